@@ -1,0 +1,73 @@
+/**
+ * Typed failures. Protocol outcomes (a DMARC fail, an odd report) are values; these are faults.
+ * Each carries a stable `code`; src/cli/exit.ts is the one place that turns them into exit codes
+ * and messages (STYLE.md 5).
+ */
+
+export type ErrorCode =
+  | 'usage'
+  | 'config'
+  | 'limit_exceeded'
+  | 'malformed_input'
+  | 'report_rejected'
+  | 'database'
+  | 'database_too_new'
+  | 'io';
+
+export abstract class RuaflowError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The command line was wrong: unknown flag, missing argument. Exit 2. */
+export class UsageError extends RuaflowError {
+  readonly code = 'usage' as const;
+}
+
+/** The configuration file or environment is invalid. Names the key and the file. Exit 2. */
+export class ConfigError extends RuaflowError {
+  readonly code = 'config' as const;
+}
+
+/** One input is bad: it is recorded as invalid with this message, and the batch goes on. */
+export abstract class InputError extends RuaflowError {}
+
+/** A size or count cap was hit. `setting` is the config key that raises it (src/extract/limits.ts). */
+export class LimitExceededError extends InputError {
+  readonly code = 'limit_exceeded' as const;
+  constructor(
+    readonly setting: string,
+    readonly limit: number,
+    what: string,
+  ) {
+    super(`${what} exceeds the limit of ${limit} (raise [limits] ${setting} to accept it)`);
+  }
+}
+
+/** The bytes are not what they claim: corrupt gzip/zip, undecodable MIME, not XML. */
+export class MalformedInputError extends InputError {
+  readonly code = 'malformed_input' as const;
+}
+
+/** The XML was read but required data is missing or unrecoverable; the message names the element. */
+export class ReportRejectedError extends InputError {
+  readonly code = 'report_rejected' as const;
+}
+
+/** The database could not be opened, migrated or written. Exit 1. */
+export class DatabaseError extends RuaflowError {
+  readonly code = 'database' as const;
+}
+
+/** The database was written by a newer ruaflow: refuse rather than corrupt it. Exit 1. */
+export class DatabaseTooNewError extends RuaflowError {
+  readonly code = 'database_too_new' as const;
+}
+
+/** A file or folder could not be read or written. */
+export class IoError extends RuaflowError {
+  readonly code = 'io' as const;
+}

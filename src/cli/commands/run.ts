@@ -1,0 +1,32 @@
+/**
+ * `ruaflow run` (what `npm start` does): ingest the inbox and print a short summary per domain.
+ * Without IMAP configured the inbox is the demo folder shipped in reports/inbox, so a newcomer
+ * sees ruaflow work with no server at all.
+ */
+import { fileURLToPath } from 'node:url';
+import { loadAppConfig, openApp } from '../../app/deps.js';
+import { renderOverview } from '../../deliver/overview-text.js';
+import { domainOverview } from '../../store/report-list.js';
+import { EXIT } from '../exit.js';
+import { parseCommand } from '../options.js';
+import { ingestWithProgress, renderTotals, totalsJson } from './ingest.js';
+
+export const DEMO_INBOX = fileURLToPath(new URL('../../../reports/inbox/', import.meta.url));
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommand('run', argv, { inbox: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const app = openApp(await loadAppConfig(values), values.db);
+  try {
+    const inbox = values.inbox ?? DEMO_INBOX;
+    const totals = await ingestWithProgress([inbox], app, values.quiet);
+    const overview = domainOverview(app.db);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ ingest: totalsJson(totals), domains: overview })}\n`);
+    } else {
+      process.stdout.write(`Ingested ${inbox} into ${app.dbPath}\n${renderTotals(totals)}\n${renderOverview(overview)}`);
+    }
+    return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
+  } finally {
+    app.close();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The one place where outcomes and errors become exit codes and messages (STYLE.md 5).
+ *
+ *   0  everything stored, or already stored (duplicates), or not a report
+ *   1  the run itself failed (database, I/O, a bug)
+ *   2  usage or configuration error
+ *   3  some inputs were invalid; the rest were stored
+ */
+import { RuaflowError } from '../errors.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof RuaflowError) {
+    switch (error.code) {
+      case 'usage':
+      case 'config':
+        return EXIT.usage;
+      case 'limit_exceeded':
+      case 'malformed_input':
+      case 'report_rejected':
+        return EXIT.someInvalid;
+      case 'database':
+      case 'database_too_new':
+      case 'io':
+        return EXIT.failed;
+    }
+  }
+  return EXIT.failed;
+}
+
+/** One line for the user; a stack trace only for what is a bug (not a RuaflowError), and only
+ * with RUAFLOW_DEBUG set. */
+export function messageFor(error: unknown): string {
+  if (error instanceof RuaflowError) return `ruaflow: ${error.message}`;
+  const text = error instanceof Error ? error.message : String(error);
+  const trace = process.env['RUAFLOW_DEBUG'] !== undefined && error instanceof Error ? `\n${error.stack ?? ''}` : '';
+  return `ruaflow: unexpected error: ${text}${trace}`;
+}

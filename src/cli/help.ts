@@ -1,0 +1,19 @@
+export const HELP = `ruaflow — DMARC aggregate-report processor
+
+Usage:
+  ruaflow run                 ingest the inbox (no config: the demo reports in reports/inbox)
+                              and print a short summary per domain
+  ruaflow ingest PATH...      ingest files and folders (recursive): .xml .gz .zip .eml .mbox,
+                              recognised by content, not by name
+  ruaflow reports             list stored reports [--domain D]
+  ruaflow --version | --help
+
+Common options:
+  --config FILE   configuration file (default ./ruaflow.toml if present)
+  --db FILE       database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)
+  --json          machine-readable output (see README)
+  --quiet         no progress bar or per-input log lines
+
+Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
+            3 some inputs were invalid (the rest were stored).
+`;

@@ -1,0 +1,225 @@
+/**
+ * One input (a file's bytes, an mbox message, a mailbox message) → reports in the store.
+ * Shared by `ruaflow ingest` and the IMAP poller: the caller reads the bytes, this decides what
+ * they are, stores every report in them exactly once and records the input in the ledger.
+ *
+ * Bad input never throws out of here: it becomes an outcome with a reason (DESIGN.md
+ * "Reliability rules"). Only faults of the run itself (the database) propagate.
+ */
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.js';
+import type { Limits } from '../extract/limits.js';
+import { extractMessage, type MessageContent, type MessageMeta, type Payload } from '../extract/message.js';
+import { openPayload, type DecompressionBudget, type XmlDocument } from '../extract/payload.js';
+import { describeBytes, sniff } from '../extract/sniff.js';
+import { parseAggregate } from '../parse/aggregate.js';
+import type { Clock } from '../ports/clock.js';
+import type { InputLedger, InputOutcome } from '../store/inputs.js';
+import type { ReportStore } from '../store/reports.js';
+
+export interface IngestStores {
+  readonly reports: ReportStore;
+  readonly ledger: InputLedger;
+  readonly limits: Limits;
+  readonly clock: Clock;
+}
+
+export interface InputDescription {
+  readonly source: 'file' | 'mbox' | 'imap';
+  readonly key: string;
+  /** What a user recognises: a path, `box.mbox message 3`, `INBOX uid 42`. */
+  readonly label: string;
+}
+
+export interface Rejection {
+  /** The input's label, with the attachment / member when the input holds several. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface InputOutcomeSummary {
+  readonly outcome: InputOutcome;
+  readonly reason: string | null;
+  readonly reportsNew: number;
+  readonly reportsDuplicate: number;
+  readonly rejections: readonly Rejection[];
+  readonly messageId: string | null;
+  /** True when these exact bytes had been processed before and were not read again. */
+  readonly seenBefore: boolean;
+}
+
+export async function ingestInput(input: InputDescription, bytes: Uint8Array, stores: IngestStores): Promise<InputOutcomeSummary> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const now = stores.clock.now();
+
+  // The same bytes already processed (from any path or mailbox): every report in them is a
+  // duplicate, and nothing needs parsing again.
+  const prior = stores.ledger.findProcessed(sha256);
+  if (prior !== undefined) {
+    const duplicates = stores.ledger.reportsFrom(sha256);
+    const outcome: InputOutcome = prior.outcome === 'not_aggregate' ? 'not_aggregate' : 'duplicate';
+    stores.ledger.record(
+      { ...ledgerBase(input, sha256, bytes), outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, reportsInvalid: 0 },
+      now,
+    );
+    return { outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, rejections: [], messageId: null, seenBefore: true };
+  }
+
+  let meta: MessageMeta | null = null;
+  const rejections: Rejection[] = [];
+  const stored: number[] = [];
+  let duplicates = 0;
+  let notAggregate: string | null = null;
+
+  try {
+    const payloads = await findPayloads(input, bytes, stores.limits);
+    meta = payloads.meta;
+    if (payloads.kind === 'not-aggregate') {
+      notAggregate = payloads.reason;
+    } else {
+      const budget: DecompressionBudget = { used: 0 };
+      for (const payload of payloads.payloads) {
+        try {
+          for (const doc of openPayload(payload, stores.limits, budget)) {
+            const where = payloads.payloads.length > 1 || doc.name !== payload.name ? `${input.label} (${doc.name})` : input.label;
+            try {
+              const result = storeDocument(doc, stores, now);
+              if (result.kind === 'new') stored.push(result.rowId);
+              else duplicates++;
+            } catch (error) {
+              if (!(error instanceof InputError)) throw error;
+              rejections.push({ path: where, reason: `${doc.name}: ${error.message}` });
+            }
+          }
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          rejections.push({ path: input.label, reason: `${payload.name}: ${error.message}` });
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    rejections.push({ path: input.label, reason: error.message });
+  }
+
+  const outcome: InputOutcome =
+    rejections.length > 0 ? 'invalid' : notAggregate !== null ? 'not_aggregate' : stored.length > 0 ? 'stored' : 'duplicate';
+  const reason = rejections.length > 0 ? rejections.map((r) => r.reason).join('; ') : notAggregate;
+  const inputId = stores.ledger.record(
+    {
+      ...ledgerBase(input, sha256, bytes),
+      messageId: meta?.messageId ?? null,
+      subject: meta?.subject ?? null,
+      outcome,
+      reason,
+      reportsNew: stored.length,
+      reportsDuplicate: duplicates,
+      reportsInvalid: rejections.length,
+    },
+    now,
+  );
+  if (stored.length > 0) stores.reports.linkInput(stored, inputId);
+  return {
+    outcome,
+    reason,
+    reportsNew: stored.length,
+    reportsDuplicate: duplicates,
+    rejections,
+    messageId: meta?.messageId ?? null,
+    seenBefore: false,
+  };
+}
+
+type Found = { kind: 'aggregate'; meta: MessageMeta | null; payloads: Payload[] } | { kind: 'not-aggregate'; meta: MessageMeta | null; reason: string };
+
+/** Decide by content what the input is (DESIGN.md: sniffed by content, not by name). */
+async function findPayloads(input: InputDescription, bytes: Uint8Array, limits: Limits): Promise<Found> {
+  const kind = sniff(bytes);
+  switch (kind) {
+    case 'gzip':
+    case 'zip':
+    case 'xml':
+      return { kind: 'aggregate', meta: null, payloads: [{ name: baseName(input.label), declaredType: null, bytes }] };
+    case 'message':
+    case 'mbox': {
+      const content: MessageContent = await extractMessage(bytes, limits);
+      if (content.kind === 'not-aggregate') {
+        return { kind: 'not-aggregate', meta: content.meta, reason: `not an aggregate report (${content.reason}): ${content.detail}` };
+      }
+      return { kind: 'aggregate', meta: content.meta, payloads: content.payloads };
+    }
+    case 'unknown':
+      return unknownInput(bytes);
+  }
+}
+
+function unknownInput(bytes: Uint8Array): Found {
+  const what = describeBytes(bytes);
+  // A text file in a report folder (a README, notes) is not a report, and not an error either;
+  // binary junk (an image named .xml.gz) is an invalid report.
+  if (bytes.length > 0 && isMostlyText(bytes)) {
+    return { kind: 'not-aggregate', meta: null, reason: `not an aggregate report or a mail message (${what})` };
+  }
+  return { kind: 'aggregate', meta: null, payloads: [{ name: 'input', declaredType: null, bytes }] };
+}
+
+function isMostlyText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i] ?? 0;
+    if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  }
+  return control === 0;
+}
+
+function baseName(label: string): string {
+  return label.split(/[\\/]/).pop() ?? label;
+}
+
+function ledgerBase(input: InputDescription, sha256: string, bytes: Uint8Array) {
+  return { source: input.source, sourceKey: input.key, sha256, size: bytes.length, messageId: null, subject: null } as const;
+}
+
+type DocumentResult = { kind: 'new'; rowId: number } | { kind: 'duplicate' };
+
+/** Parse one XML document and write it in one transaction; throws InputError when rejected. */
+function storeDocument(doc: XmlDocument, stores: IngestStores, now: number): DocumentResult {
+  const hash = createHash('sha256');
+  const source = doc.chunks[Symbol.iterator]();
+  // Hash every byte as the parser pulls it: the stored report keeps the hash of its XML.
+  const hashed: Iterable<Uint8Array> = {
+    [Symbol.iterator]: () => ({
+      next: () => {
+        const step = source.next();
+        if (step.done !== true) hash.update(step.value);
+        return step;
+      },
+    }),
+  };
+  const write = stores.reports.begin();
+  try {
+    const events = parseAggregate(hashed, stores.limits);
+    for (;;) {
+      const step = events.next();
+      if (step.done === true) {
+        const rowId = write.commit({ ...step.value, contentSha256: hash.digest('hex') });
+        return { kind: 'new', rowId };
+      }
+      const event = step.value;
+      if (event.kind === 'record') {
+        write.record(event.record);
+        continue;
+      }
+      const seen = write.header(event.header, { inputId: null, payloadName: doc.name, now });
+      if (seen.kind === 'duplicate') {
+        write.rollback();
+        events.return(undefined as never);
+        return { kind: 'duplicate' };
+      }
+    }
+  } catch (error) {
+    write.rollback();
+    throw error;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Streaming, tolerant parse of one aggregate report document (RFC 7489 App. C, RFC 9990 §3 and
+ * the drafts, plus the quirks in NOTES §8).
+ *
+ * A generator: it yields the header as soon as report_metadata and policy_published are read
+ * (so the store can check for a duplicate before any record), then each record, and returns the
+ * outcome. Nothing but one section at a time is held, so memory does not grow with the report.
+ * Throws ReportRejectedError when required data is missing, LimitExceededError past a cap.
+ */
+import { LimitExceededError, ReportRejectedError } from '../errors.js';
+import { LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { IssueLog } from '../report/issues.js';
+import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
+import { decodeXml } from './decode.js';
+import { readHeader } from './read-header.js';
+import { readRecord } from './read-record.js';
+import { splitSections, type Section } from './sections.js';
+import { createSectionParser, NeedsRepair, repairSection, type XmlNode, type XmlValue } from './xml-node.js';
+
+export type ParseEvent =
+  | { readonly kind: 'header'; readonly header: ReportHeader }
+  | { readonly kind: 'record'; readonly record: AggregateRecord };
+
+export interface ParseOutcome {
+  readonly header: ReportHeader;
+  /** Records kept (skipped ones are counted in issues). */
+  readonly records: number;
+  /** Sum of the kept records' counts. */
+  readonly messages: number;
+  readonly issues: ReportIssue[];
+}
+
+/** Root children we know; anything else is ignored with an issue (NOTES §3, §8.20). */
+const IGNORED_SECTIONS = new Set(['extension', 'extensions']);
+
+export function* parseAggregate(
+  bytes: Iterable<Uint8Array>,
+  limits: Limits,
+  issues: IssueLog = new IssueLog(),
+): Generator<ParseEvent, ParseOutcome> {
+  const parse = createSectionParser(limits.maxXmlDepth);
+  let version: string | null = null;
+  let metadata: { node: XmlNode; repaired: boolean } | undefined;
+  let policy: { node: XmlNode; repaired: boolean } | undefined;
+  let header: ReportHeader | undefined;
+  const held: AggregateRecord[] = [];
+  let records = 0;
+  let messages = 0;
+
+  const readWhole = (section: Section): { node: XmlNode; repaired: boolean } => {
+    const node = element(parse(section.xml), section.name);
+    if (!looksMalformed(node)) return { node, repaired: false };
+    return { node: element(parse(repaired(section)), section.name), repaired: true };
+  };
+  const makeHeader = (): ReportHeader =>
+    readHeader(
+      {
+        namespace: root.namespace,
+        version,
+        metadata: metadata?.node,
+        policy: policy?.node,
+        metadataRepaired: metadata?.repaired ?? false,
+        policyRepaired: policy?.repaired ?? false,
+      },
+      issues,
+    );
+  const root: { namespace: string | null } = { namespace: null };
+  const sections = splitSections(decodeXml(bytes, issues), limits, issues, (info) => {
+    root.namespace = info.namespace;
+  });
+  for (const section of sections) {
+    switch (section.name) {
+      case 'version': {
+        const node = parse(section.xml)['version'];
+        version = typeof node === 'string' && node.trim() !== '' ? node.trim() : null;
+        break;
+      }
+      case 'report_metadata':
+        if (metadata === undefined) metadata = readWhole(section);
+        else issues.note('report_metadata.multiple', 'more than one <report_metadata>; the first is used');
+        break;
+      case 'policy_published':
+        // NOTES §8.19: several policy_published; parsedmarc takes the first, so do we.
+        if (policy === undefined) policy = readWhole(section);
+        else issues.note('policy_published.multiple', 'more than one <policy_published>; the first is used');
+        break;
+      case 'record': {
+        const record = readRecordSection(section);
+        if (record === null) break;
+        if (++records > limits.maxRecordsPerReport) {
+          throw new LimitExceededError(LIMIT_SETTINGS.maxRecordsPerReport, limits.maxRecordsPerReport, 'the number of records in the report');
+        }
+        messages += record.count;
+        if (header !== undefined) {
+          yield { kind: 'record', record };
+        } else {
+          held.push(record);
+          if (held.length > limits.maxRecordsBeforeHeader) {
+            throw new ReportRejectedError(
+              `${metadata === undefined ? '<report_metadata>' : '<policy_published>'} is missing (not found before record ${held.length})`,
+            );
+          }
+        }
+        break;
+      }
+      default:
+        if (!IGNORED_SECTIONS.has(section.name)) issues.note(`xml.unknown.${section.name}`, `unknown element <${section.name}> ignored`);
+    }
+    if (header === undefined && metadata !== undefined && policy !== undefined) {
+      header = makeHeader();
+      yield { kind: 'header', header };
+      yield* flush();
+    }
+  }
+
+  if (header === undefined) {
+    header = makeHeader(); // throws, naming what is missing, unless only the order was odd
+    yield { kind: 'header', header };
+    yield* flush();
+  }
+  if (records === 0) throw new ReportRejectedError('no usable <record> (each needs a source_ip and a count)');
+
+  // <version> or <identities> may come after the header was handed out: settle the format now.
+  const final = settleFormat({ ...header, version: version ?? header.version }, issues);
+  return { header: final, records, messages, issues: issues.list() };
+
+  function* flush(): Generator<ParseEvent> {
+    for (const record of held) yield { kind: 'record', record };
+    held.length = 0;
+  }
+
+  function readRecordSection(section: Section): AggregateRecord | null {
+    try {
+      return readRecord(element(parse(section.xml), 'record'), issues, false);
+    } catch (error) {
+      if (!(error instanceof NeedsRepair)) throw error;
+      return readRecord(element(parse(repaired(section)), 'record'), issues, true);
+    }
+  }
+
+  /** The section's text after repair, noting what kind of damage it had. */
+  function repaired(section: Section): string {
+    const fixed = repairSection(section.xml);
+    if (fixed === section.xml) {
+      // Well-formed, but with text where only elements belong (`<sp>none</sp>11`).
+      issues.note(`xml.stray_text.${section.name}`, `stray text inside <${section.name}> ignored`);
+    } else {
+      issues.note(`xml.repaired.${section.name}`, `<${section.name}> was not well-formed XML; repaired`);
+    }
+    return fixed;
+  }
+}
+
+function settleFormat(header: ReportHeader, issues: IssueLog): ReportHeader {
+  if (header.namespace === 'urn:ietf:params:xml:ns:dmarc-2.0') return { ...header, format: 'rfc9990' };
+  if (header.format === 'rfc7489' && issues.has('record.identities')) return { ...header, format: 'draft' };
+  return header;
+}
+
+function element(doc: XmlNode, name: string): XmlNode {
+  const value = doc[name];
+  const node = Array.isArray(value) ? value[0] : value;
+  return node !== undefined && typeof node === 'object' && !Array.isArray(node) ? node : {};
+}
+
+/** A valid report never has mixed content or element names with characters outside XML names:
+ * either means a stray `<` was taken for markup. */
+function looksMalformed(node: XmlValue): boolean {
+  if (typeof node === 'string') return false;
+  if (Array.isArray(node)) return node.some(looksMalformed);
+  const keys = Object.keys(node);
+  if (keys.length > 1 && keys.includes('#text')) return true;
+  for (const key of keys) {
+    if (key !== '#text' && !/^[A-Za-z_][\w.-]*$/.test(key)) return true;
+    if (looksMalformed(node[key] as XmlValue)) return true;
+  }
+  return false;
+}

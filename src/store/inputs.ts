@@ -1,0 +1,90 @@
+/**
+ * The input ledger: every file, mbox message or mailbox message seen, with its hash and what
+ * became of it. It answers "did we already process these exact bytes?" and "why was this one
+ * invalid?".
+ */
+import type { Database } from 'better-sqlite3';
+
+export const INPUT_OUTCOMES = ['stored', 'duplicate', 'invalid', 'not_aggregate'] as const;
+export type InputOutcome = (typeof INPUT_OUTCOMES)[number];
+
+export interface InputEntry {
+  readonly source: 'file' | 'mbox' | 'imap';
+  readonly sourceKey: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly messageId: string | null;
+  readonly subject: string | null;
+  readonly outcome: InputOutcome;
+  readonly reason: string | null;
+  readonly reportsNew: number;
+  readonly reportsDuplicate: number;
+  readonly reportsInvalid: number;
+}
+
+export interface PriorInput {
+  readonly id: number;
+  readonly outcome: InputOutcome;
+  readonly reason: string | null;
+  readonly reportsNew: number;
+  readonly reportsDuplicate: number;
+}
+
+export class InputLedger {
+  readonly #findBySha;
+  readonly #upsert;
+  readonly #reportsOf;
+
+  constructor(db: Database) {
+    this.#findBySha = db.prepare<[string], { id: number; outcome: InputOutcome; reason: string | null; reports_new: number; reports_duplicate: number }>(
+      `SELECT id, outcome, reason, reports_new, reports_duplicate FROM inputs
+        WHERE sha256 = ? AND outcome IN ('stored', 'duplicate', 'not_aggregate')
+        ORDER BY id LIMIT 1`,
+    );
+    this.#reportsOf = db.prepare<[string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM reports r JOIN inputs i ON i.id = r.input_id WHERE i.sha256 = ?`,
+    );
+    this.#upsert = db.prepare<Record<string, unknown>, { id: number }>(
+      `INSERT INTO inputs (source, source_key, sha256, size, message_id, subject, outcome, reason,
+                           reports_new, reports_duplicate, reports_invalid, first_seen, last_seen)
+       VALUES (@source, @sourceKey, @sha256, @size, @messageId, @subject, @outcome, @reason,
+               @reportsNew, @reportsDuplicate, @reportsInvalid, @now, @now)
+       ON CONFLICT (source_key, sha256) DO UPDATE SET
+         last_seen = excluded.last_seen,
+         times_seen = times_seen + 1,
+         -- The latest processing wins, except that a re-sent copy of stored input stays 'stored'.
+         outcome = CASE WHEN excluded.outcome = 'duplicate' AND inputs.outcome = 'stored' THEN 'stored' ELSE excluded.outcome END,
+         reason = CASE WHEN excluded.outcome = 'duplicate' AND inputs.outcome = 'stored' THEN inputs.reason ELSE excluded.reason END,
+         reports_new = inputs.reports_new + excluded.reports_new,
+         reports_duplicate = excluded.reports_duplicate,
+         reports_invalid = excluded.reports_invalid
+       RETURNING id`,
+    );
+  }
+
+  /** An earlier sighting of these exact bytes that was fully processed (not one that failed:
+   * a failed input is tried again, as a limit may have been raised or a bug fixed since). */
+  findProcessed(sha256: string): PriorInput | undefined {
+    const row = this.#findBySha.get(sha256);
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      outcome: row.outcome,
+      reason: row.reason,
+      reportsNew: row.reports_new,
+      reportsDuplicate: row.reports_duplicate,
+    };
+  }
+
+  /** Reports stored from inputs with these bytes: what a re-sent copy duplicates. */
+  reportsFrom(sha256: string): number {
+    return this.#reportsOf.get(sha256)?.n ?? 0;
+  }
+
+  /** Record a sighting; returns the ledger row id. `now` is epoch seconds (injected clock). */
+  record(entry: InputEntry, now: number): number {
+    const row = this.#upsert.get({ ...entry, now });
+    if (row === undefined) throw new Error('ledger upsert returned no row');
+    return row.id;
+  }
+}

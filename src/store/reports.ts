@@ -1,0 +1,159 @@
+/**
+ * Reports and their records, written exactly once.
+ *
+ * One transaction per report: `begin()` opens it, `header()` checks the report identity
+ * (org_name, report_id, policy domain, begin, end — DESIGN.md) and inserts the report row,
+ * `record()` inserts rows as the parser streams them (prepared statements inside the open
+ * transaction: nothing is held in memory), `commit()` settles the counts and issues. A crash
+ * before commit leaves nothing behind; a duplicate is recognised before any record is written.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
+import { ipToBytes } from './ip.js';
+
+export type HeaderOutcome =
+  | { readonly kind: 'new' }
+  /** Same identity already stored. `sameContent` compares content hashes when known. */
+  | { readonly kind: 'duplicate'; readonly reportRowId: number; readonly storedSha256: string };
+
+export interface ReportWrite {
+  header(header: ReportHeader, provenance: { inputId: number | null; payloadName: string; now: number }): HeaderOutcome;
+  record(record: AggregateRecord): void;
+  commit(final: { header: ReportHeader; records: number; messages: number; issues: readonly ReportIssue[]; contentSha256: string }): number;
+  rollback(): void;
+}
+
+export class ReportStore {
+  readonly #db: Database;
+  readonly #findIdentity: Statement<[string, string, string, number, number], { id: number; content_sha256: string }>;
+  readonly #insertReport: Statement<Record<string, unknown>>;
+  readonly #finishReport: Statement<Record<string, unknown>>;
+  readonly #insertRecord: Statement<unknown[]>;
+  readonly #insertDkim: Statement<unknown[]>;
+  readonly #insertSpf: Statement<unknown[]>;
+  readonly #insertReason: Statement<unknown[]>;
+  readonly #linkInput: Statement<[number, number]>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#findIdentity = db.prepare(
+      `SELECT id, content_sha256 FROM reports
+        WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND end_ts = ?`,
+    );
+    this.#insertReport = db.prepare(
+      `INSERT INTO reports (input_id, org_name, email, extra_contact_info, report_id, report_id_raw, policy_domain,
+                            begin_ts, end_ts, format, namespace, version, generator, errors,
+                            adkim, aspf, p, sp, np, pct, fo, testing, discovery_method,
+                            payload_name, content_sha256, stored_at)
+       VALUES (@inputId, @orgName, @email, @extraContactInfo, @reportId, @reportIdRaw, @policyDomain,
+               @begin, @end, @format, @namespace, @version, @generator, @errors,
+               @adkim, @aspf, @p, @sp, @np, @pct, @fo, @testing, @discoveryMethod,
+               @payloadName, '', @now)`,
+    );
+    this.#finishReport = db.prepare(
+      `UPDATE reports SET format = @format, version = @version, namespace = @namespace,
+              record_count = @records, message_count = @messages, issues = @issues, content_sha256 = @sha
+        WHERE id = @id`,
+    );
+    this.#insertRecord = db.prepare(
+      `INSERT INTO records (report_id, source_ip, ip_version, ip_bin, count, disposition, dkim_aligned, spf_aligned,
+                            header_from, envelope_from, envelope_to)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertDkim = db.prepare('INSERT INTO dkim_results (record_id, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?)');
+    this.#insertSpf = db.prepare('INSERT INTO spf_results (record_id, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?)');
+    this.#insertReason = db.prepare('INSERT INTO reasons (record_id, type, comment) VALUES (?, ?, ?)');
+    this.#linkInput = db.prepare('UPDATE reports SET input_id = ? WHERE id = ?');
+  }
+
+  /** Start writing one report (opens its transaction). */
+  begin(): ReportWrite {
+    const db = this.#db;
+    db.exec('BEGIN IMMEDIATE');
+    let open = true;
+    let reportRowId: number | null = null;
+    const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
+      if (!open) return;
+      open = false;
+      db.exec(sql);
+    };
+    return {
+      header: (h, provenance) => {
+        const found = this.#findIdentity.get(h.orgName, h.reportId, h.policy.domain, h.begin, h.end);
+        if (found !== undefined) return { kind: 'duplicate', reportRowId: found.id, storedSha256: found.content_sha256 };
+        const p = h.policy;
+        const info = this.#insertReport.run({
+          inputId: provenance.inputId,
+          orgName: h.orgName,
+          email: h.email,
+          extraContactInfo: h.extraContactInfo,
+          reportId: h.reportId,
+          reportIdRaw: h.reportIdRaw,
+          policyDomain: p.domain,
+          begin: h.begin,
+          end: h.end,
+          format: h.format,
+          namespace: h.namespace,
+          version: h.version,
+          generator: h.generator,
+          errors: JSON.stringify(h.errors),
+          adkim: p.adkim,
+          aspf: p.aspf,
+          p: p.p,
+          sp: p.sp,
+          np: p.np,
+          pct: p.pct,
+          fo: p.fo,
+          testing: p.testing,
+          discoveryMethod: p.discoveryMethod,
+          payloadName: provenance.payloadName,
+          now: provenance.now,
+        });
+        reportRowId = Number(info.lastInsertRowid);
+        return { kind: 'new' };
+      },
+      record: (r) => {
+        if (reportRowId === null) throw new Error('record() before header()');
+        const recordId = this.#insertRecord.run(
+          reportRowId,
+          r.sourceIp,
+          r.ipVersion,
+          ipToBytes(r.sourceIp, r.ipVersion),
+          r.count,
+          r.disposition,
+          r.dkimAligned,
+          r.spfAligned,
+          r.headerFrom,
+          r.envelopeFrom,
+          r.envelopeTo,
+        ).lastInsertRowid;
+        for (const d of r.dkim) this.#insertDkim.run(recordId, d.domain, d.selector, d.result, d.humanResult);
+        for (const s of r.spf) this.#insertSpf.run(recordId, s.domain, s.scope, s.result, s.humanResult);
+        for (const x of r.reasons) this.#insertReason.run(recordId, x.type, x.comment);
+      },
+      commit: (final) => {
+        if (reportRowId === null) throw new Error('commit() before header()');
+        this.#finishReport.run({
+          id: reportRowId,
+          format: final.header.format,
+          version: final.header.version,
+          namespace: final.header.namespace,
+          records: final.records,
+          messages: final.messages,
+          issues: JSON.stringify(final.issues),
+          sha: final.contentSha256,
+        });
+        end('COMMIT');
+        return reportRowId;
+      },
+      rollback: () => end('ROLLBACK'),
+    };
+  }
+
+  /** Point reports at the ledger row of the input they came from (written after the input). */
+  linkInput(reportRowIds: readonly number[], inputId: number): void {
+    this.#db.transaction(() => {
+      for (const id of reportRowIds) this.#linkInput.run(inputId, id);
+    })();
+  }
+}

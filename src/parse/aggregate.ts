@@ -7,7 +7,7 @@
  * outcome. Nothing but one section at a time is held, so memory does not grow with the report.
  * Throws ReportRejectedError when required data is missing, LimitExceededError past a cap.
  */
-import { LimitExceededError, ReportRejectedError } from '../errors.js';
+import { LimitExceededError, MalformedInputError, ReportRejectedError } from '../errors.js';
 import { LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
 import { IssueLog } from '../report/issues.js';
 import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
@@ -131,10 +131,17 @@ export function* parseAggregate(
 
   function readRecordSection(section: Section): AggregateRecord | null {
     try {
-      return readRecord(element(parse(section.xml), 'record'), issues, false);
+      try {
+        return readRecord(element(parse(section.xml), 'record'), issues, false);
+      } catch (error) {
+        if (!(error instanceof NeedsRepair)) throw error;
+        return readRecord(element(parse(repaired(section)), 'record'), issues, true);
+      }
     } catch (error) {
-      if (!(error instanceof NeedsRepair)) throw error;
-      return readRecord(element(parse(repaired(section)), 'record'), issues, true);
+      // One unreadable record does not sink the report; a cap does.
+      if (!(error instanceof MalformedInputError)) throw error;
+      issues.note('record.unreadable', `record skipped: ${error.message}`);
+      return null;
     }
   }
 

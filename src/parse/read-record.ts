@@ -74,6 +74,7 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
   for (const s of children(auth, 'spf')) {
     if (typeof s === 'string' || Array.isArray(s)) continue;
     const domain = text(s, 'domain', repaired)?.trim() ?? '';
+    if (domain === '') issues.note('spf.no_domain', 'SPF result without <domain>');
     const result = normaliseSpfResult(text(s, 'result', repaired), issues);
     if (result === null) issues.note('spf.no_result', 'SPF result without <result> read as "none"');
     spf.push({

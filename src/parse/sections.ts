@@ -147,21 +147,21 @@ export function* splitSections(
       pos = end + 1;
       continue;
     }
-    const qname = NAME_PATTERN.exec(buf.slice(pos + 1, pos + 200))?.[0];
-    if (qname === undefined) {
-      issues.note('xml.stray_lt', 'stray "<" between elements skipped');
-      pos++;
-      continue;
-    }
     // Find the end of the start tag, then the matching end tag.
     let tagEnd = buf.indexOf('>', pos);
     while (tagEnd < 0) {
       guard(pos);
       if (!more()) {
-        issues.note('xml.truncated', `document ends inside <${qname}>`);
+        issues.note('xml.truncated', 'document ends inside a start tag');
         return;
       }
       tagEnd = buf.indexOf('>', pos);
+    }
+    const qname = NAME_PATTERN.exec(buf.slice(pos + 1, tagEnd + 1))?.[0];
+    if (qname === undefined) {
+      issues.note('xml.stray_lt', 'stray "<" between elements skipped');
+      pos++;
+      continue;
     }
     const name = localName(qname);
     if (buf.charCodeAt(tagEnd - 1) === 0x2f /* self-closing */) {

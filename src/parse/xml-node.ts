@@ -7,6 +7,8 @@
  * external entity can expand.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { LimitExceededError, MalformedInputError } from '../errors.js';
+import { LIMIT_SETTINGS } from '../extract/limits.js';
 
 export type XmlNode = { readonly [key: string]: XmlValue };
 export type XmlValue = string | XmlNode | XmlValue[];
@@ -27,7 +29,19 @@ export function createSectionParser(maxDepth: number): (xml: string) => XmlNode 
     ignorePiTags: true,
     maxNestedTags: maxDepth,
   });
-  return (xml) => parser.parse(xml) as XmlNode;
+  return (xml) => {
+    try {
+      return parser.parse(xml) as XmlNode;
+    } catch (error) {
+      // fast-xml-parser throws plain Errors; turn them into ours so that callers (and the
+      // hostile-input property test) only ever see typed failures.
+      const message = (error as Error).message;
+      if (/nested tags/i.test(message)) {
+        throw new LimitExceededError(LIMIT_SETTINGS.maxXmlDepth, maxDepth, 'element nesting depth');
+      }
+      throw new MalformedInputError(`XML not readable: ${message}`);
+    }
+  };
 }
 
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

@@ -1,0 +1,279 @@
+/**
+ * The configuration vocabulary: every section and key of ruaflow.toml (DESIGN.md "Configuration
+ * file"), what each accepts, an example for error messages, and how the text of its environment
+ * variable (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data; src/app/config.ts applies it.
+ *
+ * Each key's zod schema checks one value; the section schemas are strict, so an unknown key is an
+ * error rather than a silently ignored typo.
+ */
+
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import type { ReportFormat } from '../report/types.js';
+
+/** How the text of an environment variable becomes a value before validation. */
+export type EnvCoercion = 'string' | 'integer' | 'boolean' | 'list';
+
+/** An example value, written in TOML (`port = 993`) or environment (`RUAFLOW_IMAP_PORT=993`) form. */
+export type Example = string | number | boolean | readonly string[];
+
+export interface KeySpec<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  readonly coerce: EnvCoercion;
+  /** Completes "expected …" in an error message. */
+  readonly expected: string;
+  readonly example: Example;
+  /** A file or folder: a relative value resolves against the config file's folder (the working
+   * directory when it came from the environment). */
+  readonly isPath?: true;
+  /** Never echoed back in an error message. */
+  readonly secret?: true;
+}
+
+export type KeyTable = Readonly<Record<string, KeySpec>>;
+
+// ---------------------------------------------------------------------------------------------
+// Value checks
+
+/** A DNS name as it appears in mail: letters, digits, hyphens, and underscores (DKIM selectors and
+ * `_dmarc` labels carry them, so we accept them where a strict host-name rule would not). */
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
+
+/** An address as written in `From:`/`To:` settings; deliberately loose (the SMTP server decides). */
+const MAILBOX = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+const isMailbox = (s: string): boolean => MAILBOX.test(s);
+
+/** `addr@example.com` or `Display Name <addr@example.com>`. */
+const isFromAddress = (s: string): boolean => {
+  const named = /^[^<>]*<([^<>]+)>$/.exec(s.trim());
+  return named?.[1] !== undefined ? isMailbox(named[1]) : isMailbox(s);
+};
+
+/** `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53`, `[2001:db8::53]:5353` — the forms node's
+ * `dns.Resolver#setServers` takes. */
+export const isDnsServer = (s: string): boolean => {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
+  if (bracketed) return isIP(bracketed[1] ?? '') === 6 && isPort(bracketed[2]);
+  if (isIP(s) !== 0) return true;
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(s);
+  return withPort !== null && isIP(withPort[1] ?? '') === 4 && isPort(withPort[2]);
+};
+
+const isPort = (digits: string | undefined): boolean =>
+  digits === undefined || (Number(digits) >= 1 && Number(digits) <= 65535);
+
+/** Field ranges of a cron expression: optional seconds, then minute hour day-of-month month
+ * day-of-week (the node-cron dialect, where day-of-week 7 is also Sunday). */
+const CRON_FIELDS: readonly (readonly [min: number, max: number, names?: readonly string[]])[] = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12, ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']],
+  [0, 7, ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']],
+];
+
+export const isCronExpression = (s: string): boolean => {
+  const fields = s.trim().split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) return false;
+  const ranges = fields.length === 6 ? CRON_FIELDS : CRON_FIELDS.slice(1);
+  return fields.every((field, i) => {
+    const range = ranges[i];
+    return range !== undefined && field.split(',').every((item) => isCronItem(item, range));
+  });
+};
+
+const isCronItem = (item: string, [min, max, names]: readonly [number, number, (readonly string[])?]): boolean => {
+  const m = /^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i.exec(item);
+  if (!m || m[1] === undefined) return false;
+  if (m[2] !== undefined && Number(m[2]) < 1) return false;
+  if (m[1] === '*') return true;
+  const value = (word: string): number | null => {
+    const named = names?.indexOf(word.toLowerCase()) ?? -1;
+    // Named months count from 1 (jan = 1); named weekdays from 0 (sun = 0).
+    if (named >= 0) return min === 1 ? named + 1 : named;
+    return /^\d+$/.test(word) ? Number(word) : null;
+  };
+  const bounds = m[1].split('-').map(value);
+  return bounds.every((v) => v !== null && v >= min && v <= max) && (bounds.length === 1 || bounds[0]! <= bounds[1]!);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Key constructors
+
+const nonEmpty = z.string().trim().min(1);
+
+function text(expected: string, example: string): KeySpec<typeof nonEmpty>;
+function text<S extends z.ZodType<string>>(expected: string, example: string, schema: S): KeySpec<S>;
+function text(expected: string, example: string, schema: z.ZodType<string> = nonEmpty): KeySpec {
+  return { schema, coerce: 'string', expected, example };
+}
+
+function secret(example: string): KeySpec<z.ZodType<string>> {
+  return { schema: z.string().min(1), coerce: 'string', expected: 'a non-empty string', example, secret: true };
+}
+
+function path(expected: string, example: string): KeySpec<z.ZodType<string>> {
+  return { schema: nonEmpty, coerce: 'string', expected, example, isPath: true };
+}
+
+function integer(min: number, max: number, example: number, expected?: string): KeySpec<z.ZodType<number>> {
+  return {
+    schema: z.number().int().min(min).max(max),
+    coerce: 'integer',
+    expected: expected ?? `an integer ${min}-${max}`,
+    example,
+  };
+}
+
+function flag(example: boolean): KeySpec<z.ZodType<boolean>> {
+  return { schema: z.boolean(), coerce: 'boolean', expected: 'true or false', example };
+}
+
+function list(item: z.ZodType<string>, expected: string, example: readonly string[]): KeySpec<z.ZodType<string[]>> {
+  return { schema: z.array(item), coerce: 'list', expected, example };
+}
+
+const domainName = z
+  .string()
+  .trim()
+  .regex(DOMAIN_NAME)
+  .transform((s) => s.toLowerCase());
+
+const hostName = z.union([z.hostname(), z.ipv4(), z.ipv6()]);
+
+const cron = z.string().refine((s) => s.trim() === 'off' || isCronExpression(s));
+const cronExpected = 'a cron expression (minute hour day month weekday) or "off"';
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+export const DATABASE_KEYS = {
+  path: path('a file path (or ":memory:")', 'reports/ruaflow.sqlite'),
+} as const satisfies KeyTable;
+
+export const IMAP_KEYS = {
+  host: text('a host name', 'imap.example.com', hostName),
+  port: integer(1, 65535, 993),
+  secure: flag(true),
+  user: text('a user name', 'dmarc@example.com'),
+  password: secret('app-password'),
+  password_file: path('a file holding the password', '/run/secrets/imap_password'),
+  access_token: secret('ya29.token'),
+  access_token_file: path('a file holding an OAuth2 access token', '/run/secrets/imap_token'),
+  mailbox: text('a mailbox name', 'INBOX'),
+  archive_mailbox: text('a mailbox name', 'DMARC/done'),
+  invalid_mailbox: text('a mailbox name', 'DMARC/invalid'),
+  not_aggregate_mailbox: text('a mailbox name', 'DMARC/other'),
+  idle: flag(true),
+  tls_reject_unauthorized: flag(true),
+  ca_file: path('a PEM file path', '/etc/ssl/certs/internal-ca.pem'),
+} as const satisfies KeyTable;
+
+export const SMTP_KEYS = {
+  host: text('a host name', 'smtp.example.com', hostName),
+  port: integer(1, 65535, 587),
+  secure: flag(false),
+  user: text('a user name', 'dmarc@example.com'),
+  password: secret('app-password'),
+  password_file: path('a file holding the password', '/run/secrets/smtp_password'),
+  from: text('an email address', 'DMARC reports <dmarc@example.com>', nonEmpty.refine(isFromAddress)),
+} as const satisfies KeyTable;
+
+export const DNS_KEYS = {
+  servers: list(z.string().refine(isDnsServer), 'a list of IP addresses, each with an optional :port', [
+    '127.0.0.1:5353',
+  ]),
+  timeout_ms: integer(1, 600_000, 5000),
+} as const satisfies KeyTable;
+
+/** The formats we can write: RFC 9990 (current) and RFC 7489 for receivers that want the old one. */
+export const OUTBOUND_REPORT_FORMATS = ['rfc9990', 'rfc7489'] as const satisfies readonly ReportFormat[];
+export type OutboundReportFormat = (typeof OUTBOUND_REPORT_FORMATS)[number];
+
+export const REPORTER_KEYS = {
+  org_name: text('an organisation name', 'Example Ltd'),
+  email: text('an email address', 'dmarc-reports@example.com', nonEmpty.refine(isMailbox)),
+  domain: text('a domain name', 'example.com', domainName),
+  extra_contact_info: text('a string', 'https://example.com/dmarc'),
+  format: text('"rfc9990" or "rfc7489"', 'rfc9990', z.enum(OUTBOUND_REPORT_FORMATS)),
+} as const satisfies KeyTable;
+
+export const SCHEDULE_KEYS = {
+  poll: text(cronExpected, '*/15 * * * *', cron),
+  summary: text(cronExpected, '0 8 * * mon', cron),
+  send_reports: text(cronExpected, '15 0 * * *', cron),
+} as const satisfies KeyTable;
+
+export const SUMMARY_KEYS = {
+  to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['postmaster@example.com']),
+} as const satisfies KeyTable;
+
+export const DOMAIN_KEYS = {
+  name: text('a domain name', 'example.com', domainName),
+  dkim_keys_dir: path('a folder path', '/etc/qpsmtpd/dkim'),
+  relays: list(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]), 'a list of IP addresses or CIDR ranges', [
+    '192.0.2.10',
+    '2001:db8::/48',
+  ]),
+  services: list(nonEmpty, 'a list of sending-service names', ['sendgrid.net', 'google.com']),
+} as const satisfies KeyTable;
+
+export const POLICY_KEYS = {
+  known_signers: list(domainName, 'a list of domain names', ['paypal.com', 'ebay.com']),
+  dkim_whitelist: list(domainName, 'a list of domain names', ['lists.example.org']),
+} as const satisfies KeyTable;
+
+const limitKey = (name: keyof Limits): KeySpec<z.ZodType<number>> =>
+  integer(1, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS[name], 'a positive integer');
+
+/** `[limits]`: the snake_case names from LIMIT_SETTINGS, so an error message's "raise [limits] X"
+ * is exactly the key to write. */
+export const LIMIT_KEYS: Readonly<Record<string, KeySpec<z.ZodType<number>>>> = Object.fromEntries(
+  (Object.keys(LIMIT_SETTINGS) as (keyof Limits)[]).map((name) => [LIMIT_SETTINGS[name], limitKey(name)]),
+);
+
+/** The `[section]` tables, in the order DESIGN.md lists them. `[[domains]]` is an array of tables. */
+export const SECTIONS = {
+  database: DATABASE_KEYS,
+  imap: IMAP_KEYS,
+  smtp: SMTP_KEYS,
+  dns: DNS_KEYS,
+  reporter: REPORTER_KEYS,
+  schedule: SCHEDULE_KEYS,
+  summary: SUMMARY_KEYS,
+  policy: POLICY_KEYS,
+  limits: LIMIT_KEYS,
+} as const;
+
+export type SectionName = keyof typeof SECTIONS;
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+export const DOMAINS = 'domains';
+
+// ---------------------------------------------------------------------------------------------
+// The document
+
+type Shape<K extends KeyTable> = { -readonly [P in keyof K]: z.ZodOptional<K[P]['schema']> };
+
+function tableSchema<K extends KeyTable>(keys: K) {
+  const shape = Object.fromEntries(Object.entries(keys).map(([key, spec]) => [key, spec.schema.optional()]));
+  return z.strictObject(shape as Shape<K>);
+}
+
+export const documentSchema = z.strictObject({
+  database: tableSchema(DATABASE_KEYS).optional(),
+  imap: tableSchema(IMAP_KEYS).optional(),
+  smtp: tableSchema(SMTP_KEYS).optional(),
+  dns: tableSchema(DNS_KEYS).optional(),
+  reporter: tableSchema(REPORTER_KEYS).optional(),
+  schedule: tableSchema(SCHEDULE_KEYS).optional(),
+  summary: tableSchema(SUMMARY_KEYS).optional(),
+  policy: tableSchema(POLICY_KEYS).optional(),
+  limits: tableSchema(LIMIT_KEYS).optional(),
+  domains: z.array(tableSchema(DOMAIN_KEYS)).optional(),
+});
+
+/** A validated document: every key optional, values checked, nothing resolved or defaulted yet. */
+export type ConfigDocument = z.output<typeof documentSchema>;

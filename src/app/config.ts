@@ -1,0 +1,678 @@
+/**
+ * Configuration, validated once (STYLE.md 8): `parseConfig` is the pure core — TOML text plus
+ * environment in, a complete `Config` (defaults applied, paths absolute) or a ConfigError out;
+ * `loadConfig` only finds and reads the file and the `*_file` secrets.
+ *
+ * Precedence: environment (`RUAFLOW_<SECTION>_<KEY>`, and `RUAFLOW_DB` for the database path) over
+ * the file over defaults. Relative paths in the file resolve against the file's folder; relative
+ * paths from the environment and the defaults resolve against the working directory.
+ *
+ * Every error is one line naming where the value came from, the key, what was expected and an
+ * example: `ruaflow.toml: [imap] port: expected an integer 1-65535, e.g. port = 993 (got 99999)`.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import {
+  DOMAIN_KEYS,
+  DOMAINS,
+  SECTION_NAMES,
+  SECTIONS,
+  documentSchema,
+  type ConfigDocument,
+  type Example,
+  type KeySpec,
+  type KeyTable,
+  type OutboundReportFormat,
+  type SectionName,
+} from './config-schema.js';
+
+// ---------------------------------------------------------------------------------------------
+// The result
+
+export interface Config {
+  /** The configuration file as it was named (for messages), or null when running on defaults. */
+  readonly file: string | null;
+  readonly database: { readonly path: string };
+  /** null when no `[imap]` is configured: nothing to poll. */
+  readonly imap: ImapConfig | null;
+  /** null when no `[smtp]` is configured: nothing can be mailed. */
+  readonly smtp: SmtpConfig | null;
+  readonly dns: DnsConfig;
+  readonly reporter: ReporterConfig;
+  readonly schedule: ScheduleConfig;
+  readonly summary: SummaryConfig;
+  /** Our own domains (`[[domains]]`), in file order. */
+  readonly domains: readonly DomainConfig[];
+  readonly policy: PolicyConfig;
+  readonly limits: Limits;
+}
+
+export interface ImapConfig {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the first byte (993); false means STARTTLS on a plain port (143). */
+  readonly secure: boolean;
+  readonly user: string;
+  /** The password, also when it came from `password_file` (filled in by loadConfig). */
+  readonly password: string | null;
+  readonly passwordFile: string | null;
+  /** OAuth2 bearer token (XOAUTH2), instead of a password. */
+  readonly accessToken: string | null;
+  readonly accessTokenFile: string | null;
+  /** Where reports arrive. */
+  readonly mailbox: string;
+  /** Where a message goes once its reports are committed; null leaves it in place (marked seen). */
+  readonly archiveMailbox: string | null;
+  /** Where a message with invalid reports goes; null leaves it in place. */
+  readonly invalidMailbox: string | null;
+  /** Where mail that is not an aggregate report goes (failure reports, TLS-RPT, spam); null leaves it. */
+  readonly notAggregateMailbox: string | null;
+  /** Wait for new mail with IMAP IDLE between scheduled polls. */
+  readonly idle: boolean;
+  readonly tlsRejectUnauthorized: boolean;
+  readonly caFile: string | null;
+}
+
+export interface SmtpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the first byte (465); false means STARTTLS when offered (587, 25). */
+  readonly secure: boolean;
+  readonly user: string | null;
+  readonly password: string | null;
+  readonly passwordFile: string | null;
+  /** `addr@example.com` or `Name <addr@example.com>`. */
+  readonly from: string;
+}
+
+export interface DnsConfig {
+  /** `ip` or `ip:port` (`[v6]:port`); empty means the system resolver. */
+  readonly servers: readonly string[];
+  readonly timeoutMs: number;
+}
+
+/** Who we are in the reports we send (RFC 9990 §3 report_metadata). */
+export interface ReporterConfig {
+  readonly orgName: string | null;
+  readonly email: string | null;
+  readonly domain: string | null;
+  readonly extraContactInfo: string | null;
+  readonly format: OutboundReportFormat;
+}
+
+/** Cron expressions for `ruaflow daemon`; null means the job is not scheduled ("off"). */
+export interface ScheduleConfig {
+  readonly poll: string | null;
+  readonly summary: string | null;
+  readonly sendReports: string | null;
+}
+
+export interface SummaryConfig {
+  readonly to: readonly string[];
+}
+
+export interface DomainConfig {
+  /** Lower-cased. */
+  readonly name: string;
+  /** `<dir>/<domain>/{selector,private,public}` (seed 001); absolute. */
+  readonly dkimKeysDir: string | null;
+  /** Our outbound MTAs: IP addresses or CIDR ranges. */
+  readonly relays: readonly string[];
+  /** Third parties allowed to send as this domain. */
+  readonly services: readonly string[];
+}
+
+/** Receiver policy (seed 000). Domain names, lower-cased. */
+export interface PolicyConfig {
+  /** Must present a passing DKIM signature, or the message is rejected. */
+  readonly knownSigners: readonly string[];
+  /** Accepted despite a broken DKIM signature. */
+  readonly dkimWhitelist: readonly string[];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads a secret file (an absolute path) as text; throws as `fs.readFileSync` does. */
+export type ReadSecret = (absolutePath: string) => string;
+
+export interface ParseWhere {
+  /** Working directory: relative environment values and defaults resolve against it. */
+  readonly cwd: string;
+  /** Folder of the config file; relative paths in the file resolve against it. Defaults to the
+   * folder of `fileLabel` resolved against `cwd`. */
+  readonly fileDir?: string;
+  /** Reads `password_file` and `access_token_file`. Without it those paths are kept and the
+   * secret stays null (the pure core never touches the disk). */
+  readonly readSecret?: ReadSecret;
+}
+
+export const DEFAULT_DATABASE_PATH = 'reports/ruaflow.sqlite';
+export const DEFAULT_CONFIG_FILE = 'ruaflow.toml';
+
+/** The configuration with no file and no environment, paths resolved against `cwd`. */
+export function defaultConfig(cwd: string): Config {
+  return parseConfig('', {}, null, { cwd });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The I/O shell
+
+export interface LoadConfigOptions {
+  /** `--config FILE`; must exist. Without it `./ruaflow.toml` is used when present. */
+  readonly configPath?: string | undefined;
+  readonly env: Env;
+  readonly cwd: string;
+}
+
+export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
+  const { configPath, env, cwd } = options;
+  const label = configPath ?? DEFAULT_CONFIG_FILE;
+  const file = resolve(cwd, label);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (configPath === undefined && errorCode(error) === 'ENOENT') {
+      return parseConfig('', env, null, { cwd, readSecret: readSecretFile });
+    }
+    const why = errorCode(error) === 'ENOENT' ? 'no such file' : describeFsError(error);
+    throw new ConfigError(`${label}: cannot read the configuration file: ${why}`, { cause: error });
+  }
+  return parseConfig(text, env, label, { cwd, fileDir: dirname(file), readSecret: readSecretFile });
+}
+
+const readSecretFile: ReadSecret = (path) => readFileSync(path, 'utf8');
+
+// ---------------------------------------------------------------------------------------------
+// The pure core
+
+/** Where a value came from: the file, or the named environment variable. */
+type Origin = { readonly kind: 'file' } | { readonly kind: 'env'; readonly name: string };
+const FROM_FILE: Origin = { kind: 'file' };
+
+interface Context {
+  readonly fileLabel: string | null;
+  readonly cwd: string;
+  readonly fileDir: string;
+  /** `section.key` → environment variable, for values the environment set. */
+  readonly fromEnv: ReadonlyMap<string, string>;
+  readonly readSecret: ReadSecret | undefined;
+}
+
+/**
+ * TOML text + environment → Config, or a ConfigError. `fileLabel` names the file in messages
+ * (null: no file, `text` is ignored).
+ */
+export function parseConfig(text: string, env: Env, fileLabel: string | null, where: Partial<ParseWhere> = {}): Config {
+  const cwd = where.cwd ?? process.cwd();
+  const ctx: Omit<Context, 'fromEnv'> = {
+    fileLabel,
+    cwd,
+    fileDir: where.fileDir ?? (fileLabel === null ? cwd : dirname(resolve(cwd, fileLabel))),
+    readSecret: where.readSecret,
+  };
+  const table = fileLabel === null ? {} : readToml(text, fileLabel);
+  const { document, fromEnv } = applyEnv(table, env);
+  const full: Context = { ...ctx, fromEnv };
+  const result = documentSchema.safeParse(document);
+  if (!result.success) throw new ConfigError(describeIssue(pickIssue(result.error.issues), document, full));
+  checkRelations(result.data, full);
+  return build(result.data, full);
+}
+
+function readToml(text: string, fileLabel: string): Record<string, unknown> {
+  try {
+    return parseToml(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      // smol-toml's message is "Invalid TOML document: <what>" followed by a code excerpt.
+      const what = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      throw new ConfigError(`${fileLabel}:${error.line}:${error.column}: invalid TOML: ${what}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+// --- environment -------------------------------------------------------------------------------
+
+const ENV_PREFIX = 'RUAFLOW_';
+const envName = (section: string, key: string): string => `${ENV_PREFIX}${section}_${key}`.toUpperCase();
+
+/** Overlay `RUAFLOW_<SECTION>_<KEY>` values on the file's tables. Unknown variables under a known
+ * section prefix are errors (a typo would otherwise be silently ignored); other `RUAFLOW_*`
+ * variables belong to someone else. An empty value counts as unset (compose files and systemd
+ * units often define variables empty). */
+function applyEnv(
+  table: Record<string, unknown>,
+  env: Env,
+): { document: Record<string, unknown>; fromEnv: Map<string, string> } {
+  const document: Record<string, unknown> = { ...table };
+  const fromEnv = new Map<string, string>();
+  const set = (section: SectionName, key: string, value: unknown, name: string): void => {
+    const current = document[section];
+    // A file section that is not a table is reported by the schema; leave it for that.
+    if (current !== undefined && !isPlainTable(current)) return;
+    const next: Record<string, unknown> = { ...(current as Record<string, unknown> | undefined), [key]: value };
+    // A secret from the environment replaces the file's, whichever form the file used.
+    if (key.endsWith('_file')) delete next[key.slice(0, -'_file'.length)];
+    else if (key === 'password' || key === 'access_token') delete next[`${key}_file`];
+    document[section] = next;
+    fromEnv.set(`${section}.${key}`, name);
+  };
+
+  for (const name of Object.keys(env).sort()) {
+    const raw = env[name];
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined || raw === '') continue;
+    if (name === 'RUAFLOW_DB' || name === 'RUAFLOW_DOMAINS') continue;
+    const rest = name.slice(ENV_PREFIX.length).toLowerCase();
+    const section = SECTION_NAMES.find((s) => rest.startsWith(`${s}_`));
+    if (section === undefined) continue;
+    const key = rest.slice(section.length + 1);
+    const spec = (SECTIONS[section] as KeyTable)[key];
+    if (spec === undefined) {
+      const known = Object.keys(SECTIONS[section]).map((k) => envName(section, k));
+      throw new ConfigError(`environment: ${name}: unknown setting; expected one of ${known.join(', ')}${didYouMean(name, known)}`);
+    }
+    set(section, key, coerce(raw, spec), name);
+  }
+
+  // RUAFLOW_DB is the documented shorthand (DESIGN.md "common flags"); two different values
+  // for one setting is a mistake worth stopping for.
+  const db = env['RUAFLOW_DB'];
+  if (db !== undefined && db !== '') {
+    const long = env['RUAFLOW_DATABASE_PATH'];
+    if (long !== undefined && long !== '' && long !== db) {
+      throw new ConfigError(`environment: RUAFLOW_DB and RUAFLOW_DATABASE_PATH differ (${JSON.stringify(db)} vs ${JSON.stringify(long)}); set one`);
+    }
+    set('database', 'path', db, 'RUAFLOW_DB');
+  }
+
+  // [[domains]] is a list of tables, which one variable cannot express in full: RUAFLOW_DOMAINS
+  // (comma-separated names) says which domains are ours, keeping the file's settings for a name
+  // the file also lists.
+  const domains = env['RUAFLOW_DOMAINS'];
+  if (domains !== undefined && domains !== '') {
+    const fileDomains = Array.isArray(document[DOMAINS]) ? (document[DOMAINS] as unknown[]) : [];
+    const byName = new Map(
+      fileDomains.flatMap((d) => (isPlainTable(d) && typeof d['name'] === 'string' ? [[d['name'].toLowerCase(), d] as const] : [])),
+    );
+    document[DOMAINS] = splitList(domains).map((name) => byName.get(name.toLowerCase()) ?? { name });
+    fromEnv.set(DOMAINS, 'RUAFLOW_DOMAINS');
+  }
+  return { document, fromEnv };
+}
+
+function coerce(raw: string, spec: KeySpec): unknown {
+  switch (spec.coerce) {
+    case 'string':
+      return raw;
+    case 'integer':
+      // Anything else stays text, so the schema reports it with the expected form.
+      return /^[+-]?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+    case 'boolean': {
+      const word = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(word)) return true;
+      if (['false', '0', 'no', 'off'].includes(word)) return false;
+      return raw;
+    }
+    case 'list':
+      return splitList(raw);
+  }
+}
+
+const splitList = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+const isPlainTable = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+// --- messages ----------------------------------------------------------------------------------
+
+/** Unknown keys first: a misspelt key usually explains the errors that follow it. */
+function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (first === undefined) throw new Error('zod reported failure without issues');
+  return first;
+}
+
+/** The place a key lives, as a user would find it: `[imap]`, `[[domains]] #2`. */
+function tableName(section: string, index: number | undefined): string {
+  return index === undefined ? `[${section}]` : `[[${section}]] #${index + 1}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, document: Record<string, unknown>, ctx: Context): string {
+  const [section, second, third] = issue.path;
+  const fileLabel = ctx.fileLabel ?? 'configuration';
+  const sectionList = [...SECTION_NAMES.map((s) => `[${s}]`), `[[${DOMAINS}]]`];
+
+  if (section === undefined) {
+    // Only unknown top-level names reach here.
+    const names = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const name = names[0] ?? '?';
+    const value = document[name];
+    if (isPlainTable(value) || Array.isArray(value)) {
+      return `${fileLabel}: [${name}]: unknown section; expected one of ${sectionList.join(', ')}${didYouMean(`[${name}]`, sectionList)}`;
+    }
+    const homes = SECTION_NAMES.filter((s) => name in SECTIONS[s]).map((s) => `[${s}] ${name}`);
+    if (name in DOMAIN_KEYS) homes.push(`[[${DOMAINS}]] ${name}`);
+    const hint = homes.length > 0 ? ` (did you mean ${homes.join(' or ')}?)` : '';
+    return `${fileLabel}: ${name}: settings belong in a section; expected one of ${sectionList.join(', ')}${hint}`;
+  }
+
+  const isDomains = section === DOMAINS;
+  const index = isDomains && typeof second === 'number' ? second : undefined;
+  const keys: KeyTable = isDomains ? DOMAIN_KEYS : (SECTIONS[section as SectionName] as KeyTable);
+  const keyPart = isDomains ? third : second;
+
+  if (isDomains && second === undefined) {
+    return `${fileLabel}: [[${DOMAINS}]]: expected an array of tables, e.g. [[${DOMAINS}]] name = "example.com"`;
+  }
+  const where = tableName(String(section), index);
+  if (keyPart === undefined) {
+    if (issue.code === 'unrecognized_keys') {
+      const name = issue.keys[0] ?? '?';
+      const known = Object.keys(keys);
+      return `${fileLabel}: ${where} ${name}: unknown key; expected one of ${known.join(', ')}${didYouMean(name, known)}`;
+    }
+    const [firstKey, firstSpec] = Object.entries(keys)[0] ?? ['key', undefined];
+    const example = firstSpec ? ` ${firstKey} = ${tomlValue(firstSpec.example)}` : '';
+    return `${fileLabel}: ${where}: expected a table of settings, e.g. ${where}${example}`;
+  }
+
+  const key = String(keyPart);
+  const spec = keys[key];
+  if (spec === undefined) return `${fileLabel}: ${where} ${key}: ${issue.message}`;
+  const got = spec.secret ? '' : ` (got ${shortValue(valueAt(document, issue.path))})`;
+  return `${describeKey(String(section), key, index, ctx)}: expected ${spec.expected}, e.g. ${exampleFor(String(section), key, spec, index, ctx)}${got}`;
+}
+
+/** `ruaflow.toml: [imap] port` or `environment: RUAFLOW_IMAP_PORT`. */
+function describeKey(section: string, key: string, index: number | undefined, ctx: Context): string {
+  const env = envOrigin(section, key, index, ctx);
+  if (env !== undefined) return `environment: ${env}`;
+  return `${ctx.fileLabel ?? 'configuration'}: ${tableName(section, index)} ${key}`;
+}
+
+function exampleFor(section: string, key: string, spec: KeySpec, index: number | undefined, ctx: Context): string {
+  const env = envOrigin(section, key, index, ctx);
+  if (env !== undefined && env !== 'RUAFLOW_DOMAINS') return `${env}=${envValue(spec.example)}`;
+  return `${key} = ${tomlValue(spec.example)}`;
+}
+
+function envOrigin(section: string, key: string, index: number | undefined, ctx: Context): string | undefined {
+  if (index !== undefined) return key === 'name' ? ctx.fromEnv.get(DOMAINS) : undefined;
+  return ctx.fromEnv.get(`${section}.${key}`);
+}
+
+function originOf(section: string, key: string, ctx: Context): Origin {
+  const name = ctx.fromEnv.get(`${section}.${key}`);
+  return name === undefined ? FROM_FILE : { kind: 'env', name };
+}
+
+const tomlValue = (v: Example): string =>
+  Array.isArray(v) ? `[${v.map((s) => JSON.stringify(s)).join(', ')}]` : JSON.stringify(v);
+
+const envValue = (v: Example): string => (Array.isArray(v) ? v.join(',') : String(v));
+
+function shortValue(v: unknown): string {
+  let s: string;
+  if (v instanceof Date || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isPlainTable(v))) s = String(v);
+  else s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** ` (did you mean X?)` when one candidate is within two edits. */
+function didYouMean(name: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best === undefined ? '' : ` (did you mean ${best}?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+// --- relations between keys --------------------------------------------------------------------
+
+/** A missing key that another key makes necessary. */
+function required(section: SectionName, key: string, why: string, ctx: Context, sectionFromFile: boolean): ConfigError {
+  const spec = (SECTIONS[section] as KeyTable)[key];
+  const example = spec === undefined ? '' : spec.example;
+  if (!sectionFromFile || ctx.fileLabel === null) {
+    return new ConfigError(`environment: ${envName(section, key)}: required when ${why}, e.g. ${envName(section, key)}=${envValue(example)}`);
+  }
+  return new ConfigError(`${ctx.fileLabel}: [${section}] ${key}: required when ${why}, e.g. ${key} = ${tomlValue(example)}`);
+}
+
+function conflict(section: SectionName, a: string, b: string, ctx: Context): ConfigError {
+  const name = (k: string) => (originOf(section, k, ctx).kind === 'env' ? envName(section, k) : `[${section}] ${k}`);
+  const where = originOf(section, a, ctx).kind === 'env' && originOf(section, b, ctx).kind === 'env' ? 'environment' : (ctx.fileLabel ?? 'environment');
+  return new ConfigError(`${where}: ${name(a)}: set either ${a} or ${b}, not both`);
+}
+
+function checkRelations(doc: ConfigDocument, ctx: Context): void {
+  const fromFile = (section: SectionName, table: object | undefined): boolean =>
+    table !== undefined && Object.keys(table).some((k) => originOf(section, k, ctx).kind === 'file');
+
+  const imap = doc.imap;
+  if (imap !== undefined) {
+    const why = ctx.fileLabel !== null && fromFile('imap', imap) ? '[imap] is set' : 'RUAFLOW_IMAP_* is set';
+    const file = fromFile('imap', imap);
+    if (imap.password !== undefined && imap.password_file !== undefined) throw conflict('imap', 'password', 'password_file', ctx);
+    if (imap.access_token !== undefined && imap.access_token_file !== undefined) throw conflict('imap', 'access_token', 'access_token_file', ctx);
+    if (imap.host === undefined) throw required('imap', 'host', why, ctx, file);
+    if (imap.user === undefined) throw required('imap', 'user', why, ctx, file);
+    const hasSecret = [imap.password, imap.password_file, imap.access_token, imap.access_token_file].some((v) => v !== undefined);
+    if (!hasSecret) throw required('imap', 'password', `${why} (or password_file, access_token, access_token_file)`, ctx, file);
+  }
+
+  const smtp = doc.smtp;
+  if (smtp !== undefined) {
+    const file = fromFile('smtp', smtp);
+    const why = ctx.fileLabel !== null && file ? '[smtp] is set' : 'RUAFLOW_SMTP_* is set';
+    if (smtp.password !== undefined && smtp.password_file !== undefined) throw conflict('smtp', 'password', 'password_file', ctx);
+    if (smtp.host === undefined) throw required('smtp', 'host', why, ctx, file);
+    if (smtp.from === undefined) throw required('smtp', 'from', why, ctx, file);
+    if ((smtp.password !== undefined || smtp.password_file !== undefined) && smtp.user === undefined) {
+      throw required('smtp', 'user', 'a password is set', ctx, file);
+    }
+  }
+
+  // Reports we send must say who sent them (RFC 9990 §3: org_name, email; our domain for the
+  // Report-ID and the DKIM signature). Setting only `format` is fine.
+  const reporter = doc.reporter;
+  if (reporter !== undefined && Object.keys(reporter).some((k) => k !== 'format')) {
+    const file = fromFile('reporter', reporter);
+    const why = ctx.fileLabel !== null && file ? '[reporter] is set' : 'RUAFLOW_REPORTER_* is set';
+    for (const key of ['org_name', 'email', 'domain'] as const) {
+      if (reporter[key] === undefined) throw required('reporter', key, why, ctx, file);
+    }
+  }
+
+  const seen = new Map<string, number>();
+  (doc.domains ?? []).forEach((d, i) => {
+    if (d.name === undefined) {
+      throw new ConfigError(`${ctx.fileLabel ?? 'configuration'}: [[${DOMAINS}]] #${i + 1} name: required, e.g. name = "example.com"`);
+    }
+    const before = seen.get(d.name);
+    if (before !== undefined) {
+      throw new ConfigError(`${ctx.fileLabel ?? 'environment'}: [[${DOMAINS}]] #${i + 1} name: ${JSON.stringify(d.name)} is already listed as #${before + 1}`);
+    }
+    seen.set(d.name, i);
+  });
+}
+
+// --- building the result ------------------------------------------------------------------------
+
+function build(doc: ConfigDocument, ctx: Context): Config {
+  const pathOf = (section: SectionName, key: string, value: string | undefined): string | null => {
+    if (value === undefined) return null;
+    const base = originOf(section, key, ctx).kind === 'env' ? ctx.cwd : ctx.fileDir;
+    return isAbsolute(value) ? value : resolve(base, value);
+  };
+  const secretOf = (section: SectionName, key: string, inline: string | undefined, file: string | null): string | null => {
+    if (inline !== undefined) return inline;
+    if (file === null || ctx.readSecret === undefined) return null;
+    return readSecret(section, key, file, ctx);
+  };
+
+  const dbPath = doc.database?.path;
+  const database = {
+    path:
+      dbPath === undefined
+        ? resolve(ctx.cwd, DEFAULT_DATABASE_PATH)
+        : dbPath === ':memory:'
+          ? dbPath
+          : (pathOf('database', 'path', dbPath) ?? dbPath),
+  };
+
+  let imap: ImapConfig | null = null;
+  if (doc.imap?.host !== undefined && doc.imap.user !== undefined) {
+    const i = doc.imap;
+    const secure = i.secure ?? true;
+    const passwordFile = pathOf('imap', 'password_file', i.password_file);
+    const accessTokenFile = pathOf('imap', 'access_token_file', i.access_token_file);
+    imap = {
+      host: i.host!,
+      port: i.port ?? (secure ? 993 : 143),
+      secure,
+      user: i.user!,
+      password: secretOf('imap', 'password_file', i.password, passwordFile),
+      passwordFile,
+      accessToken: secretOf('imap', 'access_token_file', i.access_token, accessTokenFile),
+      accessTokenFile,
+      mailbox: i.mailbox ?? 'INBOX',
+      archiveMailbox: i.archive_mailbox ?? null,
+      invalidMailbox: i.invalid_mailbox ?? null,
+      notAggregateMailbox: i.not_aggregate_mailbox ?? null,
+      idle: i.idle ?? false,
+      tlsRejectUnauthorized: i.tls_reject_unauthorized ?? true,
+      caFile: pathOf('imap', 'ca_file', i.ca_file),
+    };
+  }
+
+  let smtp: SmtpConfig | null = null;
+  if (doc.smtp?.host !== undefined && doc.smtp.from !== undefined) {
+    const s = doc.smtp;
+    // Port 465 is implicit TLS (RFC 8314 §3.3); 587 is submission with STARTTLS.
+    const secure = s.secure ?? s.port === 465;
+    const passwordFile = pathOf('smtp', 'password_file', s.password_file);
+    smtp = {
+      host: s.host!,
+      port: s.port ?? (secure ? 465 : 587),
+      secure,
+      user: s.user ?? null,
+      password: secretOf('smtp', 'password_file', s.password, passwordFile),
+      passwordFile,
+      from: s.from!.trim(),
+    };
+  }
+
+  const schedule = (key: 'poll' | 'summary' | 'send_reports', fallback: string): string | null => {
+    const v = doc.schedule?.[key]?.trim() ?? fallback;
+    return v === 'off' ? null : v.replace(/\s+/g, ' ');
+  };
+
+  const limits = { ...DEFAULT_LIMITS } as { -readonly [K in keyof Limits]: number };
+  for (const name of Object.keys(LIMIT_SETTINGS) as (keyof Limits)[]) {
+    const v = doc.limits?.[LIMIT_SETTINGS[name]];
+    if (v !== undefined) limits[name] = v;
+  }
+
+  return {
+    file: ctx.fileLabel,
+    database,
+    imap,
+    smtp,
+    dns: { servers: doc.dns?.servers ?? [], timeoutMs: doc.dns?.timeout_ms ?? 5000 },
+    reporter: {
+      orgName: doc.reporter?.org_name ?? null,
+      email: doc.reporter?.email ?? null,
+      domain: doc.reporter?.domain ?? null,
+      extraContactInfo: doc.reporter?.extra_contact_info ?? null,
+      format: (doc.reporter?.format as OutboundReportFormat | undefined) ?? 'rfc9990',
+    },
+    schedule: {
+      poll: schedule('poll', '*/15 * * * *'),
+      summary: schedule('summary', '0 8 * * mon'),
+      sendReports: schedule('send_reports', '15 0 * * *'),
+    },
+    summary: { to: doc.summary?.to ?? [] },
+    domains: (doc.domains ?? []).map((d) => ({
+      name: d.name!,
+      // [[domains]] paths always come from the file (RUAFLOW_DOMAINS carries names only).
+      dkimKeysDir: d.dkim_keys_dir === undefined ? null : resolve(ctx.fileDir, d.dkim_keys_dir),
+      relays: d.relays ?? [],
+      services: d.services ?? [],
+    })),
+    policy: {
+      knownSigners: doc.policy?.known_signers ?? [],
+      dkimWhitelist: doc.policy?.dkim_whitelist ?? [],
+    },
+    limits,
+  };
+}
+
+/** A secret file's text without its trailing line break(s). */
+function readSecret(section: SectionName, key: string, path: string, ctx: Context): string {
+  const label = describeKey(section, key, undefined, ctx);
+  let text: string;
+  try {
+    text = ctx.readSecret!(path);
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot read ${path}: ${describeFsError(error)}`, { cause: error });
+  }
+  const secret = text.replace(/[\r\n]+$/, '');
+  if (secret === '') throw new ConfigError(`${label}: ${path} is empty`);
+  return secret;
+}
+
+// --- fs errors -----------------------------------------------------------------------------------
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many symbolic links',
+};
+
+function describeFsError(error: unknown): string {
+  const code = errorCode(error);
+  return (code !== undefined ? FS_REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
+}

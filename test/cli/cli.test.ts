@@ -1,0 +1,151 @@
+/** The command line end to end, on real SQLite files in temp folders, as a user runs it. */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { ruaflow } from '../helpers/cli.js';
+
+const SAMPLES = fileURLToPath(new URL('../fixtures/samples/aggregate/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'ruaflow-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface IngestJson {
+  new: number;
+  duplicate: number;
+  invalid: number;
+  not_aggregate: number;
+  inputs: number;
+  invalid_inputs: { path: string; reason: string }[];
+}
+
+describe('ruaflow CLI', () => {
+  it('prints its version and help', async () => {
+    const v = await ruaflow(['--version']);
+    assert.equal(v.code, 0);
+    assert.match(v.stdout, /^ruaflow \d+\.\d+\.\d+\n$/);
+    const h = await ruaflow(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /ruaflow ingest PATH/);
+  });
+
+  it('says what is wrong with the command line, exit 2', async () => {
+    const unknown = await ruaflow(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    const flag = await ruaflow(['ingest', '--nope', 'x']);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /ingest: .*--nope/);
+    const missing = await ruaflow(['ingest']);
+    assert.equal(missing.code, 2);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('ingests every sample: new, invalid and not-aggregate counted, exit 3, no stack trace', async () => {
+    const db = join(dir, 'samples.sqlite');
+    const first = await ruaflow(['ingest', SAMPLES, '--db', db, '--json']);
+    assert.equal(first.code, 3, first.stderr);
+    assert.doesNotMatch(first.stderr, /\n\s+at /);
+    const totals = JSON.parse(first.stdout) as IngestJson;
+    assert.equal(totals.inputs, 42);
+    assert.equal(totals.not_aggregate, 6);
+    assert.equal(totals.invalid, totals.invalid_inputs.length);
+    const invalidFiles = totals.invalid_inputs.map((i) => i.path.split('/').pop()).sort();
+    assert.deepEqual(invalidFiles, [
+      'Report_Domain_ngyn.org_Submitter_amazon.com_Report-ID_aggr_report_ngyn.org_20210607-ignored.eml',
+      'Report_Domain_ngyn.org_Submitter_yahoo.com_Report-ID_1436111091.916236-ignored.eml',
+      'empty.xml',
+    ]);
+    for (const i of totals.invalid_inputs) assert.ok(i.reason.length > 10 && !i.reason.includes('\n'), i.reason);
+    // Several samples carry the same report (nice-input as xml, gz and zip; veeam and its broken twin).
+    assert.equal(totals.new + totals.duplicate, 33);
+    assert.ok(totals.new >= 25 && totals.duplicate >= 4, JSON.stringify(totals));
+
+    const again = JSON.parse((await ruaflow(['ingest', SAMPLES, '--db', db, '--json'])).stdout) as IngestJson;
+    assert.equal(again.new, 0, 'nothing is stored twice');
+    assert.equal(again.duplicate, totals.new + totals.duplicate);
+
+    const list = await ruaflow(['reports', '--db', db, '--json']);
+    assert.equal(list.code, 0);
+    const reports = JSON.parse(list.stdout) as Record<string, unknown>[];
+    assert.equal(reports.length, totals.new);
+    const nice = reports.find((r) => r['org_name'] === 'google.com' && r['report_id'] === '11038226378739404135');
+    assert.deepEqual(
+      nice && { records: nice['records'], messages: nice['messages'], policy_domain: nice['policy_domain'], format: nice['format'] },
+      { records: 20, messages: 3047, policy_domain: 'example.com', format: 'rfc7489' },
+    );
+    for (const r of reports) {
+      for (const key of ['org_name', 'report_id', 'policy_domain', 'begin', 'end', 'records', 'messages', 'format', 'issues']) {
+        assert.ok(key in r, `${key} in reports --json`);
+      }
+    }
+
+    const sqlite = new BetterSqlite3(db, { readonly: true });
+    const ledger = sqlite.prepare('SELECT outcome, COUNT(*) n FROM inputs GROUP BY outcome ORDER BY outcome').all();
+    sqlite.close();
+    assert.deepEqual(
+      Object.fromEntries((ledger as { outcome: string; n: number }[]).map((r) => [r.outcome, r.n])).not_aggregate,
+      6,
+    );
+  });
+
+  it('exits 0 when everything is stored or duplicate, and prints a human summary', async () => {
+    const db = join(dir, 'ok.sqlite');
+    const inbox = join(dir, 'ok-inbox');
+    mkdirSync(inbox);
+    copyFileSync(join(SAMPLES, 'parsedmarc/nice-input.xml.gz'), join(inbox, 'a.gz'));
+    copyFileSync(join(SAMPLES, 'parsedmarc/twilight.eml'), join(inbox, 'b'));
+    const r = await ruaflow(['ingest', inbox, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 inputs: 2 new reports, 0 duplicates, 0 invalid/);
+  });
+
+  it('runs on the demo inbox with no configuration (npm start)', async () => {
+    const cwd = join(dir, 'newcomer');
+    mkdirSync(cwd);
+    const r = await ruaflow(['run'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /example\.com: \d+ reports? from \d+ reporters?/);
+    assert.match(r.stdout, /DMARC pass \d+\.\d%/);
+    assert.match(r.stdout, /top sources:/);
+    const again = await ruaflow(['run', '--json'], { cwd });
+    const json = JSON.parse(again.stdout) as { ingest: IngestJson };
+    assert.equal(json.ingest.new, 0);
+    assert.ok(json.ingest.duplicate > 0);
+  });
+
+  it('uses the database named by the config file and by RUAFLOW_DB', async () => {
+    const cwd = join(dir, 'configured');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'ruaflow.toml'), '[database]\npath = "data/from-config.sqlite"\n');
+    const gz = join(SAMPLES, 'parsedmarc/nice-input.xml.gz');
+    assert.equal((await ruaflow(['ingest', gz], { cwd })).code, 0);
+    const viaConfig = JSON.parse((await ruaflow(['reports', '--json', '--db', join(cwd, 'data/from-config.sqlite')], { cwd })).stdout) as unknown[];
+    assert.equal(viaConfig.length, 1);
+    const envDb = join(dir, 'env.sqlite');
+    assert.equal((await ruaflow(['ingest', gz], { cwd, env: { RUAFLOW_DB: envDb } })).code, 0);
+    assert.equal((JSON.parse((await ruaflow(['reports', '--json', '--db', envDb])).stdout) as unknown[]).length, 1);
+  });
+
+  it('reports a broken configuration in one line, exit 2', async () => {
+    const cwd = join(dir, 'badconfig');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'ruaflow.toml'), '[database]\npaht = "x"\n');
+    const r = await ruaflow(['reports'], { cwd });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /ruaflow\.toml.*paht/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('refuses a database from a newer ruaflow, exit 1', async () => {
+    const db = join(dir, 'newer.sqlite');
+    const sqlite = new BetterSqlite3(db);
+    sqlite.pragma('user_version = 999');
+    sqlite.close();
+    const r = await ruaflow(['reports', '--db', db]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /newer than this ruaflow/);
+  });
+});

@@ -449,8 +449,10 @@ function el(name: string, ...children: readonly Child[]): XmlElement {
   return { name, children: kept };
 }
 
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"]/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 function renderXml(root: XmlElement, style: XmlStyle): string {
@@ -584,6 +586,11 @@ function reportFilename(r: DemoReport, ext: string, withId = true): string {
 }
 
 /** The report "was written" shortly after its period ends; used for gzip/zip/e-mail dates. */
+/** .eml files are named after the day they report on (they arrive the morning after). */
+function messageFilename(r: DemoReport): string {
+  return `report-2026-11-${String(r.day).padStart(2, '0')}-${r.reporter.domain}-${r.policy.domain}.eml`;
+}
+
 function sentAt(r: DemoReport): number {
   const { begin } = reportRange(r);
   return begin + DAY + 2 * 3600 + 17 * 60 + 3 * r.day;
@@ -647,8 +654,11 @@ interface Attachment {
 
 function attachmentPart(a: Attachment): string[] {
   return [
-    `Content-Type: ${a.contentType}; name="${a.filename}"`,
-    `Content-Disposition: attachment; filename="${a.filename}"`,
+    // Folded after the `;` to keep header lines short (RFC 5322 §2.2.3).
+    `Content-Type: ${a.contentType};`,
+    ` name="${a.filename}"`,
+    'Content-Disposition: attachment;',
+    ` filename="${a.filename}"`,
     'Content-Transfer-Encoding: base64',
     '',
     ...base64Lines(a.bytes),
@@ -721,6 +731,8 @@ function coverText(r: DemoReport): string {
 export interface DemoFile {
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** The report inside, for the README table (none for README.md itself). */
+  readonly report?: DemoReport;
   /** One line for the README: what this file shows. */
   readonly shows: string;
 }
@@ -737,6 +749,7 @@ export function buildDemoInbox(): DemoFile[] {
 
   const mon = report(0);
   files.push({
+    report: mon,
     name: reportFilename(mon, 'xml', false),
     bytes: strToU8(reportXml(mon)),
     shows:
@@ -749,6 +762,7 @@ export function buildDemoInbox(): DemoFile[] {
   const tueXml = reportXml(tue);
   const tueXmlName = reportFilename(tue, 'xml');
   files.push({
+    report: tue,
     name: reportFilename(tue, 'xml.gz'),
     bytes: gzip(tueXml, tueXmlName, sentAt(tue)),
     shows:
@@ -758,6 +772,7 @@ export function buildDemoInbox(): DemoFile[] {
 
   const wed = report(2);
   files.push({
+    report: wed,
     name: reportFilename(wed, 'zip', false),
     bytes: zip(reportXml(wed), reportFilename(wed, 'xml', false), sentAt(wed)),
     shows:
@@ -767,7 +782,8 @@ export function buildDemoInbox(): DemoFile[] {
 
   const thu = report(3);
   files.push({
-    name: `20261106-${thu.reporter.domain}-${thu.policy.domain}.eml`,
+    report: thu,
+    name: messageFilename(thu),
     bytes: strToU8(
       reportMessage(
         thu,
@@ -789,7 +805,8 @@ export function buildDemoInbox(): DemoFile[] {
 
   const fri = report(4);
   files.push({
-    name: `20261107-${fri.reporter.domain}-${fri.policy.domain}.eml`,
+    report: fri,
+    name: messageFilename(fri),
     bytes: strToU8(
       reportMessage(
         fri,
@@ -812,7 +829,8 @@ export function buildDemoInbox(): DemoFile[] {
 
   const sat = report(5);
   files.push({
-    name: `20261108-${sat.reporter.domain}-${sat.policy.domain}.eml`,
+    report: sat,
+    name: messageFilename(sat),
     bytes: strToU8(
       reportMessage(
         sat,
@@ -837,6 +855,7 @@ export function buildDemoInbox(): DemoFile[] {
   const sun = report(6);
   const sunXmlName = reportFilename(sun, 'xml');
   files.push({
+    report: sun,
     name: reportFilename(sun, 'xml.gz'),
     bytes: gzip(reportXml(sun), sunXmlName, sentAt(sun)),
     shows:
@@ -851,7 +870,17 @@ export function buildDemoInbox(): DemoFile[] {
 }
 
 function readme(files: readonly DemoFile[]): string {
-  const rows = files.map((f) => `| \`${f.name}\` | ${f.shows} |`);
+  const rows = files.flatMap((f) => {
+    const r = f.report;
+    if (r === undefined) return [];
+    const weekday = WEEKDAYS[new Date(dayBegin(r.day) * 1000).getUTCDay()] ?? '';
+    const messages = r.records.reduce((sum, rec) => sum + rec.count, 0);
+    const format = r.dialect === 'rfc9990' ? 'RFC 9990' : 'RFC 7489';
+    return [
+      `| \`${f.name}\` | ${weekday} ${r.day} Nov | ${r.reporter.orgName} | ${r.policy.domain} | ${format} | ` +
+        `${r.records.length} / ${messages} | ${f.shows} |`,
+    ];
+  });
   return [
     '# Demo inbox',
     '',
@@ -868,8 +897,8 @@ function readme(files: readonly DemoFile[]): string {
     'receiver mx.example.net. All names and addresses are documentation ones (RFC 2606, RFC 5737,',
     'RFC 3849).',
     '',
-    '| file | what it demonstrates |',
-    '|---|---|',
+    '| file | day (UTC) | reporter | policy domain | format | records / messages | what it demonstrates |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     'The sending sources, and what a summary should say about them:',

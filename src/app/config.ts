@@ -332,8 +332,12 @@ const splitList = (raw: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-const isPlainTable = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+/** A TOML table (smol-toml builds them without a prototype) or a literal object. */
+const isPlainTable = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === null || proto === Object.prototype;
+};
 
 // --- messages ----------------------------------------------------------------------------------
 
@@ -404,7 +408,8 @@ function describeKey(section: string, key: string, index: number | undefined, ct
 
 function exampleFor(section: string, key: string, spec: KeySpec, index: number | undefined, ctx: Context): string {
   const env = envOrigin(section, key, index, ctx);
-  if (env !== undefined && env !== 'RUAFLOW_DOMAINS') return `${env}=${envValue(spec.example)}`;
+  if (env === 'RUAFLOW_DOMAINS') return 'RUAFLOW_DOMAINS=example.com,example.org';
+  if (env !== undefined) return `${env}=${envValue(spec.example)}`;
   return `${key} = ${tomlValue(spec.example)}`;
 }
 
@@ -424,9 +429,8 @@ const tomlValue = (v: Example): string =>
 const envValue = (v: Example): string => (Array.isArray(v) ? v.join(',') : String(v));
 
 function shortValue(v: unknown): string {
-  let s: string;
-  if (v instanceof Date || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isPlainTable(v))) s = String(v);
-  else s = JSON.stringify(v) ?? String(v);
+  // A TOML date is a TomlDate (a Date whose toISOString keeps the TOML form: 1979-05-27).
+  const s = v instanceof Date ? v.toISOString() : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -526,6 +530,9 @@ function checkRelations(doc: ConfigDocument, ctx: Context): void {
       throw new ConfigError(`${ctx.fileLabel ?? 'configuration'}: [[${DOMAINS}]] #${i + 1} name: required, e.g. name = "example.com"`);
     }
     const before = seen.get(d.name);
+    if (before !== undefined && ctx.fromEnv.has(DOMAINS)) {
+      throw new ConfigError(`environment: RUAFLOW_DOMAINS: ${JSON.stringify(d.name)} is listed twice`);
+    }
     if (before !== undefined) {
       throw new ConfigError(`${ctx.fileLabel ?? 'environment'}: [[${DOMAINS}]] #${i + 1} name: ${JSON.stringify(d.name)} is already listed as #${before + 1}`);
     }

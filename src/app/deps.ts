@@ -3,7 +3,6 @@
  * configuration and hands them to a job.
  */
 import { resolve } from 'node:path';
-import type { Limits } from '../extract/limits.js';
 import type { IngestStores } from '../jobs/ingest-input.js';
 import { systemClock } from '../ports/clock.js';
 import { openDatabase, type Database } from '../store/database.js';
@@ -31,7 +30,7 @@ export function openApp(config: Config, dbOverride: string | undefined): AppDeps
     dbPath,
     reports: new ReportStore(db),
     ledger: new InputLedger(db),
-    limits: config.limits as Limits,
+    limits: config.limits,
     clock: systemClock,
     close: () => db.close(),
   };

@@ -56,7 +56,7 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
   // duplicate, and nothing needs parsing again.
   const prior = stores.ledger.findProcessed(sha256);
   if (prior !== undefined) {
-    const duplicates = stores.ledger.reportsFrom(sha256);
+    const duplicates = prior.reportsNew + prior.reportsDuplicate;
     const outcome: InputOutcome = prior.outcome === 'not_aggregate' ? 'not_aggregate' : 'duplicate';
     stores.ledger.record(
       { ...ledgerBase(input, sha256, bytes), outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, reportsInvalid: 0 },
@@ -81,19 +81,18 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
       for (const payload of payloads.payloads) {
         try {
           for (const doc of openPayload(payload, stores.limits, budget)) {
-            const where = payloads.payloads.length > 1 || doc.name !== payload.name ? `${input.label} (${doc.name})` : input.label;
             try {
               const result = storeDocument(doc, stores, now);
               if (result.kind === 'new') stored.push(result.rowId);
               else duplicates++;
             } catch (error) {
               if (!(error instanceof InputError)) throw error;
-              rejections.push({ path: where, reason: `${doc.name}: ${error.message}` });
+              rejections.push({ path: input.label, reason: naming(doc.name, error.message) });
             }
           }
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
-          rejections.push({ path: input.label, reason: `${payload.name}: ${error.message}` });
+          rejections.push({ path: input.label, reason: naming(payload.name, error.message) });
         }
       }
     }
@@ -149,18 +148,18 @@ async function findPayloads(input: InputDescription, bytes: Uint8Array, limits: 
       return { kind: 'aggregate', meta: content.meta, payloads: content.payloads };
     }
     case 'unknown':
-      return unknownInput(bytes);
+      return unknownInput(bytes, input.label);
   }
 }
 
-function unknownInput(bytes: Uint8Array): Found {
+function unknownInput(bytes: Uint8Array, label: string): Found {
   const what = describeBytes(bytes);
   // A text file in a report folder (a README, notes) is not a report, and not an error either;
   // binary junk (an image named .xml.gz) is an invalid report.
   if (bytes.length > 0 && isMostlyText(bytes)) {
     return { kind: 'not-aggregate', meta: null, reason: `not an aggregate report or a mail message (${what})` };
   }
-  return { kind: 'aggregate', meta: null, payloads: [{ name: 'input', declaredType: null, bytes }] };
+  return { kind: 'aggregate', meta: null, payloads: [{ name: baseName(label), declaredType: null, bytes }] };
 }
 
 function isMostlyText(bytes: Uint8Array): boolean {
@@ -171,6 +170,11 @@ function isMostlyText(bytes: Uint8Array): boolean {
     if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
   }
   return control === 0;
+}
+
+/** A reason that says which attachment or member it is about, without saying it twice. */
+function naming(name: string, message: string): string {
+  return message.includes(name) ? message : `${name}: ${message}`;
 }
 
 function baseName(label: string): string {

@@ -1,9 +1,10 @@
 /**
  * `ruaflow ingest PATH…` and `ruaflow run`: walk files and folders, ingest every input, count.
  */
-import type { Limits } from '../extract/limits.js';
+import { DatabaseError, RuaflowError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import { walkInputs } from '../sources/files.js';
+import { isInputProblem } from '../sources/input.js';
 import { ingestInput, type IngestStores, type Rejection } from './ingest-input.js';
 
 export interface IngestTotals {
@@ -22,40 +23,54 @@ export interface IngestTotals {
 
 export interface IngestProgress {
   tick(): void;
+  /** Make room for a log line. */
+  clear(): void;
 }
 
 export async function ingestPaths(
   paths: readonly string[],
   stores: IngestStores,
   log: Logger,
-  progress: IngestProgress = { tick() {} },
+  progress: IngestProgress = { tick() {}, clear() {} },
 ): Promise<IngestTotals> {
   const totals: IngestTotals = { new: 0, duplicate: 0, invalid: 0, notAggregate: 0, inputs: 0, invalidInputs: [] };
-  for await (const item of walkInputs(paths, stores.limits as Limits)) {
+  const invalid = (r: Rejection): void => {
+    totals.invalid++;
+    totals.invalidInputs.push(r);
+    progress.clear();
+    log.warn('invalid', { input: r.path, reason: r.reason });
+  };
+  for await (const item of walkInputs(paths, stores.limits)) {
     totals.inputs++;
-    if ('kind' in item && item.kind === 'problem') {
-      totals.invalid++;
-      totals.invalidInputs.push({ path: item.label, reason: item.reason });
-      log.warn('invalid', { input: item.label, reason: item.reason });
-      progress.tick();
+    // countInputs counts an mbox file once: tick on its first message only.
+    const tick = (): void => {
+      if (item.container === undefined || item.container.index === 1) progress.tick();
+    };
+    if (isInputProblem(item)) {
+      invalid({ path: item.label, reason: item.reason });
+      tick();
       continue;
     }
-    const input = item as Exclude<typeof item, { kind: 'problem' }>;
-    const bytes = await input.read();
+    let bytes: Uint8Array;
+    try {
+      bytes = await item.read();
+    } catch (error) {
+      // The file went away or grew past the cap since the walk saw it.
+      if (!(error instanceof RuaflowError) || error instanceof DatabaseError) throw error;
+      invalid({ path: item.label, reason: error.message });
+      tick();
+      continue;
+    }
     const result = await ingestInput(
-      { source: input.key.includes('#') ? 'mbox' : 'file', key: input.key, label: input.label },
+      { source: item.container === undefined ? 'file' : 'mbox', key: item.key, label: item.label },
       bytes,
       stores,
     );
     totals.new += result.reportsNew;
     totals.duplicate += result.reportsDuplicate;
     if (result.outcome === 'not_aggregate') totals.notAggregate++;
-    for (const r of result.rejections) {
-      totals.invalid++;
-      totals.invalidInputs.push(r);
-      log.warn('invalid', { input: r.path, reason: r.reason });
-    }
-    progress.tick();
+    for (const r of result.rejections) invalid(r);
+    tick();
   }
   return totals;
 }

@@ -33,16 +33,12 @@ export interface PriorInput {
 export class InputLedger {
   readonly #findBySha;
   readonly #upsert;
-  readonly #reportsOf;
 
   constructor(db: Database) {
     this.#findBySha = db.prepare<[string], { id: number; outcome: InputOutcome; reason: string | null; reports_new: number; reports_duplicate: number }>(
       `SELECT id, outcome, reason, reports_new, reports_duplicate FROM inputs
         WHERE sha256 = ? AND outcome IN ('stored', 'duplicate', 'not_aggregate')
         ORDER BY id LIMIT 1`,
-    );
-    this.#reportsOf = db.prepare<[string], { n: number }>(
-      `SELECT COUNT(*) AS n FROM reports r JOIN inputs i ON i.id = r.input_id WHERE i.sha256 = ?`,
     );
     this.#upsert = db.prepare<Record<string, unknown>, { id: number }>(
       `INSERT INTO inputs (source, source_key, sha256, size, message_id, subject, outcome, reason,
@@ -55,8 +51,10 @@ export class InputLedger {
          -- The latest processing wins, except that a re-sent copy of stored input stays 'stored'.
          outcome = CASE WHEN excluded.outcome = 'duplicate' AND inputs.outcome = 'stored' THEN 'stored' ELSE excluded.outcome END,
          reason = CASE WHEN excluded.outcome = 'duplicate' AND inputs.outcome = 'stored' THEN inputs.reason ELSE excluded.reason END,
-         reports_new = inputs.reports_new + excluded.reports_new,
-         reports_duplicate = excluded.reports_duplicate,
+         -- A copy seen again keeps the counts of the processing that read it, so that they
+         -- always say how many reports the input holds.
+         reports_new = CASE WHEN inputs.outcome = 'invalid' THEN excluded.reports_new ELSE inputs.reports_new END,
+         reports_duplicate = CASE WHEN inputs.outcome = 'invalid' THEN excluded.reports_duplicate ELSE inputs.reports_duplicate END,
          reports_invalid = excluded.reports_invalid
        RETURNING id`,
     );
@@ -74,11 +72,6 @@ export class InputLedger {
       reportsNew: row.reports_new,
       reportsDuplicate: row.reports_duplicate,
     };
-  }
-
-  /** Reports stored from inputs with these bytes: what a re-sent copy duplicates. */
-  reportsFrom(sha256: string): number {
-    return this.#reportsOf.get(sha256)?.n ?? 0;
   }
 
   /** Record a sighting; returns the ledger row id. `now` is epoch seconds (injected clock). */

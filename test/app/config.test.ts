@@ -377,7 +377,8 @@ describe('parseConfig: environment', () => {
       error('', { RUAFLOW_IMAP_HOST: 'h' }, null),
       'environment: RUAFLOW_IMAP_USER: required when RUAFLOW_IMAP_* is set, e.g. RUAFLOW_IMAP_USER=dmarc@example.com',
     );
-    assert.equal(error('', { RUAFLOW_DOMAINS: 'ok.example,bad domain' }), 'environment: RUAFLOW_DOMAINS: expected a domain name, e.g. name = "example.com" (got "bad domain")');
+    assert.equal(error('', { RUAFLOW_DOMAINS: 'ok.example,bad domain' }), 'environment: RUAFLOW_DOMAINS: expected a domain name, e.g. RUAFLOW_DOMAINS=example.com,example.org (got "bad domain")');
+    assert.equal(error('', { RUAFLOW_DOMAINS: 'a.example,A.example' }), 'environment: RUAFLOW_DOMAINS: "a.example" is listed twice');
   });
 });
 

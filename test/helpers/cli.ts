@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** Absolute, so that the CLI can run with any working directory. */
+const TSX = import.meta.resolve('tsx');
 
 export interface CliResult {
   readonly code: number | null;
@@ -14,7 +16,7 @@ export function ruaflow(args: readonly string[], options: { cwd?: string; env?: 
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.env?.['RUAFLOW_DB'] === undefined) delete env['RUAFLOW_DB'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

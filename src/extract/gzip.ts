@@ -1,0 +1,166 @@
+/**
+ * Gunzip as a byte-source layer (RFC 1952): header, raw DEFLATE body, trailer. Lazy and bounded:
+ * output pieces are produced as the consumer reads and counted against the decompression budget
+ * as they are produced.
+ *
+ * Tolerances, each seen in real reports:
+ * - Bytes after the first member are ignored (NOTES.md §8 quirk 5: Mimecast appends CRLF;
+ *   node:zlib's gunzip rejects that). A second member would be a second report glued on, which no
+ *   reporter does; the first member is the report.
+ * - A member whose deflate stream is complete but whose 8-byte trailer is cut off is accepted:
+ *   the data is whole, only its checksum is missing.
+ * When the trailer is there, its CRC-32 and length are checked (§2.3.1), so corruption that the
+ * deflate decoder cannot see (a flipped literal byte) is still reported.
+ */
+import { crc32 } from 'node:zlib';
+import { MalformedInputError } from '../errors.js';
+import { charge, type ExtractContext } from './budget.js';
+import { createRawInflater, InflateError, type RawInflater } from './inflate.js';
+import { streamSource, type ByteSource } from './source.js';
+
+/** FNAME, FCOMMENT and FEXTRA make the header variable; no sane writer gets near this. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+// RFC 1952 §2.3.1 FLG bits.
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+const FRESERVED = 0xe0;
+
+/**
+ * Length of the member header at the start of `bytes`, or null when more bytes are needed.
+ * Throws for what is not a gzip header we can read (§2.3.1.2: a decompressor must reject an
+ * unknown CM and reserved flag bits, which could mean fields it would misread).
+ */
+export function gzipHeaderLength(bytes: Uint8Array, label: string): number | null {
+  if (bytes.length < 10) return null;
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new MalformedInputError(`${label} is not gzip data (bad magic number)`);
+  if (bytes[2] !== 8) throw new MalformedInputError(`${label} uses gzip compression method ${bytes[2]}, only 8 (deflate) exists`);
+  const flags = bytes[3] ?? 0;
+  if ((flags & FRESERVED) !== 0) throw new MalformedInputError(`${label} has reserved gzip header flags set`);
+  let at = 10;
+  if ((flags & FEXTRA) !== 0) {
+    if (bytes.length < at + 2) return null;
+    at += 2 + ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8));
+  }
+  for (const flag of [FNAME, FCOMMENT]) {
+    if ((flags & flag) === 0) continue;
+    const zero = bytes.indexOf(0, at);
+    if (zero < 0) return bytes.length > MAX_HEADER_BYTES ? tooLong(label) : null;
+    at = zero + 1;
+  }
+  if ((flags & FHCRC) !== 0) at += 2;
+  if (at > bytes.length) return bytes.length > MAX_HEADER_BYTES ? tooLong(label) : null;
+  return at;
+}
+
+function tooLong(label: string): never {
+  throw new MalformedInputError(`${label} has a gzip header longer than ${MAX_HEADER_BYTES} bytes`);
+}
+
+/** Collects the 8 trailer bytes (CRC32, ISIZE; little-endian) from whatever follows the body. */
+class Trailer {
+  readonly bytes = new Uint8Array(8);
+  length = 0;
+  add(chunk: Uint8Array | null): void {
+    if (chunk === null) return;
+    const take = Math.min(8 - this.length, chunk.length);
+    this.bytes.set(chunk.subarray(0, take), this.length);
+    this.length += take;
+  }
+  get complete(): boolean {
+    return this.length === 8;
+  }
+  word(at: number): number {
+    const b = this.bytes;
+    return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
+  }
+}
+
+function corrupt(label: string, error: unknown): MalformedInputError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new MalformedInputError(`${label} is corrupt gzip data (${reason})`, { cause: error });
+}
+
+/** The decompressed content of a gzip source, as a new source. */
+export function gunzipSource(input: ByteSource, label: string, context: ExtractContext): ByteSource {
+  return streamSource(() => gunzip(input, label, context));
+}
+
+function* gunzip(input: ByteSource, label: string, context: ExtractContext): Generator<Uint8Array, void, undefined> {
+  // ISIZE, the last 4 bytes (§2.3.1), only sizes the first output piece: it may be junk (§8.5).
+  const whole = input.whole;
+  const sizeHint = whole !== null && whole.length >= 4 ? new DataView(whole.buffer, whole.byteOffset + whole.length - 4, 4).getUint32(0, true) : undefined;
+  const inflater = createRawInflater('native', sizeHint);
+  const iterator = input.open();
+  try {
+    let crc = 0;
+    let size = 0;
+    const trailer = new Trailer();
+    const decode = function* (chunk: Uint8Array, final: boolean): Generator<Uint8Array, void, undefined> {
+      if (inflater.ended) {
+        trailer.add(chunk);
+        return;
+      }
+      try {
+        for (const piece of inflater.write(chunk, final)) {
+          crc = crc32(piece, crc);
+          size += piece.length;
+          charge(context, piece.length, label);
+          yield piece;
+        }
+      } catch (error) {
+        if (error instanceof InflateError) throw corrupt(label, error);
+        throw error;
+      }
+      if (inflater.ended) trailer.add(inflater.remainder);
+    };
+
+    if (input.whole !== null) {
+      // The payload is in memory: one write, zlib walks it in bounded output pieces.
+      const headerLength = gzipHeaderLength(input.whole, label);
+      if (headerLength === null) throw new MalformedInputError(`${label} is truncated inside its gzip header`);
+      yield* decode(input.whole.subarray(headerLength), true);
+    } else {
+      let header: Uint8Array | null = new Uint8Array(0);
+      for (;;) {
+        const step = iterator.next();
+        if (step.done === true) break;
+        let chunk = step.value;
+        if (header !== null) {
+          header = appendBytes(header, chunk);
+          const headerLength = gzipHeaderLength(header, label);
+          if (headerLength === null) continue;
+          chunk = header.subarray(headerLength);
+          header = null;
+        }
+        if (chunk.length > 0) yield* decode(chunk, false);
+      }
+      if (header !== null) {
+        throw new MalformedInputError(header.length === 0 ? `${label} is empty (0 bytes)` : `${label} is truncated inside its gzip header`);
+      }
+      yield* decode(new Uint8Array(0), true);
+    }
+    verifyTrailer(trailer, crc, size, label, inflater);
+  } finally {
+    inflater.close();
+    iterator.return?.();
+  }
+}
+
+function verifyTrailer(trailer: Trailer, crc: number, size: number, label: string, inflater: RawInflater): void {
+  // Only checkable when the decoder knows where the stream ended (see inflate.ts).
+  if (inflater.remainder === null || !trailer.complete) return;
+  if (trailer.word(0) !== crc >>> 0) throw new MalformedInputError(`${label} is corrupt gzip data (CRC-32 mismatch)`);
+  // ISIZE is the length modulo 2^32 (§2.3.1).
+  if (trailer.word(4) !== size % 0x1_0000_0000) throw new MalformedInputError(`${label} is corrupt gzip data (length mismatch)`);
+}
+
+function appendBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

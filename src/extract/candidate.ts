@@ -55,7 +55,7 @@ export function mentionsFeedback(bytes: Uint8Array): boolean {
 
 /**
  * A part we hand to openPayload. gzip and zip bytes are candidates unless name and type both
- * say the part is some other zip-based file (an `.docx` or `.jar` is a zip too); XML only when
+ * say the part is some other zip-based file (a `.docx` or a `.jar` is a zip too); XML only when
  * it looks like a report or claims to be one; anything else only when it claims to be a report.
  */
 export function isCandidatePayload(part: MimePart): boolean {

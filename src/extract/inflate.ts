@@ -144,11 +144,15 @@ function createNative(sizeHint: number | undefined): RawInflater | null {
       if (closed) return;
       closed = true;
       if (failure === null && idle.length < MAX_IDLE) {
-        engine.reset();
-        idle.push(native);
-      } else {
-        engine.close();
+        try {
+          engine.reset();
+          idle.push(native);
+          return;
+        } catch {
+          // not reusable after all: close it below
+        }
       }
+      engine.close();
     },
   };
 }

@@ -5,7 +5,9 @@
  */
 
 export interface Limits {
-  /** A whole message or input file. Reports are small: the largest real ones are ~1 MB zipped. */
+  /** A whole message or input file. Reports are small: the largest real ones are ~1 MB zipped.
+   * Also caps a zip archive found inside a gzip or zip layer, which is held in memory for random
+   * access just like a message. */
   readonly maxMessageBytes: number;
   /** Decompressed bytes per input (all members together): stops gzip/zip bombs. A 100k-record
    * report is ~80-100 MB of XML, so the default leaves room for several of those. */

@@ -2,10 +2,10 @@
  * Zip archives (PKWARE APPNOTE.TXT 6.3.10): the central directory lists the members; each member
  * is read from its local header and decompressed lazily, one bounded piece at a time.
  *
- * Why our own reader: fflate's `unzipSync` inflates every member into memory at once, and its
- * streaming `Unzip` trusts the local headers' sizes. Here sizes in the archive are only used to
- * find bytes, never to bound output: the decompression budget counts what really comes out, and
- * each member's CRC-32 and size are checked at its end.
+ * Why our own reader: fflate's `unzipSync` inflates every member into memory at once; reading the
+ * directory ourselves lets each member go through the same lazy, bounded inflater as gzip. Sizes
+ * in the archive are only used to find bytes, never to bound output: the decompression budget
+ * counts what really comes out, and each member's CRC-32 and size are checked at its end.
  *
  * Not an RFC format for reports (NOTES.md §4.1: zip is de facto, Google sends `.zip`); quirk 6:
  * a first entry that is a directory, entries with an empty name, several entries.

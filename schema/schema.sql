@@ -1,10 +1,12 @@
 CREATE TABLE dkim_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n            INTEGER NOT NULL,                  -- position in the record's auth_results
   domain       TEXT    NOT NULL,
   selector     TEXT,
   result       TEXT    NOT NULL,
-  human_result TEXT
-);
+  human_result TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;
 
 CREATE TABLE inputs (
   id                INTEGER PRIMARY KEY,
@@ -27,9 +29,11 @@ CREATE TABLE inputs (
 
 CREATE TABLE reasons (
   record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n         INTEGER NOT NULL,
   type      TEXT    NOT NULL,
-  comment   TEXT
-);
+  comment   TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;
 
 CREATE TABLE records (
   id            INTEGER PRIMARY KEY,
@@ -83,19 +87,17 @@ CREATE TABLE reports (
 
 CREATE TABLE spf_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n            INTEGER NOT NULL,
   domain       TEXT    NOT NULL,
   scope        TEXT,
   result       TEXT    NOT NULL,
-  human_result TEXT
-);
-
-CREATE INDEX dkim_results_record ON dkim_results (record_id);
+  human_result TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;
 
 CREATE INDEX inputs_message_id ON inputs (message_id) WHERE message_id IS NOT NULL;
 
 CREATE INDEX inputs_sha256 ON inputs (sha256);
-
-CREATE INDEX reasons_record ON reasons (record_id);
 
 CREATE INDEX records_ip ON records (ip_bin);
 
@@ -104,5 +106,3 @@ CREATE INDEX records_report ON records (report_id);
 CREATE INDEX reports_content ON reports (content_sha256);
 
 CREATE INDEX reports_domain_period ON reports (policy_domain, begin_ts);
-
-CREATE INDEX spf_results_record ON spf_results (record_id);

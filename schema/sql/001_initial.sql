@@ -78,27 +78,32 @@ CREATE TABLE records (
 CREATE INDEX records_report ON records (report_id);
 CREATE INDEX records_ip ON records (ip_bin);
 
+-- Child rows are keyed by (record, position) in a WITHOUT ROWID table: one B-tree instead of a
+-- table plus an index, which halves the insert work for the rows written most.
 CREATE TABLE dkim_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n            INTEGER NOT NULL,                  -- position in the record's auth_results
   domain       TEXT    NOT NULL,
   selector     TEXT,
   result       TEXT    NOT NULL,
-  human_result TEXT
-);
-CREATE INDEX dkim_results_record ON dkim_results (record_id);
+  human_result TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;
 
 CREATE TABLE spf_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n            INTEGER NOT NULL,
   domain       TEXT    NOT NULL,
   scope        TEXT,
   result       TEXT    NOT NULL,
-  human_result TEXT
-);
-CREATE INDEX spf_results_record ON spf_results (record_id);
+  human_result TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;
 
 CREATE TABLE reasons (
   record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+  n         INTEGER NOT NULL,
   type      TEXT    NOT NULL,
-  comment   TEXT
-);
-CREATE INDEX reasons_record ON reasons (record_id);
+  comment   TEXT,
+  PRIMARY KEY (record_id, n)
+) WITHOUT ROWID;

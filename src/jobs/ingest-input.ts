@@ -65,50 +65,53 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
     return { outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, rejections: [], messageId: null, seenBefore: true };
   }
 
-  let meta: MessageMeta | null = null;
+  let found: Found;
+  try {
+    found = await findPayloads(input, bytes, stores.limits);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    found = { kind: 'failed', meta: null, reason: error.message };
+  }
+  // Everything after the (asynchronous) MIME parse is synchronous and commits once: the
+  // input's reports, its ledger row and their links together.
+  return stores.reports.unitOfWork(() => storeInput(input, bytes, sha256, found, stores, now));
+}
+
+function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, found: Found, stores: IngestStores, now: number): InputOutcomeSummary {
   const rejections: Rejection[] = [];
   const stored: number[] = [];
   let duplicates = 0;
-  let notAggregate: string | null = null;
-
-  try {
-    const payloads = await findPayloads(input, bytes, stores.limits);
-    meta = payloads.meta;
-    if (payloads.kind === 'not-aggregate') {
-      notAggregate = payloads.reason;
-    } else {
-      const budget: DecompressionBudget = { used: 0 };
-      for (const payload of payloads.payloads) {
-        try {
-          for (const doc of openPayload(payload, stores.limits, budget)) {
-            try {
-              const result = storeDocument(doc, stores, now);
-              if (result.kind === 'new') stored.push(result.rowId);
-              else duplicates++;
-            } catch (error) {
-              if (!(error instanceof InputError)) throw error;
-              rejections.push({ path: input.label, reason: naming(doc.name, error.message) });
-            }
+  if (found.kind === 'failed') rejections.push({ path: input.label, reason: found.reason });
+  if (found.kind === 'aggregate') {
+    const budget: DecompressionBudget = { used: 0 };
+    for (const payload of found.payloads) {
+      try {
+        for (const doc of openPayload(payload, stores.limits, budget)) {
+          try {
+            const result = storeDocument(doc, stores, now);
+            if (result.kind === 'new') stored.push(result.rowId);
+            else duplicates++;
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            rejections.push({ path: input.label, reason: naming(doc.name, error.message) });
           }
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          rejections.push({ path: input.label, reason: naming(payload.name, error.message) });
         }
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        rejections.push({ path: input.label, reason: naming(payload.name, error.message) });
       }
     }
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    rejections.push({ path: input.label, reason: error.message });
   }
-
+  const notAggregate = found.kind === 'not-aggregate' ? found.reason : null;
   const outcome: InputOutcome =
     rejections.length > 0 ? 'invalid' : notAggregate !== null ? 'not_aggregate' : stored.length > 0 ? 'stored' : 'duplicate';
   const reason = rejections.length > 0 ? rejections.map((r) => r.reason).join('; ') : notAggregate;
+  const messageId = found.meta?.messageId ?? null;
   const inputId = stores.ledger.record(
     {
       ...ledgerBase(input, sha256, bytes),
-      messageId: meta?.messageId ?? null,
-      subject: meta?.subject ?? null,
+      messageId,
+      subject: found.meta?.subject ?? null,
       outcome,
       reason,
       reportsNew: stored.length,
@@ -117,19 +120,14 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
     },
     now,
   );
-  if (stored.length > 0) stores.reports.linkInput(stored, inputId);
-  return {
-    outcome,
-    reason,
-    reportsNew: stored.length,
-    reportsDuplicate: duplicates,
-    rejections,
-    messageId: meta?.messageId ?? null,
-    seenBefore: false,
-  };
+  stores.reports.linkInput(stored, inputId);
+  return { outcome, reason, reportsNew: stored.length, reportsDuplicate: duplicates, rejections, messageId, seenBefore: false };
 }
 
-type Found = { kind: 'aggregate'; meta: MessageMeta | null; payloads: Payload[] } | { kind: 'not-aggregate'; meta: MessageMeta | null; reason: string };
+type Found =
+  | { kind: 'aggregate'; meta: MessageMeta | null; payloads: Payload[] }
+  | { kind: 'not-aggregate'; meta: MessageMeta | null; reason: string }
+  | { kind: 'failed'; meta: null; reason: string };
 
 /** Decide by content what the input is (DESIGN.md: sniffed by content, not by name). */
 async function findPayloads(input: InputDescription, bytes: Uint8Array, limits: Limits): Promise<Found> {

@@ -27,11 +27,36 @@ export interface IngestProgress {
   clear(): void;
 }
 
+/** Commits many inputs at once (store/commit-group.ts). */
+export interface InputGroup {
+  enter(): void;
+  leave(): void;
+  commit(): void;
+  abandon(): void;
+}
+
 export async function ingestPaths(
   paths: readonly string[],
   stores: IngestStores,
+  group: InputGroup,
   log: Logger,
   progress: IngestProgress = { tick() {}, clear() {} },
+): Promise<IngestTotals> {
+  try {
+    const totals = await ingestAll(paths, stores, group, log, progress);
+    group.commit();
+    return totals;
+  } finally {
+    group.abandon();
+  }
+}
+
+async function ingestAll(
+  paths: readonly string[],
+  stores: IngestStores,
+  group: InputGroup,
+  log: Logger,
+  progress: IngestProgress,
 ): Promise<IngestTotals> {
   const totals: IngestTotals = { new: 0, duplicate: 0, invalid: 0, notAggregate: 0, inputs: 0, invalidInputs: [] };
   const invalid = (r: Rejection): void => {
@@ -51,9 +76,9 @@ export async function ingestPaths(
       tick();
       continue;
     }
-    let bytes: Uint8Array;
+    let read: Uint8Array;
     try {
-      bytes = await item.read();
+      read = await item.read();
     } catch (error) {
       // The file went away or grew past the cap since the walk saw it.
       if (!(error instanceof RuaflowError) || error instanceof DatabaseError) throw error;
@@ -61,11 +86,13 @@ export async function ingestPaths(
       tick();
       continue;
     }
+    group.enter();
     const result = await ingestInput(
       { source: item.container === undefined ? 'file' : 'mbox', key: item.key, label: item.label },
-      bytes,
+      read,
       stores,
     );
+    group.leave();
     totals.new += result.reportsNew;
     totals.duplicate += result.reportsDuplicate;
     if (result.outcome === 'not_aggregate') totals.notAggregate++;
@@ -74,3 +101,4 @@ export async function ingestPaths(
   }
   return totals;
 }
+

@@ -4,9 +4,9 @@ import type { Database } from 'better-sqlite3';
 export function reportsView(db: Database, recordLimit = 3) {
   const reports = db.prepare('SELECT * FROM reports ORDER BY id').all() as Record<string, unknown>[];
   const records = db.prepare('SELECT * FROM records WHERE report_id = ? ORDER BY id LIMIT ?');
-  const dkim = db.prepare('SELECT domain, selector, result, human_result FROM dkim_results WHERE record_id = ? ORDER BY rowid');
-  const spf = db.prepare('SELECT domain, scope, result, human_result FROM spf_results WHERE record_id = ? ORDER BY rowid');
-  const reasons = db.prepare('SELECT type, comment FROM reasons WHERE record_id = ? ORDER BY rowid');
+  const dkim = db.prepare('SELECT domain, selector, result, human_result FROM dkim_results WHERE record_id = ? ORDER BY n');
+  const spf = db.prepare('SELECT domain, scope, result, human_result FROM spf_results WHERE record_id = ? ORDER BY n');
+  const reasons = db.prepare('SELECT type, comment FROM reasons WHERE record_id = ? ORDER BY n');
   return reports.map((r) => ({
     org_name: r['org_name'],
     email: r['email'],

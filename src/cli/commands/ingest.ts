@@ -3,6 +3,7 @@ import { loadAppConfig, openApp } from '../../app/deps.js';
 import { createLogger } from '../../platform/logger.js';
 import { countInputs } from '../../sources/files.js';
 import { ingestPaths, type IngestTotals } from '../../jobs/ingest-paths.js';
+import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
 import { parseCommand } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -28,7 +29,7 @@ export async function ingestWithProgress(paths: readonly string[], app: ReturnTy
   const total = quiet || process.stderr.isTTY !== true ? 0 : await countInputs(paths);
   const progress = total >= PROGRESS_THRESHOLD ? createProgress({ total, label: 'ingest' }) : null;
   try {
-    return await ingestPaths(paths, app, log, progress ?? undefined);
+    return await ingestPaths(paths, app, new CommitGroup(app.db), log, progress ?? undefined);
   } finally {
     progress?.done();
   }

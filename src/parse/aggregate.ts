@@ -40,27 +40,24 @@ export function* parseAggregate(
 ): Generator<ParseEvent, ParseOutcome> {
   const parse = createSectionParser(limits.maxXmlDepth);
   let version: string | null = null;
-  let metadata: { node: XmlNode; repaired: boolean } | undefined;
-  let policy: { node: XmlNode; repaired: boolean } | undefined;
+  let metadata: XmlNode | undefined;
+  let policy: XmlNode | undefined;
   let header: ReportHeader | undefined;
   const held: AggregateRecord[] = [];
   let records = 0;
   let messages = 0;
 
-  const readWhole = (section: Section): { node: XmlNode; repaired: boolean } => {
+  const readWhole = (section: Section): XmlNode => {
     const node = element(parse(section.xml), section.name);
-    if (!looksMalformed(node)) return { node, repaired: false };
-    return { node: element(parse(repaired(section)), section.name), repaired: true };
+    return looksMalformed(node) ? element(parse(repaired(section)), section.name) : node;
   };
   const makeHeader = (): ReportHeader =>
     readHeader(
       {
         namespace: root.namespace,
         version,
-        metadata: metadata?.node,
-        policy: policy?.node,
-        metadataRepaired: metadata?.repaired ?? false,
-        policyRepaired: policy?.repaired ?? false,
+        metadata,
+        policy,
       },
       issues,
     );

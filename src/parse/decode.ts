@@ -60,7 +60,14 @@ export function* decodeXml(chunks: Iterable<Uint8Array>, issues: IssueLog): Gene
     yield decodeChunk(pending.subarray(skip));
   }
   if (decoder !== null) {
-    const tail = decoder.decode();
+    // A multi-byte sequence cut off at the very end fails the fatal decoder here, too.
+    let tail: string;
+    try {
+      tail = decoder.decode();
+    } catch {
+      issues.note('encoding.invalid_utf8', 'document contains bytes that are not valid UTF-8; replaced with U+FFFD');
+      tail = '\uFFFD';
+    }
     if (tail !== '') yield tail;
   }
 

@@ -22,9 +22,11 @@ export interface HeaderParts {
   readonly version: string | null;
   readonly metadata: XmlNode | undefined;
   readonly policy: XmlNode | undefined;
-  readonly metadataRepaired: boolean;
-  readonly policyRepaired: boolean;
 }
+
+/** Header sections were checked for damage (and repaired) when they were read; what is still
+ * odd now, like an element where text belongs, is read leniently rather than thrown at. */
+const LENIENT = true;
 
 /** Year 2000: no DMARC report predates it; smaller values are test data or garbage. */
 const PLAUSIBLE_EPOCH = 946_684_800;
@@ -32,7 +34,7 @@ const PLAUSIBLE_EPOCH = 946_684_800;
 export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
   const meta = parts.metadata;
   if (meta === undefined) throw new ReportRejectedError('<report_metadata> is missing');
-  const m = parts.metadataRepaired;
+  const m = LENIENT;
 
   const email = nonEmpty(text(meta, 'email', m));
   let orgName = nonEmpty(text(meta, 'org_name', m));
@@ -74,7 +76,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
     format = 'draft';
   }
 
-  const policy = readPolicy(parts.policy, parts.policyRepaired, issues);
+  const policy = readPolicy(parts.policy, LENIENT, issues);
   const generator = nonEmpty(text(meta, 'generator', m));
   if (parts.namespace === DMARC2_NAMESPACE) {
     format = 'rfc9990';

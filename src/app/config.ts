@@ -18,6 +18,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { describeFsError, errorCode } from '../platform/fs-errors.js';
 import {
   DOMAIN_KEYS,
   DOMAINS,
@@ -665,21 +666,6 @@ function readSecret(section: SectionName, key: string, path: string, ctx: Contex
   return secret;
 }
 
-// --- fs errors -----------------------------------------------------------------------------------
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
 
-const FS_REASONS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'is a folder, not a file',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'too many symbolic links',
-};
 
-function describeFsError(error: unknown): string {
-  const code = errorCode(error);
-  return (code !== undefined ? FS_REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
-}

@@ -18,8 +18,9 @@ export type XmlValue = string | XmlNode | XmlValue[];
  * the text and reads it again. */
 export class NeedsRepair extends Error {}
 
-export function createSectionParser(maxDepth: number): (xml: string) => XmlNode {
-  const parser = new XMLParser({
+/** fast-xml-parser's options for a section; exported so the fast path's test can compare. */
+export const SECTION_PARSER_OPTIONS = (maxDepth: number) =>
+  ({
     ignoreAttributes: true,
     removeNSPrefix: true,
     parseTagValue: false,
@@ -31,7 +32,11 @@ export function createSectionParser(maxDepth: number): (xml: string) => XmlNode 
     maxNestedTags: maxDepth,
     // No path strings for callbacks we do not use: building them per element cost ~5 % of ingest.
     jPath: false,
-  });
+  }) as const;
+
+export function createSectionParser(maxDepth: number): (xml: string) => XmlNode {
+  const parser = new XMLParser(SECTION_PARSER_OPTIONS(maxDepth));
+
   return (xml) => {
     const plain = parsePlainElement(xml, maxDepth);
     if (plain !== null) return plain;

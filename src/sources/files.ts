@@ -23,6 +23,7 @@ import { IoError, LimitExceededError } from '../errors.js';
 import { LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
 import type { InputItem, InputProblem } from './input.js';
 import { isMboxStart, scanMbox, unquoteMboxrd, type MboxMessage } from './mbox.js';
+import { describeFsError, errorCode } from '../platform/fs-errors.js';
 
 export type { InputItem, InputProblem } from './input.js';
 
@@ -241,21 +242,5 @@ function problem(key: string, label: string, reason: string): InputProblem {
   return { kind: 'problem', key, label, reason };
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
 
-const FS_REASONS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'is a folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'symbolic link loop',
-  EIO: 'input/output error',
-};
 
-function describeFsError(error: unknown): string {
-  const code = errorCode(error);
-  return (code !== undefined ? FS_REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
-}

@@ -7,20 +7,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { parsePlainElement } from '../../src/parse/plain-element.js';
+import { SECTION_PARSER_OPTIONS } from '../../src/parse/xml-node.js';
 
-// The options of createSectionParser (src/parse/xml-node.ts), without the fast path.
-const fxp = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 32,
-  jPath: false,
-});
+// createSectionParser's own options (src/parse/xml-node.ts), without the fast path.
+const fxp = new XMLParser(SECTION_PARSER_OPTIONS(32));
 
 function agrees(xml: string): 'fast' | 'fallback' {
   const fast = parsePlainElement(xml, 32);

@@ -12,7 +12,7 @@ Common options:
   --config FILE   configuration file (default ./ruaflow.toml if present)
   --db FILE       database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)
   --json          machine-readable output (see README)
-  --quiet         no progress bar or per-input log lines
+  --quiet         no progress bar (invalid inputs are still reported)
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored).

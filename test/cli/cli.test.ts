@@ -1,6 +1,6 @@
 /** The command line end to end, on real SQLite files in temp folders, as a user runs it. */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -100,6 +100,22 @@ describe('ruaflow CLI', () => {
     const r = await ruaflow(['ingest', inbox, '--db', db]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2 inputs: 2 new reports, 0 duplicates, 0 invalid/);
+  });
+
+  it('ingests an mbox file message by message', async () => {
+    const mbox = join(dir, 'reports.mbox');
+    const eml = (name: string) => readFileSync(join(SAMPLES, name), 'latin1').replace(/\r\n/g, '\n').replace(/^From /gm, '>From ');
+    writeFileSync(
+      mbox,
+      ['parsedmarc/twilight.eml', 'parsedmarc/mimecast-weird-gzip.eml', 'not-aggregate/google.com_smtp_tls_report.eml']
+        .map((n) => `From dmarc@example.net Sat Nov 21 10:00:00 2026\n${eml(n)}\n`)
+        .join('\n'),
+      'latin1',
+    );
+    const r = await ruaflow(['ingest', mbox, '--db', join(dir, 'mbox.sqlite'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const totals = JSON.parse(r.stdout) as IngestJson;
+    assert.deepEqual([totals.inputs, totals.new, totals.not_aggregate], [3, 2, 1]);
   });
 
   it('runs on the demo inbox with no configuration (npm start)', async () => {

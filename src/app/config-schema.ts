@@ -167,6 +167,7 @@ export const IMAP_KEYS = {
   archive_mailbox: text('a mailbox name', 'DMARC/done'),
   invalid_mailbox: text('a mailbox name', 'DMARC/invalid'),
   not_aggregate_mailbox: text('a mailbox name', 'DMARC/other'),
+  after_processing: text('"move", "seen", "delete" or "leave"', 'seen', z.enum(['move', 'seen', 'delete', 'leave'])),
   idle: flag(true),
   tls_reject_unauthorized: flag(true),
   ca_file: path('a PEM file path', '/etc/ssl/certs/internal-ca.pem'),

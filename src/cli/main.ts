@@ -11,6 +11,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   run: () => import('./commands/run.js'),
   ingest: () => import('./commands/ingest.js'),
   reports: () => import('./commands/reports.js'),
+  poll: () => import('./commands/poll.js'),
+  daemon: () => import('./commands/daemon.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

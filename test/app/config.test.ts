@@ -123,6 +123,7 @@ describe('parseConfig: a full file', () => {
         archiveMailbox: 'INBOX/dmarc/done',
         invalidMailbox: 'INBOX/dmarc/invalid',
         notAggregateMailbox: 'INBOX/dmarc/other',
+        afterProcessing: 'move',
         idle: true,
         tlsRejectUnauthorized: false,
         caFile: '/etc/ruaflow/certs/ca.pem',

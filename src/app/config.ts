@@ -80,6 +80,8 @@ export interface ImapConfig {
   readonly afterProcessing: 'move' | 'seen' | 'delete' | 'leave';
   /** Wait for new mail with IMAP IDLE between scheduled polls. */
   readonly idle: boolean;
+  /** Messages fetched and committed together (memory and round trips against lost work). */
+  readonly batchSize: number;
   readonly tlsRejectUnauthorized: boolean;
   readonly caFile: string | null;
 }
@@ -593,6 +595,7 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       notAggregateMailbox: i.not_aggregate_mailbox ?? null,
       afterProcessing: (i.after_processing as ImapConfig['afterProcessing'] | undefined) ?? (i.archive_mailbox !== undefined ? 'move' : 'seen'),
       idle: i.idle ?? false,
+      batchSize: i.batch_size ?? 50,
       tlsRejectUnauthorized: i.tls_reject_unauthorized ?? true,
       caFile: pathOf('imap', 'ca_file', i.ca_file),
     };

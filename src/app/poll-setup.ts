@@ -7,9 +7,6 @@ import type { PollPlan } from '../jobs/poll.js';
 import type { MailboxAction } from '../ports/mailbox.js';
 import type { Config, ImapConfig } from './config.js';
 
-/** Messages fetched and committed together: bounded memory, few round trips. */
-export const POLL_BATCH_SIZE = 50;
-
 export function requireImap(config: Config): ImapConfig {
   if (config.imap === null) {
     throw new ConfigError(
@@ -30,7 +27,7 @@ export function pollPlan(imap: ImapConfig): PollPlan {
           ? { kind: 'leave' }
           : { kind: 'mark-seen' };
   return {
-    batchSize: POLL_BATCH_SIZE,
+    batchSize: imap.batchSize,
     actions: {
       stored: done,
       duplicate: done,

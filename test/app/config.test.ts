@@ -124,6 +124,7 @@ describe('parseConfig: a full file', () => {
         invalidMailbox: 'INBOX/dmarc/invalid',
         notAggregateMailbox: 'INBOX/dmarc/other',
         afterProcessing: 'move',
+        batchSize: 50,
         idle: true,
         tlsRejectUnauthorized: false,
         caFile: '/etc/ruaflow/certs/ca.pem',

@@ -80,8 +80,10 @@ export class LockedError extends RuaflowError {
 }
 
 /** Why the mailbox could not be used: wrong credentials and a missing mailbox are configuration
- * problems (exit 2); a refused connection, TLS failure or a lost connection fail the run (exit 1). */
-export type MailboxErrorKind = 'auth' | 'connect' | 'tls' | 'mailbox-missing' | 'lost';
+ * problems (exit 2); a refused connection, TLS failure or a lost connection fail the run (exit 1),
+ * and so does `refused`: the server answered NO to a command on a healthy connection (a folder it
+ * will not create, a quota), or lacks what a safe move/delete needs (MOVE or UIDPLUS). */
+export type MailboxErrorKind = 'auth' | 'connect' | 'tls' | 'mailbox-missing' | 'lost' | 'refused';
 
 export class MailboxError extends RuaflowError {
   readonly code = 'mailbox' as const;

@@ -366,6 +366,12 @@ describe('IDLE', () => {
 
       const aborted = AbortSignal.abort();
       await session.waitForNews(aborted);
+
+      // close() during the wait ends it (shutdown), it is not a lost connection.
+      const waiting = session.waitForNews(new AbortController().signal);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await session.close();
+      await waiting;
     } finally {
       await session.close();
     }

@@ -27,6 +27,7 @@ export interface ImapConnectorOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const IDLE_RESTART_MS = 10 * 60_000;
 
 export function createImapConnector(config: ImapConfig, log: Logger, options: ImapConnectorOptions = {}): MailboxConnector {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -51,6 +52,8 @@ export function createImapConnector(config: ImapConfig, log: Logger, options: Im
         clientInfo: options.clientInfo ?? { name: 'ruaflow' },
         // IDLE only when asked for (waitForNews), never as a side effect between commands.
         disableAutoIdle: true,
+        // RFC 2177 §3: re-issue IDLE well before servers and NAT boxes drop a silent connection.
+        maxIdleTime: IDLE_RESTART_MS,
         connectionTimeout: timeoutMs,
         greetingTimeout: timeoutMs,
       });

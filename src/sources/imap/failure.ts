@@ -92,7 +92,7 @@ export function connectFailure(error: unknown, endpoint: Endpoint, timeoutMs: nu
     return new MailboxError('tls', `${where}: TLS certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}; ${TRUST_HINT}`, options);
   }
   if (/STARTTLS/i.test(message) && f.tlsFailed === true && !/handshake/i.test(message)) {
-    return new MailboxError('tls', `${where}: the server does not offer STARTTLS (${message}); use secure = true on the implicit-TLS port (993)`, options);
+    return new MailboxError('tls', `${where}: the server does not offer STARTTLS; use secure = true on the implicit-TLS port (993)`, options);
   }
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO' || f.tlsFailed === true) {
     const hint = endpoint.secure ? `; is ${endpoint.port} an implicit-TLS port? For STARTTLS (port 143) set secure = false` : '';

@@ -22,6 +22,8 @@ const UIDS_PER_COMMAND = 200;
 const LOGOUT_TIMEOUT_MS = 3_000;
 /** Ending IDLE (DONE + NOOP) after news or abort. */
 const IDLE_STOP_TIMEOUT_MS = 3_000;
+/** Pause before IDLE again when the server ended the previous one at once. */
+const IDLE_RETRY_MS = 1_000;
 
 interface ExistsEvent {
   readonly count: number;
@@ -164,7 +166,8 @@ export class ImapSession implements MailboxSession {
       const onExists = (event: ExistsEvent): void => {
         if (event.count > event.prevCount) finish();
       };
-      const onClose = (): void => finish(this.#lost());
+      // close() while waiting ends the wait; the connection dying under it is `lost`.
+      const onClose = (): void => (this.#closing ? finish() : finish(this.#lost()));
       const onAbort = (): void => finish();
       client.on('exists', onExists);
       client.on('close', onClose);
@@ -174,13 +177,18 @@ export class ImapSession implements MailboxSession {
       // case it is started again.
       void (async () => {
         while (!settled) {
+          const started = performance.now();
           try {
             const result = await client.idle();
-            if (this.#gone) return finish(this.#lost());
-            if (result === false && !settled) return finish(this.#failed('IDLE failed'));
+            if (this.#gone) return finish(this.#closing ? undefined : this.#lost());
+            if (settled) return;
+            if (result === false) return finish(this.#failed('IDLE failed'));
+            if (client.mailbox === false) return finish(refused(this.#endpoint, `mailbox "${this.mailbox}" is no longer selected`));
           } catch (error) {
             return finish(this.#failure(error, 'IDLE failed'));
           }
+          // The server ended IDLE by itself: start again, but never in a tight loop.
+          if (performance.now() - started < IDLE_RETRY_MS) await new Promise((r) => setTimeout(r, IDLE_RETRY_MS));
         }
       })();
     });

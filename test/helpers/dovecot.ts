@@ -66,7 +66,7 @@ export interface Dovecot {
   listMailbox(user: string, mailbox: string): Promise<ListedMessage[]>;
   /** The user's mailbox names, '/'-separated, sorted. */
   mailboxes(user: string): Promise<string[]>;
-  /** SIGTERM, then SIGTERM and wait again on the same ports and Maildirs (after `kill()` too). */
+  /** Stop Dovecot if it runs, then start it again on the same ports and Maildirs (also after `kill()`). */
   restart(): Promise<void>;
   /** SIGKILL the whole Dovecot process group now: every client connection drops. */
   kill(): void;
@@ -354,8 +354,6 @@ class DovecotInstance implements Dovecot {
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
-    // The master is gone; its children leave on their own once it is, but do not wait for them.
-    killGroup(child, 'SIGKILL');
   }
 
   /** Mailbox name from the configuration's '/'-separated form to this server's. */

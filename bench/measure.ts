@@ -72,6 +72,7 @@ export interface MeasureOptions {
 /** Runs `node ARGS…` with this Node binary, in its own process group (so a timeout can kill the
  * whole group, GNU time and the child alike), and measures it. */
 export function measure(args: readonly string[], opts: MeasureOptions): Promise<Measured> {
+  args = [...shebangFlags(args[0]), ...args];
   const rssFile = join(opts.scratch, `rss-${process.hrtime.bigint()}.txt`);
   const [cmd, cmdArgs] =
     opts.rss === 'gnu-time'
@@ -133,4 +134,18 @@ export function medianRun<T extends { readonly wallMs: number }>(runs: readonly 
   const run = sorted[Math.floor((sorted.length - 1) / 2)];
   if (run === undefined) throw new Error('no runs');
   return run;
+}
+
+/** The node flags a script's `#!/usr/bin/env -S node FLAGS` line gives it, so that running it as
+ * `node SCRIPT` here measures what running the installed `ruaflow` bin does. */
+function shebangFlags(script: string | undefined): string[] {
+  if (script === undefined || !script.endsWith('.js')) return [];
+  let first: string;
+  try {
+    first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return [];
+  }
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  return m?.[1] !== undefined ? m[1].trim().split(/\s+/) : [];
 }

@@ -17,6 +17,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipXml, largeReport, reportEmail } from './generate.js';
 import { detectRssMethod, measure, median, medianRun, type Measured, type RssMethod } from './measure.js';
+import { benchPoll, type PollResult } from './poll.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -40,8 +41,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -431,6 +432,7 @@ async function main(): Promise<number> {
   let large: LargeResult[] | null = null;
   let emails: EmailsResult | null = null;
   let version: VersionResult | Failed | null = null;
+  let poll: PollResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -438,13 +440,31 @@ async function main(): Promise<number> {
       version = await benchVersion(ctx);
       if (failed(version)) ctx.failures.push(`version: ${version.error}`);
     }
+    if (opts.only.includes('poll')) {
+      try {
+        poll = await benchPoll({ cli: opts.cli, quick: opts.quick, rss, tmp, seed: SEED, log: progress });
+      } catch (error) {
+        poll = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`poll: ${poll.error}`);
+      }
+    }
   } finally {
     if (opts.keep) progress(`kept the inputs in ${tmp}`);
   }
   if (ctx.cliMissing !== null && !ctx.failures.some((f) => f.includes(ctx.cliMissing ?? ''))) ctx.failures.push(ctx.cliMissing);
 
   const targets = targetsOf(large, emails, version);
+  if (poll !== null) {
+    const p = failed(poll) ? null : poll;
+    targets.push(
+      { measure: `poll, ${p?.messages ?? 2000} messages in Dovecot, messages/s`, target: '≥ 200', value: p?.messages_per_s ?? null, digits: 0, met: p === null ? null : p.messages_per_s >= 200 },
+      { measure: 'poll peak RSS', target: '≤ 200 MiB', value: p?.peak_rss_mib ?? null, digits: 1, met: p?.peak_rss_mib == null ? null : p.peak_rss_mib <= 200 },
+    );
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
+  if (poll !== null && !failed(poll)) {
+    console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+  }
 
   mkdirSync(OUT_DIR, { recursive: true });
   const results = {
@@ -460,6 +480,7 @@ async function main(): Promise<number> {
     large,
     emails,
     version,
+    poll,
     targets,
     failures: ctx.failures,
   };

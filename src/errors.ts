@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'report_rejected'
   | 'database'
   | 'database_too_new'
-  | 'io';
+  | 'io'
+  | 'locked'
+  | 'mailbox';
 
 export abstract class RuaflowError extends Error {
   abstract readonly code: ErrorCode;
@@ -70,4 +72,26 @@ export class DatabaseTooNewError extends RuaflowError {
 /** A file or folder could not be read or written. */
 export class IoError extends RuaflowError {
   readonly code = 'io' as const;
+}
+
+/** Another ruaflow is already doing this job (the poll lock is held). Exit 4. */
+export class LockedError extends RuaflowError {
+  readonly code = 'locked' as const;
+}
+
+/** Why the mailbox could not be used: wrong credentials and a missing mailbox are configuration
+ * problems (exit 2); a refused connection, TLS failure or a lost connection fail the run (exit 1),
+ * and so does `refused`: the server answered NO to a command on a healthy connection (a folder it
+ * will not create, a quota), or lacks what a safe move/delete needs (MOVE or UIDPLUS). */
+export type MailboxErrorKind = 'auth' | 'connect' | 'tls' | 'mailbox-missing' | 'lost' | 'refused';
+
+export class MailboxError extends RuaflowError {
+  readonly code = 'mailbox' as const;
+  constructor(
+    readonly kind: MailboxErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }

@@ -167,7 +167,9 @@ export const IMAP_KEYS = {
   archive_mailbox: text('a mailbox name', 'DMARC/done'),
   invalid_mailbox: text('a mailbox name', 'DMARC/invalid'),
   not_aggregate_mailbox: text('a mailbox name', 'DMARC/other'),
+  after_processing: text('"move", "seen", "delete" or "leave"', 'seen', z.enum(['move', 'seen', 'delete', 'leave'])),
   idle: flag(true),
+  batch_size: integer(1, 1000, 50),
   tls_reject_unauthorized: flag(true),
   ca_file: path('a PEM file path', '/etc/ssl/certs/internal-ca.pem'),
 } as const satisfies KeyTable;

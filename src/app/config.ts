@@ -74,8 +74,14 @@ export interface ImapConfig {
   readonly invalidMailbox: string | null;
   /** Where mail that is not an aggregate report goes (failure reports, TLS-RPT, spam); null leaves it. */
   readonly notAggregateMailbox: string | null;
+  /** What happens to a message whose reports were stored (or were duplicates): moved to
+   * archive_mailbox (the default when it is set), marked \Seen (the default otherwise), deleted,
+   * or left as it is. */
+  readonly afterProcessing: 'move' | 'seen' | 'delete' | 'leave';
   /** Wait for new mail with IMAP IDLE between scheduled polls. */
   readonly idle: boolean;
+  /** Messages fetched and committed together (memory and round trips against lost work). */
+  readonly batchSize: number;
   readonly tlsRejectUnauthorized: boolean;
   readonly caFile: string | null;
 }
@@ -500,6 +506,9 @@ function checkRelations(doc: ConfigDocument, ctx: Context): void {
     if (imap.user === undefined) throw required('imap', 'user', why, ctx, file);
     const hasSecret = [imap.password, imap.password_file, imap.access_token, imap.access_token_file].some((v) => v !== undefined);
     if (!hasSecret) throw required('imap', 'password', `${why} (or password_file, access_token, access_token_file)`, ctx, file);
+    if (imap.after_processing === 'move' && imap.archive_mailbox === undefined) {
+      throw required('imap', 'archive_mailbox', 'after_processing = "move"', ctx, file);
+    }
   }
 
   const smtp = doc.smtp;
@@ -584,7 +593,9 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       archiveMailbox: i.archive_mailbox ?? null,
       invalidMailbox: i.invalid_mailbox ?? null,
       notAggregateMailbox: i.not_aggregate_mailbox ?? null,
+      afterProcessing: (i.after_processing as ImapConfig['afterProcessing'] | undefined) ?? (i.archive_mailbox !== undefined ? 'move' : 'seen'),
       idle: i.idle ?? false,
+      batchSize: i.batch_size ?? 50,
       tlsRejectUnauthorized: i.tls_reject_unauthorized ?? true,
       caFile: pathOf('imap', 'ca_file', i.ca_file),
     };

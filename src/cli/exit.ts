@@ -5,10 +5,11 @@
  *   1  the run itself failed (database, I/O, a bug)
  *   2  usage or configuration error
  *   3  some inputs were invalid; the rest were stored
+ *   4  another ruaflow is already processing this mailbox (the lock is held)
  */
-import { RuaflowError } from '../errors.js';
+import { MailboxError, RuaflowError } from '../errors.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeFor(error: unknown): ExitCode {
@@ -25,6 +26,10 @@ export function exitCodeFor(error: unknown): ExitCode {
       case 'database_too_new':
       case 'io':
         return EXIT.failed;
+      case 'locked':
+        return EXIT.busy;
+      case 'mailbox':
+        return error instanceof MailboxError && (error.kind === 'auth' || error.kind === 'mailbox-missing') ? EXIT.usage : EXIT.failed;
     }
   }
   return EXIT.failed;

@@ -6,6 +6,8 @@ Usage:
   ruaflow ingest PATH...      ingest files and folders (recursive): .xml .gz .zip .eml .mbox,
                               recognised by content, not by name
   ruaflow reports             list stored reports [--domain D]
+  ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
+  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
   ruaflow --version | --help
 
 Common options:
@@ -15,5 +17,6 @@ Common options:
   --quiet         no progress bar (invalid inputs are still reported)
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
-            3 some inputs were invalid (the rest were stored).
+            3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
+            this mailbox.
 `;

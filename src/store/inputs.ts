@@ -30,11 +30,16 @@ export interface PriorInput {
   readonly reportsDuplicate: number;
 }
 
+/** Keys per IN (…) query: well under SQLite's bound-parameter limit. */
+const KEY_CHUNK = 500;
+
 export class InputLedger {
+  readonly #db: Database;
   readonly #findBySha;
   readonly #upsert;
 
   constructor(db: Database) {
+    this.#db = db;
     this.#findBySha = db.prepare<[string], { id: number; outcome: InputOutcome; reason: string | null; reports_new: number; reports_duplicate: number }>(
       `SELECT id, outcome, reason, reports_new, reports_duplicate FROM inputs
         WHERE sha256 = ? AND outcome IN ('stored', 'duplicate', 'not_aggregate')
@@ -72,6 +77,22 @@ export class InputLedger {
       reportsNew: row.reports_new,
       reportsDuplicate: row.reports_duplicate,
     };
+  }
+
+  /** The outcome recorded for each of these source keys that the ledger knows (the latest row
+   * of a key). The poller uses it to skip mailbox messages it has already processed. */
+  outcomesByKey(keys: readonly string[]): Map<string, InputOutcome> {
+    const found = new Map<string, InputOutcome>();
+    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      const chunk = keys.slice(i, i + KEY_CHUNK);
+      const rows = this.#db
+        .prepare<string[], { source_key: string; outcome: InputOutcome }>(
+          `SELECT source_key, outcome FROM inputs WHERE source_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
+        )
+        .all(...chunk);
+      for (const r of rows) found.set(r.source_key, r.outcome);
+    }
+    return found;
   }
 
   /** Record a sighting; returns the ledger row id. `now` is epoch seconds (injected clock). */

@@ -123,6 +123,8 @@ describe('parseConfig: a full file', () => {
         archiveMailbox: 'INBOX/dmarc/done',
         invalidMailbox: 'INBOX/dmarc/invalid',
         notAggregateMailbox: 'INBOX/dmarc/other',
+        afterProcessing: 'move',
+        batchSize: 50,
         idle: true,
         tlsRejectUnauthorized: false,
         caFile: '/etc/ruaflow/certs/ca.pem',

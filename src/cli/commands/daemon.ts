@@ -1,0 +1,128 @@
+/**
+ * `ruaflow daemon`: poll the mailbox on the `[schedule] poll` cron expression (and at start), and
+ * with `[imap] idle = true` as soon as the server reports new mail. Never overlaps itself.
+ * SIGTERM / SIGINT: the running poll finishes its current message and files what it committed,
+ * then IMAP and the database are closed and the process exits 0.
+ */
+import { schedule, type ScheduledTask } from 'node-cron';
+import { loadAppConfig, openApp } from '../../app/deps.js';
+import { mailboxLabel, pollLockPath, requireImap } from '../../app/poll-setup.js';
+import { RuaflowError } from '../../errors.js';
+import { acquireLock } from '../../platform/lock.js';
+import { createLogger } from '../../platform/logger.js';
+import { createImapConnector } from '../../sources/imap/connector.js';
+import { EXIT } from '../exit.js';
+import { parseCommand } from '../options.js';
+import { pollOnce } from './poll.js';
+
+/** After a failed IDLE connection, wait this long before trying again. */
+const IDLE_RETRY_MS = 30_000;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommand('daemon', argv, {}, { min: 0, max: 0, name: '' });
+  const config = await loadAppConfig(values);
+  const imap = requireImap(config);
+  const app = openApp(config, values.db);
+  const log = createLogger({ quiet: values.quiet });
+  const lock = acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
+  const connector = createImapConnector(imap, log);
+  const stop = new AbortController();
+
+  // One poll at a time: a tick (cron or IDLE) while a poll runs asks for one more pass after it.
+  let running: Promise<void> | null = null;
+  let again = false;
+  const poll = (reason: string): Promise<void> => {
+    if (running !== null) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        if (stop.signal.aborted) break;
+        const started = performance.now();
+        try {
+          const t = await pollOnce(connector, app, log, { signal: stop.signal });
+          log.info('poll', {
+            reason,
+            messages: t.messages,
+            processed: t.processed,
+            new: t.new,
+            duplicate: t.duplicate,
+            invalid: t.invalid,
+            not_aggregate: t.notAggregate,
+            ms: Math.round(performance.now() - started),
+          });
+        } catch (error) {
+          // A failed pass is logged and tried again at the next tick; nothing is lost.
+          log.error('poll failed', { reason, error: error instanceof Error ? error.message : String(error) });
+          if (!(error instanceof RuaflowError)) throw error;
+        }
+      } while (again);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const tasks: ScheduledTask[] = [];
+  if (config.schedule.poll !== null) {
+    tasks.push(schedule(config.schedule.poll, () => poll('schedule'), { name: 'poll', noOverlap: true }));
+  }
+  // The weekly summary and outbound reports arrive with their own commands.
+  for (const [job, expr] of [['summary', config.schedule.summary], ['send_reports', config.schedule.sendReports]] as const) {
+    if (expr !== null) log.info('schedule not active in this version', { job, expression: expr });
+  }
+
+  const idleLoop = async (): Promise<void> => {
+    while (!stop.signal.aborted) {
+      try {
+        const session = await connector.open(imap.mailbox);
+        try {
+          while (!stop.signal.aborted) {
+            await session.waitForNews(stop.signal);
+            if (!stop.signal.aborted) await poll('idle');
+          }
+        } finally {
+          await session.close();
+        }
+      } catch (error) {
+        if (!(error instanceof RuaflowError)) throw error;
+        log.warn('idle failed', { error: error.message, retry_in_s: IDLE_RETRY_MS / 1000 });
+        await sleep(IDLE_RETRY_MS, stop.signal);
+      }
+    }
+  };
+
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: string): void => {
+      log.info('stopping', { signal });
+      stop.abort();
+      resolve();
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+
+  log.info('daemon started', { mailbox: imap.mailbox, poll: config.schedule.poll, idle: imap.idle, pid: process.pid });
+  const idle = imap.idle ? idleLoop() : Promise.resolve();
+  await poll('start');
+  await stopped;
+  for (const task of tasks) await task.stop();
+  await running;
+  await idle;
+  lock.release();
+  app.close();
+  log.info('daemon stopped');
+  return EXIT.ok;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

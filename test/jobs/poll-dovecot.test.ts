@@ -133,15 +133,7 @@ describe('ruaflow poll against Dovecot', { timeout: 240_000 }, () => {
 
   it('kill -9 at several points of a batch, then another run: every report once, every message filed', async () => {
     const messages = 12;
-    for (let i = 0; i < messages; i++) {
-      const xml = readFileSync(join(SAMPLES, 'parsedmarc/addisonfoods.com!example.com!1536105600!1536191999.xml'), 'utf8').replace(
-        '3ceb5548498640beaeb47327e202b0b9',
-        `kill-test-${i}`,
-      );
-      const file = join(dir, `k${i}.xml`);
-      writeFileSync(file, xml);
-      await dovecot.appendMessage('kill', 'INBOX', wrapPath(file, i));
-    }
+    await appendReports('kill', 'kill-test', messages);
     const cfg = config('kill', 'kill', 'batch_size = 3');
     // Kill right after the 1st message of a batch, at a batch's last message (around its commit
     // and filing), and in the middle; a run that got to the end first (a loaded machine) is fine.
@@ -162,15 +154,7 @@ describe('ruaflow poll against Dovecot', { timeout: 240_000 }, () => {
 
   it('the server going away mid-batch fails the run in one line (exit 1); the next run resumes and loses nothing', async () => {
     const messages = 8;
-    for (let i = 0; i < messages; i++) {
-      const xml = readFileSync(join(SAMPLES, 'parsedmarc/addisonfoods.com!example.com!1536105600!1536191999.xml'), 'utf8').replace(
-        '3ceb5548498640beaeb47327e202b0b9',
-        `gone-test-${i}`,
-      );
-      const file = join(dir, `g${i}.xml`);
-      writeFileSync(file, xml);
-      await dovecot.appendMessage('other', 'INBOX', wrapPath(file, 100 + i));
-    }
+    await appendReports('other', 'gone-test', messages);
     const cfg = config('gone', 'other', 'batch_size = 2');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ['--import', TSX, MAIN, 'poll', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -246,13 +230,21 @@ describe('ruaflow poll against Dovecot', { timeout: 240_000 }, () => {
   });
 });
 
-function wrapPath(file: string, index: number): Buffer {
-  const bytes = readFileSync(file);
+/** `n` one-record reports with report ids `<prefix>-0…`, each in a message of its own. */
+async function appendReports(user: string, prefix: string, n: number): Promise<void> {
+  const template = readFileSync(join(SAMPLES, 'parsedmarc/addisonfoods.com!example.com!1536105600!1536191999.xml'), 'utf8');
+  for (let i = 0; i < n; i++) {
+    const xml = Buffer.from(template.replace('3ceb5548498640beaeb47327e202b0b9', `${prefix}-${i}`));
+    await dovecot.appendMessage(user, 'INBOX', xmlMessage(xml, `${prefix}-${i}`));
+  }
+}
+
+function xmlMessage(bytes: Buffer, id: string): Buffer {
   return Buffer.from(
     [
       'From: dmarc-reports@reporter.example',
-      `Subject: Report Domain: example.com Submitter: reporter.example Report-ID: <kill-${index}>`,
-      `Message-ID: <kill-${index}@reporter.example>`,
+      `Subject: Report Domain: example.com Submitter: reporter.example Report-ID: <${id}>`,
+      `Message-ID: <${id}@reporter.example>`,
       'MIME-Version: 1.0',
       'Content-Type: text/xml; name="report.xml"',
       'Content-Transfer-Encoding: base64',

@@ -213,14 +213,53 @@ export const SUMMARY_KEYS = {
   to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['postmaster@example.com']),
 } as const satisfies KeyTable;
 
+const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/** A DNS label as a DKIM selector (RFC 6376 §3.1: sub-domain syntax; dots allowed). */
+const selectorName = z
+  .string()
+  .trim()
+  .regex(DOMAIN_NAME)
+  .transform((s) => s.toLowerCase());
+
+/** An authorised third-party sender: matched by any of its IP ranges, PTR-name suffixes or DKIM
+ * signing domains. A bare string is a shorthand for a service of that name matched by PTR suffix
+ * and DKIM domain (`services = ["sendgrid.net"]`). */
+export const SERVICE_TABLE = z.strictObject({
+  name: nonEmpty,
+  ips: z.array(ipOrRange).optional(),
+  ptr: z.array(domainName).optional(),
+  dkim: z.array(domainName).optional(),
+});
+export const SERVICE_KEYS = ['name', 'ips', 'ptr', 'dkim'] as const;
+
+/** An explicit signing key, beside or instead of `dkim_keys_dir`. */
+export const KEY_TABLE = z.strictObject({
+  selector: selectorName,
+  private_key_file: nonEmpty,
+  public_key_file: nonEmpty.optional(),
+  /** The signing domain (d=) when it is not the domain itself. */
+  domain: domainName.optional(),
+});
+export const KEY_KEYS = ['selector', 'private_key_file', 'public_key_file', 'domain'] as const;
+
 export const DOMAIN_KEYS = {
   name: text('a domain name', 'example.com', domainName),
   dkim_keys_dir: path('a folder path', '/etc/qpsmtpd/dkim'),
-  relays: list(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]), 'a list of IP addresses or CIDR ranges', [
-    '192.0.2.10',
-    '2001:db8::/48',
-  ]),
-  services: list(nonEmpty, 'a list of sending-service names', ['sendgrid.net', 'google.com']),
+  relays: list(ipOrRange, 'a list of IP addresses or CIDR ranges', ['192.0.2.10', '2001:db8::/48']),
+  services: {
+    schema: z.array(z.union([nonEmpty, SERVICE_TABLE])),
+    coerce: 'list',
+    expected: `a list of service names or tables { ${SERVICE_KEYS.join(', ')} } (ips: IP addresses or CIDR ranges; ptr, dkim: domain names)`,
+    example: ['sendgrid.net'],
+  },
+  keys: {
+    schema: z.array(KEY_TABLE),
+    coerce: 'list',
+    expected: `a list of tables { ${KEY_KEYS.join(', ')} }, e.g. { selector = "s1", private_key_file = "dkim/s1.pem" }`,
+    example: [],
+  },
+  retired_selectors: list(selectorName, 'a list of DKIM selectors we no longer sign with', ['may2013']),
 } as const satisfies KeyTable;
 
 export const POLICY_KEYS = {

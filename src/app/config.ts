@@ -21,6 +21,8 @@ import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.j
 import { describeFsError, errorCode } from '../platform/fs-errors.js';
 import {
   DOMAIN_KEYS,
+  KEY_KEYS,
+  SERVICE_KEYS,
   DOMAINS,
   SECTION_NAMES,
   SECTIONS,
@@ -129,10 +131,32 @@ export interface DomainConfig {
   readonly name: string;
   /** `<dir>/<domain>/{selector,private,public}` (seed 001); absolute. */
   readonly dkimKeysDir: string | null;
+  /** Explicit signing keys (`keys = [{ selector, private_key_file, … }]`); paths absolute. */
+  readonly keys: readonly KeyFileConfig[];
+  /** Selectors we used to sign with and no longer do: a signature with one is "retired". */
+  readonly retiredSelectors: readonly string[];
   /** Our outbound MTAs: IP addresses or CIDR ranges. */
   readonly relays: readonly string[];
   /** Third parties allowed to send as this domain. */
-  readonly services: readonly string[];
+  readonly services: readonly ServiceConfig[];
+}
+
+export interface KeyFileConfig {
+  readonly selector: string;
+  readonly privateKeyFile: string;
+  readonly publicKeyFile: string | null;
+  /** d= when it differs from the domain; null means the domain itself. */
+  readonly domain: string | null;
+}
+
+/** An authorised third-party sender, matched by IP range, PTR-name suffix or DKIM domain. */
+export interface ServiceConfig {
+  readonly name: string;
+  readonly ips: readonly string[];
+  /** Lower-cased suffixes: `sendgrid.net` matches `o1.ptr1234.sendgrid.net`. */
+  readonly ptr: readonly string[];
+  /** DKIM signing domains (d=) the service uses for our mail. */
+  readonly dkim: readonly string[];
 }
 
 /** Receiver policy (seed 000). Domain names, lower-cased. */
@@ -402,9 +426,51 @@ function describeIssue(issue: z.core.$ZodIssue, document: Record<string, unknown
   const key = String(keyPart);
   const spec = keys[key];
   if (spec === undefined) return `${fileLabel}: ${where} ${key}: ${issue.message}`;
+  const nested = isDomains ? describeNested(issue, `${fileLabel}: ${where} ${key}`, key) : undefined;
+  if (nested !== undefined) return nested;
   const got = spec.secret ? '' : ` (got ${shortValue(valueAt(document, issue.path))})`;
   return `${describeKey(String(section), key, index, ctx)}: expected ${spec.expected}, e.g. ${exampleFor(String(section), key, spec, index, ctx)}${got}`;
 }
+
+/** Tables inside `[[domains]]` (services, keys): name the entry and the inner key, e.g.
+ * `[[domains]] #1 services #2 ips: expected …` or `… keys #1: unknown key privat_key_file`. */
+function describeNested(issue: z.core.$ZodIssue, prefix: string, key: string): string | undefined {
+  const inner = NESTED_KEYS[key];
+  const [index, innerKey] = issue.path.slice(3);
+  if (inner === undefined || typeof index !== 'number') return undefined;
+  const entry = `${prefix} #${index + 1}`;
+  if (issue.code === 'unrecognized_keys') {
+    const name = issue.keys[0] ?? '?';
+    return `${entry}: unknown key ${name}; expected one of ${inner.join(', ')}${didYouMean(name, inner)}`;
+  }
+  if (innerKey === undefined) {
+    // `services` entries are a name or a table: when a table was written, report what is wrong
+    // inside it rather than "expected a name or a table".
+    if (issue.code === 'invalid_union') {
+      const branch = issue.errors.find((b) => b.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
+      const first = branch?.[0];
+      if (first === undefined) return undefined;
+      return describeNested({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, prefix, key);
+    }
+    return `${entry}: ${issue.message}`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${entry} ${String(innerKey)}: required`;
+  const expected = NESTED_EXPECTED[String(innerKey)];
+  return `${entry} ${String(innerKey)}: ${expected === undefined ? issue.message : `expected ${expected}`}`;
+}
+
+const NESTED_EXPECTED: Readonly<Record<string, string>> = {
+  name: 'a non-empty name, e.g. name = "SendGrid"',
+  ips: 'a list of IP addresses or CIDR ranges, e.g. ips = ["192.0.2.0/24", "2001:db8::/32"]',
+  ptr: 'a list of host-name suffixes, e.g. ptr = ["sendgrid.net"]',
+  dkim: 'a list of DKIM signing domains, e.g. dkim = ["sendgrid.net"]',
+  selector: 'a DKIM selector (a DNS label), e.g. selector = "s2026"',
+  private_key_file: 'a PEM file path, e.g. private_key_file = "dkim/example.com/private"',
+  public_key_file: 'a PEM file path, e.g. public_key_file = "dkim/example.com/public"',
+  domain: 'a domain name, e.g. domain = "example.com"',
+};
+
+const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = { services: SERVICE_KEYS, keys: KEY_KEYS };
 
 /** `ruaflow.toml: [imap] port` or `environment: RUAFLOW_IMAP_PORT`. */
 function describeKey(section: string, key: string, index: number | undefined, ctx: Context): string {
@@ -652,8 +718,19 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       name: d.name!,
       // [[domains]] paths always come from the file (RUAFLOW_DOMAINS carries names only).
       dkimKeysDir: d.dkim_keys_dir === undefined ? null : resolve(ctx.fileDir, d.dkim_keys_dir),
+      keys: (d.keys ?? []).map((k) => ({
+        selector: k.selector,
+        privateKeyFile: resolve(ctx.fileDir, k.private_key_file),
+        publicKeyFile: k.public_key_file === undefined ? null : resolve(ctx.fileDir, k.public_key_file),
+        domain: k.domain ?? null,
+      })),
+      retiredSelectors: d.retired_selectors ?? [],
       relays: d.relays ?? [],
-      services: d.services ?? [],
+      services: (d.services ?? []).map((v) =>
+        typeof v === 'string'
+          ? { name: v, ips: [], ptr: [v.toLowerCase()], dkim: [v.toLowerCase()] }
+          : { name: v.name, ips: v.ips ?? [], ptr: v.ptr ?? [], dkim: v.dkim ?? [] },
+      ),
     })),
     policy: {
       knownSigners: doc.policy?.known_signers ?? [],

@@ -1,0 +1,175 @@
+/**
+ * Our DKIM signing configuration, read once from `[[domains]]`: the qpsmtpd key layout
+ * (seed 001) under `dkim_keys_dir` and explicit `keys = [{ selector, private_key_file }]`.
+ *
+ * Layout: `<dir>/<domain>/selector` (the selector's name), `private` (PEM), `public` (PEM).
+ * - A domain folder that is a symlink signs with its target's key, and d= is the target's
+ *   name (`client.com -> example.org` signs client.com mail as d=example.org).
+ * - A subdomain without a folder signs with its nearest parent's key, d= the parent
+ *   (relaxed alignment makes that pass, RFC 7489 §3.1.1).
+ *
+ * A key that cannot be read or parsed is a ConfigError naming the key and the file; a domain
+ * with no key at all is not an error here (`ruaflow check` reports it).
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { describeFsError } from '../platform/fs-errors.js';
+import type { Config, DomainConfig } from './config.js';
+
+export type KeyAlgorithm = 'rsa' | 'ed25519';
+
+export interface SigningKey {
+  /** The configured domain whose mail this key signs. */
+  readonly domain: string;
+  /** d= of the signature: the domain, its key folder's symlink target, or its parent. */
+  readonly signingDomain: string;
+  readonly selector: string;
+  readonly algorithm: KeyAlgorithm;
+  /** RSA modulus length; 256 for ed25519. */
+  readonly bits: number;
+  readonly privateKeyPem: string;
+  /** The value of p= to publish (RFC 6376 §3.6.1: base64 SubjectPublicKeyInfo for RSA; RFC 8463
+   * §4.2: the raw 32-byte key for ed25519). */
+  readonly publicKeyDns: string;
+  /** Where the private key was read from. */
+  readonly privateKeyFile: string;
+  /** The `public` file beside it disagrees with the private key (a half-finished rotation). */
+  readonly publicFileMismatch: boolean;
+  /** How the key was found: its own folder or explicit key, a symlinked folder, the parent's. */
+  readonly via: 'own' | 'symlink' | 'parent';
+}
+
+export interface SigningKeys {
+  /** Every key, per configured domain, in configuration order. */
+  readonly all: readonly SigningKey[];
+  /** The keys that sign mail from `domain`: its own, or a configured parent domain's. */
+  forDomain(domain: string): readonly SigningKey[];
+}
+
+export function loadSigningKeys(config: Pick<Config, 'domains' | 'file'>): SigningKeys {
+  const label = config.file ?? 'configuration';
+  const all = config.domains.flatMap((d) => keysOfDomain(d, label));
+  return {
+    all,
+    forDomain(domain) {
+      const name = domain.toLowerCase().replace(/\.$/, '');
+      for (let d = name; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) {
+        const found = all.filter((k) => k.domain === d);
+        if (found.length > 0) return found;
+      }
+      return [];
+    },
+  };
+}
+
+function keysOfDomain(domain: DomainConfig, label: string): SigningKey[] {
+  const keys: SigningKey[] = [];
+  if (domain.dkimKeysDir !== null) {
+    const found = fromKeyDir(domain, domain.dkimKeysDir, label);
+    if (found !== null) keys.push(found);
+  }
+  domain.keys.forEach((k, i) => {
+    const where = `${label}: [[domains]] ${domain.name} keys #${i + 1}`;
+    const pem = readKeyFile(k.privateKeyFile, `${where} private_key_file`);
+    keys.push(makeKey(domain.name, k.domain ?? domain.name, k.selector, pem, k.privateKeyFile, k.publicKeyFile, `${where}`, 'own'));
+  });
+  return keys;
+}
+
+/** The qpsmtpd lookup (seed 001 get_keydir): own folder, else the nearest parent's; a symlinked
+ * folder names the signing domain by its target. */
+function fromKeyDir(domain: DomainConfig, dir: string, label: string): SigningKey | null {
+  const where = `${label}: [[domains]] ${domain.name} dkim_keys_dir`;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new ConfigError(`${where}: cannot read ${dir}: ${describeFsError(error)}`, { cause: error });
+  }
+  if (!isDir) throw new ConfigError(`${where}: ${dir} is not a folder`);
+
+  let name = domain.name;
+  let via: SigningKey['via'] = 'own';
+  while (!existsSync(join(dir, name))) {
+    const dot = name.indexOf('.');
+    if (dot < 0 || !name.slice(dot + 1).includes('.')) return null;
+    name = name.slice(dot + 1);
+    via = 'parent';
+  }
+  let folder = join(dir, name);
+  if (lstatSync(folder).isSymbolicLink()) {
+    folder = resolve(dirname(folder), readlinkSync(folder));
+    name = basename(folder).toLowerCase();
+    via = 'symlink';
+  }
+  const selectorFile = join(folder, 'selector');
+  const selector = readKeyFile(selectorFile, `${where} ${name}/selector`).trim().split(/\s+/)[0] ?? '';
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(selector)) {
+    throw new ConfigError(`${where}: ${selectorFile}: expected a DKIM selector (a DNS label), got ${JSON.stringify(selector)}`);
+  }
+  const privateFile = join(folder, 'private');
+  const pem = readKeyFile(privateFile, `${where} ${name}/private`);
+  const publicFile = join(folder, 'public');
+  return makeKey(domain.name, name, selector.toLowerCase(), pem, privateFile, existsSync(publicFile) ? publicFile : null, where, via);
+}
+
+function makeKey(
+  domain: string,
+  signingDomain: string,
+  selector: string,
+  pem: string,
+  privateKeyFile: string,
+  publicKeyFile: string | null,
+  where: string,
+  via: SigningKey['via'],
+): SigningKey {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (error) {
+    throw new ConfigError(`${where}: ${privateKeyFile}: not a PEM private key (${(error as Error).message})`, { cause: error });
+  }
+  const type = key.asymmetricKeyType;
+  if (type !== 'rsa' && type !== 'ed25519') {
+    throw new ConfigError(`${where}: ${privateKeyFile}: a ${type ?? 'unknown'} key; DKIM signs with rsa or ed25519 (RFC 6376, RFC 8463)`);
+  }
+  const publicKeyDns = publicKeyForDns(createPublicKey(key));
+  let publicFileMismatch = false;
+  if (publicKeyFile !== null) {
+    const publicPem = readKeyFile(publicKeyFile, `${where} public key`);
+    try {
+      publicFileMismatch = publicKeyForDns(createPublicKey(publicPem)) !== publicKeyDns;
+    } catch (error) {
+      throw new ConfigError(`${where}: ${publicKeyFile}: not a PEM public key (${(error as Error).message})`, { cause: error });
+    }
+  }
+  return {
+    domain,
+    signingDomain,
+    selector,
+    algorithm: type,
+    bits: type === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 256,
+    privateKeyPem: pem,
+    publicKeyDns,
+    privateKeyFile,
+    publicFileMismatch,
+    via,
+  };
+}
+
+/** p= for a public key: SPKI DER for RSA, the bare 32 bytes for ed25519 (RFC 8463 §4.2). */
+export function publicKeyForDns(key: KeyObject): string {
+  const der = key.export({ type: 'spki', format: 'der' });
+  // An ed25519 SPKI is a fixed 12-byte header followed by the key (RFC 8410 §4).
+  return (key.asymmetricKeyType === 'ed25519' ? der.subarray(der.length - 32) : der).toString('base64');
+}
+
+function readKeyFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${what}: cannot read ${path}: ${describeFsError(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The DNS port. It has mailauth's resolver shape — node's `dns.promises.resolve(name, rrtype)` —
+ * so one resolver (system DNS or `[dns] servers`, with a cache; src/platform/dns-resolver.ts)
+ * serves verification, rua discovery, PTR naming and `ruaflow check` alike (DESIGN.md).
+ *
+ * Answers come back in node's shapes: TXT as `string[][]` (one array of character-strings per
+ * record, RFC 1035 §3.3.14), A / AAAA / PTR / CNAME / NS as `string[]`, MX as
+ * `{ exchange, priority }[]`. Failures throw an Error whose `code` is node's: `ENOTFOUND`
+ * (NXDOMAIN) and `ENODATA` (the name exists, no record of that type) mean "no record";
+ * anything else (`ETIMEOUT`, `ESERVFAIL`, `ECONNREFUSED`, …) is a temporary error.
+ */
+
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
+
+export interface MxRecord {
+  readonly exchange: string;
+  readonly priority: number;
+}
+
+/** The answer to one query as a value: records, none (NXDOMAIN / NODATA), or a temporary error. */
+export type DnsAnswer<T> =
+  | { readonly kind: 'records'; readonly records: readonly T[] }
+  | { readonly kind: 'none'; readonly nxdomain: boolean }
+  | { readonly kind: 'temperror'; readonly code: string; readonly message: string };
+
+/** Error codes that mean "there is no such record" rather than "the lookup failed". */
+const NO_RECORD_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'ENONAME']);
+
+export function dnsErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'EUNKNOWN';
+}
+
+export const isNoRecord = (error: unknown): boolean => NO_RECORD_CODES.has(dnsErrorCode(error));
+
+async function ask<T>(resolver: DnsResolver, name: string, rrtype: string): Promise<DnsAnswer<T>> {
+  try {
+    const records = (await resolver(name, rrtype)) as T[];
+    return records.length === 0 ? { kind: 'none', nxdomain: false } : { kind: 'records', records };
+  } catch (error) {
+    if (isNoRecord(error)) return { kind: 'none', nxdomain: dnsErrorCode(error) !== 'ENODATA' };
+    return { kind: 'temperror', code: dnsErrorCode(error), message: (error as Error).message };
+  }
+}
+
+/** TXT records, each joined from its character-strings (RFC 7208 §3.3, RFC 6376 §3.6.2.2). */
+export async function lookupTxt(resolver: DnsResolver, name: string): Promise<DnsAnswer<string>> {
+  const answer = await ask<string[] | string>(resolver, name, 'TXT');
+  if (answer.kind !== 'records') return answer;
+  return { kind: 'records', records: answer.records.map((r) => (Array.isArray(r) ? r.join('') : String(r))) };
+}
+
+export const lookupAddresses = (resolver: DnsResolver, name: string, family: 4 | 6): Promise<DnsAnswer<string>> =>
+  ask<string>(resolver, name, family === 4 ? 'A' : 'AAAA');
+
+export const lookupPtr = (resolver: DnsResolver, reverseName: string): Promise<DnsAnswer<string>> =>
+  ask<string>(resolver, reverseName, 'PTR');
+
+export const lookupMx = (resolver: DnsResolver, name: string): Promise<DnsAnswer<MxRecord>> =>
+  ask<MxRecord>(resolver, name, 'MX');
+
+/** `192.0.2.1` → `1.2.0.192.in-addr.arpa`; IPv6 → nibbles under `ip6.arpa` (RFC 3596 §2.5). */
+export function reverseName(ip: string): string {
+  if (ip.includes(':')) {
+    const groups = expandIpv6(ip);
+    const nibbles = groups.map((g) => g.padStart(4, '0')).join('').split('');
+    return `${nibbles.reverse().join('.')}.ip6.arpa`;
+  }
+  return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
+}
+
+function expandIpv6(ip: string): string[] {
+  let text = ip.toLowerCase();
+  // An embedded IPv4 tail (::ffff:192.0.2.1) becomes two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...fill, ...right];
+}

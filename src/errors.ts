@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'database_too_new'
   | 'io'
   | 'locked'
-  | 'mailbox';
+  | 'mailbox'
+  | 'smtp';
 
 export abstract class RuaflowError extends Error {
   abstract readonly code: ErrorCode;
@@ -89,6 +90,20 @@ export class MailboxError extends RuaflowError {
   readonly code = 'mailbox' as const;
   constructor(
     readonly kind: MailboxErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Our SMTP relay refused us, not the message: wrong credentials (`auth`, a configuration
+ * problem, exit 2) or a certificate we do not trust (`tls`, exit 1). A 4xx/5xx reply for a
+ * message is an outcome (src/ports/mail.ts), not this error. */
+export class SmtpError extends RuaflowError {
+  readonly code = 'smtp' as const;
+  constructor(
+    readonly kind: 'auth' | 'tls',
     message: string,
     options?: { cause?: unknown },
   ) {

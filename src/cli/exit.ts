@@ -7,7 +7,7 @@
  *   3  some inputs were invalid; the rest were stored
  *   4  another ruaflow is already processing this mailbox (the lock is held)
  */
-import { MailboxError, RuaflowError } from '../errors.js';
+import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -30,6 +30,8 @@ export function exitCodeFor(error: unknown): ExitCode {
         return EXIT.busy;
       case 'mailbox':
         return error instanceof MailboxError && (error.kind === 'auth' || error.kind === 'mailbox-missing') ? EXIT.usage : EXIT.failed;
+      case 'smtp':
+        return error instanceof SmtpError && error.kind === 'auth' ? EXIT.usage : EXIT.failed;
     }
   }
   return EXIT.failed;

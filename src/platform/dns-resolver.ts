@@ -23,7 +23,7 @@ const DEFAULT_CACHE_ENTRIES = 50_000;
 
 interface Entry {
   readonly expires: number;
-  readonly answer: Promise<unknown[]>;
+  readonly answer: Promise<any[]>;
 }
 
 export function createDnsResolver(config: DnsConfig, options: ResolverOptions = {}): DnsResolver {
@@ -31,8 +31,8 @@ export function createDnsResolver(config: DnsConfig, options: ResolverOptions = 
   // the whole query, whatever the number of servers.
   const resolver = new Resolver({ timeout: Math.max(1, Math.floor(config.timeoutMs / 2)), tries: 2 });
   if (config.servers.length > 0) resolver.setServers([...config.servers]);
-  const query = (name: string, rrtype: string): Promise<unknown[]> =>
-    withTimeout(resolver.resolve(name, rrtype) as Promise<unknown[]>, config.timeoutMs, name, rrtype);
+  const query = (name: string, rrtype: string): Promise<any[]> =>
+    withTimeout(resolver.resolve(name, rrtype) as Promise<any[]>, config.timeoutMs, name, rrtype);
 
   const ttlMs = (options.cacheSeconds ?? DEFAULT_CACHE_SECONDS) * 1000;
   if (ttlMs <= 0) return query;

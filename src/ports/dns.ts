@@ -10,7 +10,10 @@
  * anything else (`ETIMEOUT`, `ESERVFAIL`, `ECONNREFUSED`, …) is a temporary error.
  */
 
-export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
+// `any[]`, not `unknown[]`: the shape depends on rrtype, and mailauth's `DNSResolver` type
+// (string[] | string[][]) must accept ours. Read answers through the typed lookups below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DnsResolver = (name: string, rrtype: string) => Promise<any[]>;
 
 export interface MxRecord {
   readonly exchange: string;

@@ -64,7 +64,7 @@ async function lookupsCheck(domain: string, record: SpfRecord, resolver: DnsReso
   const budget: Budget = { lookups: 0, voids: 0, notes: [], temperror: null };
   await walk(domain, record, resolver, budget, new Set([domain]), 0);
   if (budget.temperror !== null) return temperror('spf.lookups', budget.temperror.name, budget.temperror.code);
-  const detail = `${budget.lookups} DNS lookups (limit ${SPF_LOOKUP_LIMIT}), ${budget.voids} void (limit ${SPF_VOID_LIMIT})${budget.notes.length > 0 ? `; ${budget.notes.join('; ')}` : ''}`;
+  const detail = `${budget.lookups} DNS lookup${budget.lookups === 1 ? '' : 's'} (limit ${SPF_LOOKUP_LIMIT}), ${budget.voids} void (limit ${SPF_VOID_LIMIT})${budget.notes.length > 0 ? `; ${budget.notes.join('; ')}` : ''}`;
   if (budget.lookups > SPF_LOOKUP_LIMIT) {
     return fail('spf.lookups', `${detail}: receivers return permerror (RFC 7208 §4.6.4)`, 'replace include:/a/mx terms by the ip4:/ip6: ranges they stand for, or drop includes of services no longer used');
   }

@@ -91,6 +91,14 @@ async function checkKey(key: SigningKey, ctx: CheckContext): Promise<CheckResult
 
 /** Signs a small message with our private key and verifies it against DNS, as a receiver does. */
 async function selfTest(key: SigningKey, ctx: CheckContext): Promise<CheckResult> {
+  try {
+    return await signAndVerify(key, ctx);
+  } catch (error) {
+    return fail('dkim.selftest', `the self-test could not run: ${(error as Error).message}`, 'run ruaflow check again; report this if it persists');
+  }
+}
+
+async function signAndVerify(key: SigningKey, ctx: CheckContext): Promise<CheckResult> {
   const date = new Date(ctx.now * 1000);
   const message = [
     `From: ruaflow check <ruaflow-check@${key.domain}>`,

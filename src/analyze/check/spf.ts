@@ -124,7 +124,13 @@ async function walk(domain: string, record: SpfRecord, resolver: DnsResolver, bu
 async function rangeCheck(check: string, label: string, range: string, domain: string, text: string, ctx: CheckContext): Promise<CheckResult> {
   const probe = firstAddress(range);
   const probeNote = probe === range ? '' : ` (probed with ${probe}, the first address of the range)`;
-  const result = await spf({ sender: `postmaster@${domain}`, ip: probe, helo: domain, mta: 'ruaflow-check', resolver: ctx.resolver as never });
+  let result: Awaited<ReturnType<typeof spf>>;
+  try {
+    result = await spf({ sender: `postmaster@${domain}`, ip: probe, helo: domain, mta: 'ruaflow-check', resolver: ctx.resolver as never });
+  } catch (error) {
+    // mailauth reports protocol outcomes as results; anything thrown is still a check result here.
+    return fail(check, `${label}: SPF could not be evaluated: ${(error as Error).message}`, 'run ruaflow check again; report this if it persists');
+  }
   const outcome = result.status.result;
   const fix = `add ${spfIpTerm(range)}:\n${zoneTxt({ name: domain, value: spfWithTerm(text, spfIpTerm(range)) })}`;
   if (outcome === 'pass') return pass(check, `${label}: pass${probeNote}`);

@@ -108,7 +108,7 @@ export function parseDmarcRecord(text: string): DmarcRecord {
       const uri = raw.trim();
       // RFC 7489 §6.2: a URI, optionally followed by "!" and a size limit.
       const m = /^mailto:([^!]+?)(?:!\d+[kmgt]?)?$/i.exec(uri);
-      const address = m?.[1] !== undefined ? decodeURIComponent(m[1]).toLowerCase() : null;
+      const address = m?.[1] !== undefined ? decodeMailto(m[1]).toLowerCase() : null;
       if (address === null || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
         issues.push(`${name}: ${uri} is not a mailto: address`);
         return { uri, address: null, host: null };
@@ -118,4 +118,13 @@ export function parseDmarcRecord(text: string): DmarcRecord {
   };
 
   return { tags, p, sp, np, adkim, aspf, pct, testing: t === 'y', rua: uris('rua'), ruf: uris('ruf'), errors, issues };
+}
+
+/** RFC 6068: a mailto address may be percent-encoded; a broken escape is kept as written. */
+function decodeMailto(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -110,6 +110,10 @@ async function walk(domain: string, record: SpfRecord, resolver: DnsResolver, bu
         budget.temperror = { name: target, code: failed.code };
         return;
       }
+      // RFC 7208 §4.6.4: an mx term whose name has more than 10 MX records is a permerror.
+      if (name === 'mx' && v4.kind === 'records' && v4.records.length > SPF_LOOKUP_LIMIT) {
+        budget.notes.push(`${term.text}: ${target} has ${v4.records.length} MX records, more than ${SPF_LOOKUP_LIMIT} (permerror)`);
+      }
       if (v4.kind === 'none' && (v6 === null || v6.kind === 'none')) {
         budget.voids++;
         budget.notes.push(`${term.text}: ${target} has no ${name === 'a' ? 'address' : 'MX'} (void)`);

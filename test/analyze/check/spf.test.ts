@@ -114,6 +114,13 @@ describe('spf.lookups (RFC 7208 §4.6.4)', () => {
     assert.match(missing.detail, /include:nothing\.example\.net: no SPF record \(permerror\)/);
   });
 
+  it('fails an mx term whose name has more than 10 MX records', async () => {
+    dns.set('many-mx.example.net', { MX: Array.from({ length: 11 }, (_, i) => ({ exchange: `mx${i}.example.net`, priority: i })) });
+    const r = only(await run(zone('v=spf1 mx:many-mx.example.net -all'), { relays: [], services: [] }), 'spf.lookups');
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /11 MX records, more than 10 \(permerror\)/);
+  });
+
   it('passes a record within the limits', async () => {
     const ok = only(await run(zone('v=spf1 a:mx1.example.net include:_spf.service.example.net ip4:192.0.2.10 -all'), { relays: [], services: [] }), 'spf.lookups');
     assert.equal(ok.status, 'pass');

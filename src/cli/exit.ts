@@ -6,10 +6,11 @@
  *   2  usage or configuration error
  *   3  some inputs were invalid; the rest were stored
  *   4  another ruaflow is already processing this mailbox (the lock is held)
+ *   5  `ruaflow check` found problems (at least one check failed)
  */
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeFor(error: unknown): ExitCode {

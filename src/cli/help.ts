@@ -8,6 +8,11 @@ Usage:
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
   ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
+  ruaflow check               our DMARC, SPF and DKIM setup as receivers see it, each problem
+                              with its fix [--domain D]
+  ruaflow keygen DOMAIN       DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and
+                              the DNS records to publish [--selector S] [--bits 2048]
+                              [--type rsa|ed25519] [--dir DIR] [--force]
   ruaflow --version | --help
 
 Common options:
@@ -18,5 +23,5 @@ Common options:
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
-            this mailbox.
+            this mailbox, 5 check found problems.
 `;

@@ -17,6 +17,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   reports: () => import('./commands/reports.js'),
   poll: () => import('./commands/poll.js'),
   daemon: () => import('./commands/daemon.js'),
+  check: () => import('./commands/check.js'),
+  keygen: () => import('./commands/keygen.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,173 @@
+/**
+ * DMARC checks of one of our domains (RFC 7489, RFC 9989): a single valid record at
+ * `_dmarc.<domain>` (or the organisational domain's, which then applies, RFC 7489 §6.6.3), its
+ * policy and alignment modes against how we actually sign, and its rua: present, reaching a
+ * mailbox ruaflow reads, and authorised by any receiving domain outside our organisational
+ * domain (RFC 7489 §7.1).
+ */
+import { lookupTxt } from '../../ports/dns.js';
+import type { CheckContext, DomainSetup } from './context.js';
+import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './dmarc-record.js';
+import { organisationalDomain, sameOrganisation } from './org-domain.js';
+import { ruaAuthorization, suggestedDmarc, zoneTxt } from './records.js';
+import { fail, pass, temperror, warn, type CheckResult } from './types.js';
+
+/** The rua address we suggest: the mailbox ruaflow reads, else the conventional one. */
+export const ruaFor = (domain: string, ctx: Pick<CheckContext, 'readMailboxes'>): string => ctx.readMailboxes[0] ?? `dmarc-reports@${domain}`;
+
+interface Found {
+  /** The domain whose `_dmarc` record applies (ours, or our organisational domain's). */
+  readonly owner: string;
+  readonly text: string;
+  readonly record: DmarcRecord;
+}
+
+export async function checkDmarc(setup: DomainSetup, ctx: CheckContext): Promise<CheckResult[]> {
+  const domain = setup.domain.name;
+  const suggested = zoneTxt(suggestedDmarc(domain, ruaFor(domain, ctx)));
+  const found = await findRecord(domain, ctx, suggested);
+  if (!('record' in found)) return [found];
+  const results: CheckResult[] = [];
+  const { owner, text, record } = found;
+  const where = `_dmarc.${owner}`;
+
+  if (record.errors.length > 0) {
+    return [fail('dmarc.record', `${where}: ${record.errors.join('; ')}: receivers ignore this record`, `publish a valid record, e.g.\n${suggested}`)];
+  }
+  results.push(
+    pass('dmarc.record', owner === domain ? `${where}: ${text}` : `no record at _dmarc.${domain}; the organisational domain's record applies (${where}: ${text})`),
+  );
+  results.push(
+    record.issues.length === 0
+      ? pass('dmarc.tags', 'every tag is valid')
+      : warn('dmarc.tags', `${where}: ${record.issues.join('; ')}`, 'correct or remove these tags; receivers ignore invalid values (RFC 7489 §6.3)'),
+  );
+  results.push(policyCheck(domain, owner, record, text));
+  results.push(alignmentCheck(setup, record));
+  results.push(ruaCheck(owner, record, text, ctx));
+  results.push(...(await authorizationChecks(owner, record, ctx)));
+  return results;
+}
+
+async function findRecord(domain: string, ctx: CheckContext, suggested: string): Promise<Found | CheckResult> {
+  const own = await dmarcRecords(domain, ctx);
+  if ('check' in own) return own;
+  let owner = domain;
+  let texts = own.texts;
+  const org = organisationalDomain(domain);
+  if (texts.length === 0 && org !== domain) {
+    const inherited = await dmarcRecords(org, ctx);
+    if ('check' in inherited) return inherited;
+    owner = org;
+    texts = inherited.texts;
+  }
+  if (texts.length === 0) {
+    return fail('dmarc.record', `no DMARC record at _dmarc.${domain}: receivers apply no policy and send no reports`, `publish\n${suggested}`);
+  }
+  if (texts.length > 1) {
+    // RFC 7489 §6.6.3: more than one record means no DMARC policy at all.
+    return fail(
+      'dmarc.record',
+      `${texts.length} DMARC records at _dmarc.${owner}; receivers ignore them all (RFC 7489 §6.6.3)`,
+      `keep exactly one of:\n${texts.map((t) => `  ${t}`).join('\n')}`,
+    );
+  }
+  const text = texts[0] ?? '';
+  return { owner, text, record: parseDmarcRecord(text) };
+}
+
+async function dmarcRecords(domain: string, ctx: CheckContext): Promise<{ texts: string[] } | CheckResult> {
+  const name = `_dmarc.${domain}`;
+  const answer = await lookupTxt(ctx.resolver, name);
+  if (answer.kind === 'temperror') return temperror('dmarc.record', name, answer.code);
+  return { texts: answer.kind === 'records' ? answer.records.filter(looksLikeDmarc) : [] };
+}
+
+const STRENGTH = { none: 0, quarantine: 1, reject: 2 } as const;
+
+function policyCheck(domain: string, owner: string, record: DmarcRecord, text: string): CheckResult {
+  // For a subdomain under the organisational domain's record, sp= (else p=) is what applies.
+  const applied = owner === domain ? record.p : (record.sp ?? record.p);
+  const summary = ['p', 'sp', 'np'].filter((t) => record.tags.has(t)).map((t) => `${t}=${record.tags.get(t) ?? ''}`).join(', ');
+  if (applied === 'none') {
+    return warn(
+      'dmarc.policy',
+      `${summary}: monitoring only, receivers take no action on mail that fails DMARC`,
+      `once the reports show every legitimate source passing, publish p=quarantine, then p=reject:\n${zoneTxt({ name: `_dmarc.${owner}`, value: withTag(text, 'p', 'quarantine') })}`,
+    );
+  }
+  if (record.testing) {
+    return warn('dmarc.policy', `${summary} with t=y: receivers treat the policy as a test (RFC 9989 §4.7)`, `remove t=y when testing is over:\n${zoneTxt({ name: `_dmarc.${owner}`, value: withTag(text, 't', null) })}`);
+  }
+  if (record.pct !== null && record.pct < 100) {
+    return warn('dmarc.policy', `${summary} with pct=${record.pct}: the policy applies to part of the failing mail only`, 'raise pct to 100 (or remove it) once the reports look clean');
+  }
+  const p = record.p ?? 'none';
+  const weaker = (['sp', 'np'] as const).filter((t) => record[t] !== null && STRENGTH[record[t] ?? 'none'] < STRENGTH[p]);
+  if (owner === domain && weaker.length > 0) {
+    return warn('dmarc.policy', `${summary}: ${weaker.join(' and ')} weaker than p=${p}; subdomains (or non-existent ones) can be spoofed`, `set ${weaker.map((t) => `${t}=${p}`).join('; ')} unless a subdomain still has unaligned senders`);
+  }
+  return pass('dmarc.policy', summary);
+}
+
+function alignmentCheck(setup: DomainSetup, record: DmarcRecord): CheckResult {
+  const domain = setup.domain.name;
+  const modes = `adkim=${record.adkim}, aspf=${record.aspf}`;
+  for (const key of setup.keys) {
+    if (!sameOrganisation(key.signingDomain, domain)) {
+      return fail(
+        'dmarc.alignment',
+        `selector ${key.selector} signs ${domain} mail as d=${key.signingDomain} (${key.via === 'symlink' ? 'symlinked key folder' : 'configured key'}), which never aligns with ${domain}: DKIM cannot pass DMARC`,
+        `give ${domain} its own key: ruaflow keygen ${domain}`,
+      );
+    }
+    if (record.adkim === 's' && key.signingDomain !== domain) {
+      return fail('dmarc.alignment', `adkim=s, but selector ${key.selector} signs as d=${key.signingDomain} (not exactly ${domain}): DKIM fails strict alignment`, `publish adkim=r, or give ${domain} its own key: ruaflow keygen ${domain}`);
+    }
+  }
+  return pass('dmarc.alignment', `${modes}${setup.keys.length > 0 ? `; our keys sign as ${[...new Set(setup.keys.map((k) => `d=${k.signingDomain}`))].join(', ')}` : ''}`);
+}
+
+function ruaCheck(owner: string, record: DmarcRecord, text: string, ctx: CheckContext): CheckResult {
+  const ours = ctx.readMailboxes[0];
+  if (record.rua.length === 0) {
+    const value = ours === undefined ? `${text.replace(/;\s*$/, '')}; rua=mailto:dmarc-reports@${owner}` : withTag(text, 'rua', `mailto:${ours}`);
+    return warn('dmarc.rua', 'no rua: receivers send no aggregate reports', `add rua:\n${zoneTxt({ name: `_dmarc.${owner}`, value })}`);
+  }
+  const addresses = record.rua.map((u) => u.address).filter((a): a is string => a !== null);
+  const list = record.rua.map((u) => u.uri).join(', ');
+  if (addresses.length === 0) return warn('dmarc.rua', `rua=${list} has no mailto: address; reports cannot reach us`, 'use rua=mailto:ADDRESS');
+  if (ours === undefined) {
+    return warn('dmarc.rua', `rua=${list}; cannot tell whether ruaflow reads that mailbox`, 'set [imap] user (or [reporter] email) to the rua address ruaflow reads');
+  }
+  if (addresses.some((a) => ctx.readMailboxes.includes(a))) return pass('dmarc.rua', `rua=${list} reaches ${ours}, which ruaflow reads`);
+  return warn(
+    'dmarc.rua',
+    `rua=${list}, but ruaflow reads ${ctx.readMailboxes.join(', ')}: these reports do not reach it`,
+    `add our mailbox:\n${zoneTxt({ name: `_dmarc.${owner}`, value: withTag(text, 'rua', [...record.rua.map((u) => u.uri), `mailto:${ours}`].join(',')) })}`,
+  );
+}
+
+/** RFC 7489 §7.1: each rua host outside our organisational domain must publish
+ * `<our-domain>._report._dmarc.<host>` with v=DMARC1, or receivers drop that address. */
+async function authorizationChecks(owner: string, record: DmarcRecord, ctx: CheckContext): Promise<CheckResult[]> {
+  const hosts = [...new Set(record.rua.map((u) => u.host).filter((h): h is string => h !== null && !sameOrganisation(h, owner)))];
+  return Promise.all(
+    hosts.map(async (host) => {
+      const expected = ruaAuthorization(owner, host);
+      const answer = await lookupTxt(ctx.resolver, expected.name);
+      if (answer.kind === 'temperror') return temperror('dmarc.rua_authorization', expected.name, answer.code);
+      if (answer.kind === 'records' && answer.records.some(looksLikeDmarc)) return pass('dmarc.rua_authorization', `${host} accepts reports for ${owner} (${expected.name})`);
+      return fail('dmarc.rua_authorization', `rua at ${host} (another organisational domain) without ${expected.name}: receivers will not send reports there (RFC 7489 §7.1)`, `the owner of ${host} publishes\n${zoneTxt(expected)}`);
+    }),
+  );
+}
+
+/** The record text with one tag set (or removed with null), other tags kept in place. */
+export function withTag(text: string, tag: string, value: string | null): string {
+  const parts = text.split(';').map((p) => p.trim()).filter((p) => p !== '');
+  const at = parts.findIndex((p) => p.split('=')[0]?.trim().toLowerCase() === tag);
+  if (value === null) return (at < 0 ? parts : parts.filter((_, i) => i !== at)).join('; ');
+  if (at < 0) return [...parts, `${tag}=${value}`].join('; ');
+  return parts.map((p, i) => (i === at ? `${tag}=${value}` : p)).join('; ');
+}

@@ -1,0 +1,17 @@
+/** `ruaflow check [--domain D] [--json]`: our DMARC, SPF and DKIM setup as receivers see it. */
+import { dnsResolver, loadAppConfig } from '../../app/deps.js';
+import { loadSigningKeys } from '../../app/signing-keys.js';
+import { checksJson, renderChecks } from '../../deliver/check-text.js';
+import { runChecks } from '../../jobs/check.js';
+import { systemClock } from '../../ports/clock.js';
+import { EXIT } from '../exit.js';
+import { parseCommand } from '../options.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommand('check', argv, { domain: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const config = await loadAppConfig(values);
+  const domains = await runChecks({ config, keys: loadSigningKeys(config), resolver: dnsResolver(config), clock: systemClock }, { domain: values.domain });
+  const json = checksJson(domains);
+  process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : renderChecks(domains));
+  return json.ok ? EXIT.ok : EXIT.checkFailed;
+}

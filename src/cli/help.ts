@@ -8,6 +8,9 @@ Usage:
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
   ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
+  ruaflow sources             every sending source of our [[domains]] with its class (ours,
+                              service, forwarded, unknown, spoof) and the fix
+                              [--domain D] [--period last-week|7d|30d|A..B] [--offline]
   ruaflow --version | --help
 
 Common options:

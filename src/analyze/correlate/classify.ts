@@ -25,6 +25,7 @@
  */
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { CLASS_INFO } from './classes.js';
+import { displayIp, spfMechanism } from './ip-ranges.js';
 import { isUnder, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
@@ -67,6 +68,7 @@ interface Signature {
 
 interface Reading {
   readonly facts: RecordFacts;
+  /** The source as shown in messages (src/analyze/correlate/ip-ranges.ts displayIp). */
   readonly ip: string;
   /** The header From domain (or the policy domain when the reporter left it out). */
   readonly from: string;
@@ -102,7 +104,7 @@ function read(facts: RecordFacts, profile: DomainProfile): Reading {
       : spfRows.some((s) => s.result === 'pass' && s.scope !== 'helo' && aligned(s.domain, facts.aspf));
   return {
     facts,
-    ip: facts.sourceIp,
+    ip: displayIp(facts.sourceIp),
     from,
     signatures,
     passing,
@@ -144,7 +146,7 @@ function ours(r: Reading, profile: DomainProfile): Classification {
     return result(
       'ours-spf-fail',
       `our relay ${r.ip} signs correctly, but SPF ${r.spf.result} for the envelope domain ${r.spf.domain}: the relay is not authorised in its SPF record`,
-      `Add ${r.ip.includes(':') ? 'ip6' : 'ip4'}:${r.ip} (or the relay's range) to the SPF record of ${r.spf.domain}.`,
+      `Add ${spfMechanism(r.facts.sourceIp)} (or the relay's range) to the SPF record of ${r.spf.domain}.`,
       relay,
     );
   }
@@ -179,7 +181,7 @@ function dkimFailure(r: Reading, profile: DomainProfile): { cause: DkimFailCause
       } else {
         found.push({
           cause: 'key-mismatch',
-          reason: `our selector ${s.selector ?? ''} (d=${s.domain}) fails (${s.result}): the public key in DNS does not match our private key, or the message was changed after signing`,
+          reason: `our key ${s.selector ?? ''} (d=${s.domain}) does not verify (${s.result}): the public key in DNS does not match our private key, or the message was changed after signing`,
           fix: `Run ruaflow check: it compares ${s.selector ?? ''}._domainkey.${s.domain} with our key; publish the matching key.`,
         });
       }
@@ -290,7 +292,7 @@ function unknown(r: Reading, profile: DomainProfile): Classification {
         return result(
           'unknown-pass',
           `${r.ip} is not in relays, yet the SPF record of ${spfDomain} authorises it and our key ${sig(passingOurKey)} signs its mail: an unlisted relay of ours, or a leaked key`,
-          `If ${r.ip} is ours, add it to relays of ${profile.name}; if not, rotate ${passingOurKey.selector ?? 'the key'} (ruaflow keygen ${profile.name}) and take it out of SPF.`,
+          `If ${r.ip} is ours, add it to relays of ${profile.name}; if not, rotate ${passingOurKey.selector ?? 'the key'} (ruaflow keygen ${passingOurKey.domain}) and take it out of SPF.`,
         );
       }
       return result(

@@ -47,6 +47,20 @@ export function sameAddress(a: string, b: string): boolean {
   return x !== null && y !== null && x.kind() === y.kind() && x.toNormalizedString() === y.toNormalizedString();
 }
 
+/** How to show a source: an IPv4-mapped address as `::ffff:192.0.2.10` (the stored canonical
+ * form is `::ffff:c000:20a`); anything else as stored. */
+export function displayIp(ip: string): string {
+  const address = parseAddress(ip);
+  return address !== null && address.kind() === 'ipv4' && ip.includes(':') ? `::ffff:${address.toString()}` : ip;
+}
+
+/** The SPF mechanism that authorises this address (RFC 7208 §5.6): `ip4:…` or `ip6:…`. */
+export function spfMechanism(ip: string): string {
+  const address = parseAddress(ip);
+  if (address === null) return ip;
+  return address.kind() === 'ipv4' ? `ip4:${address.toString()}` : `ip6:${(address as ipaddr.IPv6).toRFC5952String()}`;
+}
+
 function parseRange(entry: string): Range | null {
   try {
     if (!entry.includes('/')) {

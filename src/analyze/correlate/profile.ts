@@ -48,7 +48,11 @@ const clean = (name: string): string => name.trim().toLowerCase().replace(/\.$/,
 /** `a.b.example.com` is at or under `example.com`. */
 export const isUnder = (name: string, parent: string): boolean => name === parent || name.endsWith(`.${parent}`);
 
-export function compileProfile(domain: DomainConfig, keys: readonly SigningKey[], allDomains: readonly string[]): DomainProfile {
+export function compileProfile(
+  domain: DomainConfig,
+  keys: readonly Pick<SigningKey, 'signingDomain' | 'selector'>[],
+  allDomains: readonly string[],
+): DomainProfile {
   const services = domain.services.map((s) => ({
     name: s.name,
     ips: ipRanges(s.ips),

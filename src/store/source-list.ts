@@ -32,22 +32,29 @@ export interface DomainSources {
 }
 
 /**
- * One row per (source IP, class, reason), largest volume first. A report counts when its date
+ * One row per (source IP, class, cause, service), largest volume first. A report counts when its date
  * range intersects the period (src/analyze/period.ts `overlaps`); its counts are not split.
  */
 export function listSources(db: Database, domain: string, period: Period): DomainSources {
   const params = { domain, begin: period.begin, end: period.end };
   const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts <= @end) AND (@begin IS NULL OR p.end_ts >= @begin)`;
   const from = `FROM record_classes c JOIN records r ON r.id = c.record_id JOIN reports p ON p.id = r.report_id`;
+  // One row per source and class; the reason and fix shown are those of its largest record.
   const rows = db
     .prepare<typeof params, Record<string, unknown>>(
-      `SELECT r.source_ip AS ip, MAX(c.ptr_name) AS name, c.class, c.cause, c.service, c.reason, c.fix,
-              SUM(r.count) AS messages,
-              SUM(CASE WHEN r.dkim_aligned = 'pass' OR r.spf_aligned = 'pass' THEN r.count ELSE 0 END) AS pass,
-              COUNT(DISTINCT p.org_name) AS reporters, MIN(p.begin_ts) AS first_seen, MAX(p.end_ts) AS last_seen
-         ${from} WHERE ${where}
-        GROUP BY r.source_ip, c.class, c.cause, c.service, c.reason, c.fix
-        ORDER BY messages DESC, r.source_ip, c.class`,
+      `WITH x AS (
+         SELECT r.source_ip AS ip, c.class, c.cause, c.service, c.reason, c.fix, c.ptr_name, r.count,
+                r.dkim_aligned, r.spf_aligned, p.org_name, p.begin_ts, p.end_ts,
+                ROW_NUMBER() OVER (PARTITION BY r.source_ip, c.class, IFNULL(c.cause, ''), IFNULL(c.service, '')
+                                   ORDER BY r.count DESC, r.id) AS rank
+           ${from} WHERE ${where})
+       SELECT ip, class, cause, service,
+              MAX(CASE WHEN rank = 1 THEN reason END) AS reason, MAX(CASE WHEN rank = 1 THEN fix END) AS fix,
+              MAX(ptr_name) AS name, SUM(count) AS messages,
+              SUM(CASE WHEN dkim_aligned = 'pass' OR spf_aligned = 'pass' THEN count ELSE 0 END) AS pass,
+              COUNT(DISTINCT org_name) AS reporters, MIN(begin_ts) AS first_seen, MAX(end_ts) AS last_seen
+         FROM x GROUP BY ip, class, cause, service
+        ORDER BY messages DESC, ip, class`,
     )
     .all(params);
   const range = db

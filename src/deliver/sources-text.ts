@@ -58,8 +58,10 @@ export function renderSources(view: SourcesView): string {
   const d = view.domain;
   const begin = view.period.begin ?? d.begin;
   const end = view.period.end ?? d.end;
-  const range = begin === null || end === null ? '' : ` ${day(begin)} .. ${day(end)}`;
-  const lines = [`${d.domain}:${range} (${view.period.label})`];
+  const range = begin === null || end === null ? '' : `: ${day(begin)} .. ${day(end)}`;
+  // A named period says its name (last-week, 7d, all); a date range is already its own name.
+  const label = /^\d{4}-/.test(view.period.label) ? '' : ` (${view.period.label})`;
+  const lines = [`${d.domain}${range}${label}`];
   if (d.sources.length === 0) {
     lines.push('  no records of this domain in the period', '');
     return lines.join('\n');

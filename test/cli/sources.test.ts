@@ -102,6 +102,10 @@ describe('ruaflow sources', () => {
     assert.deepEqual(json.period, { label: '2026-11-17', begin: Date.UTC(2026, 10, 17) / 1000, end: Date.UTC(2026, 10, 17, 23, 59, 59) / 1000 });
     const ips = json.sources.map((s) => s.ip);
     assert.ok(ips.includes('198.18.0.10') && !ips.includes('192.0.2.14'), ips.join(' '));
+
+    const none = await ruaflow(['sources', '--domain', 'example.org', '--period', '2020-01-01', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, 'example.org: 2020-01-01 .. 2020-01-01\n  no records of this domain in the period\n');
   });
 
   it('without --domain: every configured domain; text fits 100 columns', async () => {

@@ -15,6 +15,7 @@ import type { Config } from '../app/config.js';
 import type { SigningKeys } from '../app/signing-keys.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
 import { classifyRecord } from '../analyze/correlate/classify.js';
+import { parseAddress } from '../analyze/correlate/ip-ranges.js';
 import type { PtrNames } from '../analyze/ptr-names.js';
 import type { Clock } from '../ports/clock.js';
 import type { Database } from '../store/database.js';
@@ -89,7 +90,10 @@ async function namesNeeded(records: readonly StoredFacts[], profile: DomainProfi
   if (deps.names === null || !usesPtr(profile)) return new Map();
   const ips = records
     .map((r) => r.facts.sourceIp)
-    .filter((ip) => !profile.relays.contains(ip) && !profile.services.some((s) => s.ips.contains(ip)));
+    .filter((ip) => {
+      const address = parseAddress(ip);
+      return !profile.relays.contains(address) && !profile.services.some((s) => s.ips.contains(address));
+    });
   return ips.length === 0 ? new Map() : deps.names.namesFor(ips);
 }
 

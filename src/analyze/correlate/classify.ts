@@ -25,7 +25,7 @@
  */
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { CLASS_INFO } from './classes.js';
-import { displayIp, spfMechanism } from './ip-ranges.js';
+import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
 import { isUnder, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
@@ -51,8 +51,9 @@ export interface RecordFacts {
 /** The source's forward-confirmed PTR name, null when it has none or it is not known. */
 export function classifyRecord(facts: RecordFacts, profile: DomainProfile, ptrName: string | null): Classification {
   const r = read(facts, profile);
-  if (profile.relays.contains(facts.sourceIp)) return ours(r, profile);
-  const service = matchService(facts.sourceIp, ptrName, r.passing, profile.services);
+  const address = parseAddress(facts.sourceIp);
+  if (profile.relays.contains(address)) return ours(r, profile);
+  const service = matchService(address, ptrName, r.passing, profile.services);
   if (service !== null) return serviceClass(r, service.service, service.by, ptrName);
   return unknown(r, profile);
 }
@@ -224,7 +225,7 @@ const currentKey = (profile: DomainProfile): string => {
 // Services
 
 function matchService(
-  ip: string,
+  ip: Address | null,
   ptrName: string | null,
   passing: readonly Signature[],
   services: readonly ServiceProfile[],

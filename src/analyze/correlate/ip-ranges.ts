@@ -6,13 +6,15 @@
  */
 import ipaddr from 'ipaddr.js';
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+/** A parsed address (IPv4-mapped IPv6 already turned into IPv4): parse once, match many. */
+export type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Range = readonly [Address, number];
 
 export interface IpRanges {
   /** The ranges as configured, for messages. */
   readonly written: readonly string[];
-  contains(ip: string): boolean;
+  /** `ip` as text or as parsed by parseAddress (null: not an address, never contained). */
+  contains(ip: string | Address | null): boolean;
 }
 
 /** `192.0.2.10`, `192.0.2.0/24`, `2001:db8::/48` → matcher. Entries that do not parse are
@@ -26,7 +28,8 @@ export function ipRanges(entries: readonly string[]): IpRanges {
   return {
     written: entries,
     contains(ip) {
-      const address = parseAddress(ip);
+      if (ranges.length === 0) return false;
+      const address = typeof ip === 'string' ? parseAddress(ip) : ip;
       if (address === null) return false;
       return ranges.some(([net, bits]) => net.kind() === address.kind() && address.match(net, bits));
     },
@@ -50,8 +53,10 @@ export function sameAddress(a: string, b: string): boolean {
 /** How to show a source: an IPv4-mapped address as `::ffff:192.0.2.10` (the stored canonical
  * form is `::ffff:c000:20a`); anything else as stored. */
 export function displayIp(ip: string): string {
+  // Only the mapped form needs work; RFC 5952 §5 spells it ::ffff:….
+  if (!/^::ffff:/i.test(ip)) return ip;
   const address = parseAddress(ip);
-  return address !== null && address.kind() === 'ipv4' && ip.includes(':') ? `::ffff:${address.toString()}` : ip;
+  return address !== null && address.kind() === 'ipv4' ? `::ffff:${address.toString()}` : ip;
 }
 
 /** The SPF mechanism that authorises this address (RFC 7208 §5.6): `ip4:…` or `ip6:…`. */

@@ -2,7 +2,8 @@
  * Host names of source IPs: the PTR name, trusted only when forward-confirmed — the name's A or
  * AAAA records contain the IP (FCrDNS, RFC 8601 §2.7.3's "iprev") — since anyone controlling a
  * reverse zone can claim any name. Answers are cached in the database (`ptr_cache`) for a day;
- * without a resolver (`--offline`) only the cache answers, whatever its age.
+ * without a resolver (`--offline`) only the cache answers, whatever its age. Lookups run a few at
+ * a time, each bounded in time, and a run makes at most `maxLookups` of them.
  *
  *   const names = createPtrNames({ cache: new PtrCache(db), resolver, clock });
  *   const map = await names.namesFor(['192.0.2.10', '2001:db8::25']);
@@ -36,6 +37,10 @@ export interface PtrNamesOptions {
   readonly concurrency?: number;
   /** Bound on one IP's lookups, PTR and forward confirmation together (default 10 s). */
   readonly timeoutMs?: number;
+  /** IPs looked up in DNS over the life of this object — one run — (default 2,000): a first run
+   * over a year of reports must not spend an hour on reverse DNS. IPs past the budget stay
+   * unknown and are asked on a later run; callers pass IPs most important first. */
+  readonly maxLookups?: number;
 }
 
 /** Names a PTR answer may list; more is a misconfigured zone, not worth a query each. */
@@ -45,6 +50,7 @@ export function createPtrNames(options: PtrNamesOptions): PtrNames {
   const ttl = options.ttlSeconds ?? 86_400;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  let budget = options.maxLookups ?? 2000;
   return {
     async namesFor(ips) {
       const unique = [...new Set(ips)];
@@ -56,8 +62,9 @@ export function createPtrNames(options: PtrNamesOptions): PtrNames {
         const hit = cached.get(ip);
         if (hit !== undefined && (options.resolver === null || now - hit.fetchedAt < ttl)) {
           names.set(ip, hit.confirmed ? hit.name : null);
-        } else if (options.resolver !== null && parseAddress(ip) !== null) {
+        } else if (options.resolver !== null && budget > 0 && parseAddress(ip) !== null) {
           todo.push(ip);
+          budget--;
         }
       }
       const resolver = options.resolver;

@@ -70,6 +70,15 @@ describe('namesFor', () => {
     assert.equal(dns.queries.length, asked);
   });
 
+  it('looks up at most maxLookups IPs in one run, the first ones asked', async () => {
+    const names = createPtrNames({ cache: new PtrCache(openDatabase(':memory:')), resolver, clock, maxLookups: 2 });
+    const first = await names.namesFor(['192.0.2.10', '192.0.2.11', '192.0.2.99']);
+    assert.deepEqual([...first.keys()], ['192.0.2.10', '192.0.2.11']);
+    const asked = dns.queries.length;
+    assert.equal((await names.namesFor(['192.0.2.99'])).has('192.0.2.99'), false);
+    assert.equal(dns.queries.length, asked, 'budget spent: no more queries');
+  });
+
   it('keeps at most `concurrency` lookups in flight', async () => {
     let inFlight = 0;
     let most = 0;

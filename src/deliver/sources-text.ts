@@ -76,8 +76,11 @@ export function renderSources(view: SourcesView): string {
   const pad = ' '.repeat(INDENT);
   for (const s of d.sources) {
     const name = nameOf(view, s);
-    const source = name === null ? s.ip : `${s.ip}  ${name}`;
+    // A long IPv6 address and a long host name do not fit beside each other: the name goes below.
+    const beside = name !== null && s.ip.length + 2 + name.length <= WIDTH - INDENT;
+    const source = beside ? `${s.ip}  ${name}` : s.ip;
     lines.push(`${num(s.messages).padStart(10)}  ${percent(s.dmarcPass, s.messages).padStart(6)}  ${s.class.padEnd(CLASS_WIDTH)}  ${source}`);
+    if (name !== null && !beside) lines.push(`${pad}${name}`);
     for (const l of wrap(`why: ${s.reason}`, WIDTH - INDENT)) lines.push(`${pad}${l}`);
     if (s.fix !== 'Nothing to do.') for (const l of wrap(`fix: ${s.fix}`, WIDTH - INDENT)) lines.push(`${pad}${l}`);
     const seen = s.firstSeen === s.lastSeen || day(s.firstSeen) === day(s.lastSeen) ? day(s.firstSeen) : `${day(s.firstSeen)} .. ${day(s.lastSeen)}`;

@@ -18,7 +18,8 @@
  *         signature that is not one of our current keys (a selector we do not sign with, a
  *         retired one that still verifies, a foreign aligned d=) → `unknown-pass`; by our own
  *         key with SPF failing → `forwarded` (our mail, relayed on; a leaked key looks the same,
- *         which the fix says);
+ *         which the fix says; with no keys configured, any signature of our domain counts as
+ *         ours);
  *      c. DMARC fails but our own key's signature is there, broken (a list that rewrote the
  *         subject or body) → `forwarded`;
  *      d. otherwise → `spoof`.

@@ -6,7 +6,7 @@
  *      forward-confirmed PTR-name suffix, then by a passing DKIM signature of its signing domain;
  *      otherwise an unknown source. Our relays win over services (the more specific knowledge).
  *   2. Ours: DKIM first — an aligned passing signature with our key is what DMARC should rest on,
- *      since it survives forwarding and SPF does not (RFC 7489 §4.2, §10.2). Without it the
+ *      since it survives forwarding and SPF does not (RFC 7489 §4.2; RFC 7960 §3 on indirect flows). Without it the
  *      record is `ours-dkim-fail` with the cause (whatever SPF says); with it, SPF that does not
  *      pass for the envelope domain makes it `ours-spf-fail`; else `ours-pass`.
  *   3. A service: DMARC passes → `service-pass`, else `service-fail`.
@@ -49,7 +49,8 @@ export interface RecordFacts {
   readonly reasons: readonly { readonly type: string; readonly comment: string | null }[];
 }
 
-/** The source's forward-confirmed PTR name, null when it has none or it is not known. */
+/** Classify one record of `profile`'s domain. `ptrName`: the source's forward-confirmed PTR name,
+ * null when it has none or it is not known. */
 export function classifyRecord(facts: RecordFacts, profile: DomainProfile, ptrName: string | null): Classification {
   const r = read(facts, profile);
   const address = parseAddress(facts.sourceIp);

@@ -58,7 +58,7 @@ export const CLASS_INFO: Readonly<Record<SourceClass, ClassInfo>> = {
     fix: 'nothing to do',
   },
   'ours-dkim-fail': {
-    meaning: 'one of our relays, no aligned passing DKIM signature (no signature, unknown or retired selector, key mismatch, third-party d=)',
+    meaning: 'one of our relays, no aligned passing DKIM signature with a current key of ours (no signature, unknown or retired selector, key mismatch, third-party d=)',
     fix: 'sign with a current key of ours; check the published key with ruaflow check',
   },
   'ours-spf-fail': {

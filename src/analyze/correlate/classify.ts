@@ -5,10 +5,12 @@
  *   1. Who sent it? An IP in `relays` is ours; otherwise a service matched by IP range, then by
  *      forward-confirmed PTR-name suffix, then by a passing DKIM signature of its signing domain;
  *      otherwise an unknown source. Our relays win over services (the more specific knowledge).
- *   2. Ours: DKIM first — an aligned passing signature with our key is what DMARC should rest on,
- *      since it survives forwarding and SPF does not (RFC 7489 §4.2; RFC 7960 §3 on indirect flows). Without it the
- *      record is `ours-dkim-fail` with the cause (whatever SPF says); with it, SPF that does not
- *      pass for the envelope domain makes it `ours-spf-fail`; else `ours-pass`.
+ *   2. Ours: DKIM first — an aligned passing signature with one of our current keys is what DMARC
+ *      should rest on, since it survives forwarding and SPF does not (RFC 7489 §4.2; RFC 7960 §3
+ *      on indirect flows). Without it (a passing signature with a retired or unknown selector
+ *      counts as without) the record is `ours-dkim-fail` with the cause, whatever SPF says; with
+ *      it, SPF that does not pass for the envelope domain makes it `ours-spf-fail`; else
+ *      `ours-pass`.
  *   3. A service: DMARC passes → `service-pass`, else `service-fail`.
  *   4. Unknown source:
  *      a. the reporter says it was forwarded (override reason forwarded, mailing_list,
@@ -137,10 +139,14 @@ function result(cls: SourceClass, reason: string, fix: string, extra: Partial<Pi
 
 function ours(r: Reading, profile: DomainProfile): Classification {
   const relay = { matchedBy: 'relay' as const };
-  if (!r.dkimPass) {
+  // A passing aligned signature made with a key we do not manage (a retired selector whose record
+  // is still published, a selector we have no key for) is a problem of our setup all the same:
+  // removing that record, as retiring it intends, breaks this mail.
+  const ownKeyPasses = profile.keys.length === 0 || r.passing.some((s) => ourKey(s, profile));
+  if (!r.dkimPass || !ownKeyPasses) {
     const { cause, reason, fix } = dkimFailure(r, profile);
-    const spf = r.spfPass ? ' (DMARC passes on SPF alone, which forwarding breaks)' : `; ${spfText(r)}`;
-    return result('ours-dkim-fail', `our relay ${r.ip}: ${reason}${spf}`, fix, { ...relay, cause });
+    const tail = r.dkimPass ? '' : r.spfPass ? ' (DMARC passes on SPF alone, which forwarding breaks)' : `; ${spfText(r)}`;
+    return result('ours-dkim-fail', `our relay ${r.ip}: ${reason}${tail}`, fix, { ...relay, cause });
   }
   // SPF that passes for some other envelope domain (a bounce address elsewhere) is not a
   // problem of our relay's authorisation; only a failing check of the envelope domain is.
@@ -191,7 +197,7 @@ function dkimFailure(r: Reading, profile: DomainProfile): { cause: DkimFailCause
     } else if (s.selector !== null && profile.retiredSelectors.has(s.selector)) {
       found.push({
         cause: 'retired-selector',
-        reason: `signed with the retired selector ${s.selector} (d=${s.domain}, ${s.result})`,
+        reason: `signed with the retired selector ${s.selector} (d=${s.domain}, ${s.result})${s.result === 'pass' ? ': its key is still published, and removing it will break this mail' : ''}`,
         fix: `The relay still signs with ${s.selector}: switch it to ${currentKey(profile)}, then remove the old key.`,
       });
     } else {

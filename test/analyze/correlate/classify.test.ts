@@ -74,6 +74,17 @@ describe('classifyRecord: our relays', () => {
     assert.equal(classify({ dkimAligned: 'fail', dkim: dkim.slice(0, 1) }, { relays }).cause, 'not-aligned');
   });
 
+  it('a passing signature with a retired or unknown selector is still a DKIM problem of our relay', () => {
+    const retired = classify({ dkim: [{ domain: 'example.com', selector: 'old', result: 'pass' }] }, { relays, retiredSelectors: ['old'] });
+    assert.deepEqual([retired.class, retired.cause], ['ours-dkim-fail', 'retired-selector']);
+    assert.match(retired.reason, /still published, and removing it will break this mail/);
+    const unknown = classify({ dkim: [{ domain: 'example.com', selector: 'other', result: 'pass' }] }, { relays });
+    assert.deepEqual([unknown.class, unknown.cause], ['ours-dkim-fail', 'unknown-selector']);
+    // Beside a passing signature with our current key, neither matters.
+    const both = classify({ dkim: [{ domain: 'example.com', selector: 'other', result: 'pass' }, { domain: 'example.com', selector: 's2026', result: 'pass' }] }, { relays });
+    assert.equal(both.class, 'ours-pass');
+  });
+
   it('our key that passes but does not align (a symlinked key folder) asks for a key of its own', () => {
     const client = compileProfile(domain({ name: 'client.example', relays }), [{ signingDomain: 'example.org', selector: 'k1' }], ['client.example']);
     const c = classifyRecord(

@@ -1,3 +1,19 @@
+CREATE VIEW classified_records AS
+SELECT c.domain, c.class, c.cause, c.service, c.reason, c.fix,
+       r.id AS record_id, r.source_ip, c.ptr_name, r.count, r.header_from, r.envelope_from,
+       r.dkim_aligned, r.spf_aligned, r.disposition,
+       p.org_name, p.report_id, p.policy_domain, p.begin_ts, p.end_ts
+  FROM record_classes c
+  JOIN records r ON r.id = c.record_id
+  JOIN reports p ON p.id = r.report_id;
+
+CREATE TABLE classified_domains (
+  domain            TEXT    PRIMARY KEY,
+  config_hash       TEXT    NOT NULL,
+  through_record_id INTEGER NOT NULL,
+  classified_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE dkim_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
   n            INTEGER NOT NULL,                  -- position in the record's auth_results
@@ -92,6 +108,13 @@ CREATE TABLE inputs (
   UNIQUE (source_key, sha256)
 );
 
+CREATE TABLE ptr_cache (
+  ip         TEXT    PRIMARY KEY,            -- canonical text, as records.source_ip
+  name       TEXT,
+  confirmed  INTEGER NOT NULL DEFAULT 0,
+  fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE reasons (
   record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
   n         INTEGER NOT NULL,
@@ -99,6 +122,20 @@ CREATE TABLE reasons (
   comment   TEXT,
   PRIMARY KEY (record_id, n)
 ) WITHOUT ROWID;
+
+CREATE TABLE record_classes (
+  record_id     INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+  domain        TEXT    NOT NULL,            -- the configured domain the record belongs to
+  class         TEXT    NOT NULL,            -- ours-pass ours-dkim-fail ours-spf-fail service-pass service-fail forwarded unknown-pass spoof
+  cause         TEXT,                        -- ours-dkim-fail: no-signature unknown-selector retired-selector key-mismatch key-unavailable not-aligned
+  service       TEXT,                        -- service-*: the configured service's name
+  matched_by    TEXT,                        -- relay | ip | ptr | dkim; null for unknown sources
+  ptr_name      TEXT,                        -- the forward-confirmed PTR name known when classified
+  reason        TEXT    NOT NULL,            -- one sentence: what the record shows
+  fix           TEXT    NOT NULL,            -- one sentence: what to do
+  config_hash   TEXT    NOT NULL,            -- of the domain's configuration when classified
+  classified_at INTEGER NOT NULL             -- epoch seconds
+);
 
 CREATE TABLE records (
   id            INTEGER PRIMARY KEY,
@@ -167,6 +204,8 @@ CREATE INDEX evaluations_time ON evaluations (evaluated_at);
 CREATE INDEX inputs_message_id ON inputs (message_id) WHERE message_id IS NOT NULL;
 
 CREATE INDEX inputs_sha256 ON inputs (sha256);
+
+CREATE INDEX record_classes_domain ON record_classes (domain, class);
 
 CREATE INDEX records_ip ON records (ip_bin);
 

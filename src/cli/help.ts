@@ -13,6 +13,9 @@ Usage:
   ruaflow keygen DOMAIN       DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and
                               the DNS records to publish [--selector S] [--bits 2048]
                               [--type rsa|ed25519] [--dir DIR] [--force]
+  ruaflow sources             every sending source of our [[domains]] with its class (ours,
+                              service, forwarded, unknown, spoof) and the fix
+                              [--domain D] [--period last-week|7d|30d|A..B] [--offline]
   ruaflow --version | --help
 
 Common options:

@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   daemon: () => import('./commands/daemon.js'),
   check: () => import('./commands/check.js'),
   keygen: () => import('./commands/keygen.js'),
+  sources: () => import('./commands/sources.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

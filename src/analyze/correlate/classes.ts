@@ -1,0 +1,102 @@
+/**
+ * What a sending source is, measured against what should be sending for our domains.
+ *
+ * Glossary
+ * - source: the IP address a report's record names (`row/source_ip`): the host that handed the
+ *   messages to the reporter.
+ * - relay: one of our own outbound MTAs (`[[domains]] relays`).
+ * - service: a third party we allow to send as the domain (`[[domains]] services`), matched by
+ *   IP range, forward-confirmed PTR name, or a passing DKIM signature of its signing domain.
+ * - our selector: a selector we sign with (the key directory or `keys`, src/app/signing-keys.ts);
+ *   a retired selector is one we used to sign with (`retired_selectors`).
+ * - aligned: the DKIM d= or SPF MAIL FROM domain matches the header From domain (RFC 7489
+ *   §3.1); DMARC passes when either aligned identifier passes (RFC 7489 §4.2).
+ *
+ * Class names are stable: they are stored (`record_classes.class`), printed and in `--json`.
+ */
+
+export const SOURCE_CLASSES = [
+  'ours-pass',
+  'ours-dkim-fail',
+  'ours-spf-fail',
+  'service-pass',
+  'service-fail',
+  'forwarded',
+  'unknown-pass',
+  'spoof',
+] as const;
+export type SourceClass = (typeof SOURCE_CLASSES)[number];
+
+/** Why mail from our own relay failed DKIM (class `ours-dkim-fail`). */
+export const DKIM_FAIL_CAUSES = [
+  /** No DKIM signature at all: the relay does not sign. */
+  'no-signature',
+  /** Our d=, a selector we do not have. */
+  'unknown-selector',
+  /** Our d=, a selector in retired_selectors. */
+  'retired-selector',
+  /** Our d= and selector, and the signature did not verify: DNS and private key disagree (or the body changed). */
+  'key-mismatch',
+  /** Our d= and selector, and the key could not be fetched or used (temperror / permerror). */
+  'key-unavailable',
+  /** Only signatures whose d= does not align with the From domain. */
+  'not-aligned',
+] as const;
+export type DkimFailCause = (typeof DKIM_FAIL_CAUSES)[number];
+
+export interface ClassInfo {
+  /** One line: what the class means. */
+  readonly meaning: string;
+  /** One line: what to do about it, in general (the classifier writes the specific fix). */
+  readonly fix: string;
+}
+
+/** The classes table of the README and `ruaflow sources --help`. */
+export const CLASS_INFO: Readonly<Record<SourceClass, ClassInfo>> = {
+  'ours-pass': {
+    meaning: 'one of our relays, DKIM with our key and SPF both pass',
+    fix: 'nothing to do',
+  },
+  'ours-dkim-fail': {
+    meaning: 'one of our relays, no aligned passing DKIM signature with a current key of ours (no signature, unknown or retired selector, key mismatch, third-party d=)',
+    fix: 'sign with a current key of ours; check the published key with ruaflow check',
+  },
+  'ours-spf-fail': {
+    meaning: 'one of our relays, DKIM passes but SPF does not authorise the relay for the envelope domain',
+    fix: "add the relay to the envelope domain's SPF record",
+  },
+  'service-pass': {
+    meaning: 'a configured third-party service, DMARC passes',
+    fix: 'nothing to do',
+  },
+  'service-fail': {
+    meaning: 'a configured third-party service, DMARC fails (its DKIM d= or return path is its own domain)',
+    fix: 'set up DKIM signing for our domain at the service (or a return path under our domain)',
+  },
+  forwarded: {
+    meaning: 'not ours and not a service, but forwarded mail of ours: DKIM survives while SPF fails, or the reporter says forwarded / mailing list / ARC',
+    fix: 'nothing to do; p=reject is safe for these while DKIM passes',
+  },
+  'unknown-pass': {
+    meaning: 'an unlisted source that passes DMARC: a service missing from the configuration, or a leaked key',
+    fix: 'add the source to services (or relays); if nobody should send from it, rotate the key / tighten SPF',
+  },
+  spoof: {
+    meaning: 'an unknown source failing DMARC: someone else using our domain',
+    fix: 'nothing to fix at the source; publish p=quarantine or p=reject so receivers refuse it',
+  },
+};
+
+export interface Classification {
+  readonly class: SourceClass;
+  /** For `ours-dkim-fail`: why. null otherwise. */
+  readonly cause: DkimFailCause | null;
+  /** The configured service the source was matched to, for `service-*`. */
+  readonly service: string | null;
+  /** How the source was recognised: relay (an IP in relays), or a service by ip / ptr / dkim. */
+  readonly matchedBy: 'relay' | 'ip' | 'ptr' | 'dkim' | null;
+  /** One sentence: what the record shows, naming the selector, domain or override involved. */
+  readonly reason: string;
+  /** One sentence: what to do. */
+  readonly fix: string;
+}

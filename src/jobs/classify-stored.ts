@@ -1,0 +1,131 @@
+/**
+ * Keep `record_classes` in step with the stored records and the configuration: every record of
+ * one of our `[[domains]]` gets a class (src/analyze/correlate/classify.ts). Incremental:
+ *
+ * - a domain whose configuration hash changed (relays, services, keys, retired selectors, the set
+ *   of configured domains, the classifier's version) is classified again from scratch;
+ * - otherwise only records stored since the last run are read (`classified_domains`);
+ * - a domain no longer configured loses its classes;
+ * - where a service is matched by PTR name, classes that a name could change are redone when the
+ *   name known now differs from the one they were made with.
+ *
+ * `ruaflow sources` runs it before listing; the summary and the ingest job can call it too.
+ */
+import type { Config } from '../app/config.js';
+import type { SigningKeys } from '../app/signing-keys.js';
+import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
+import { classifyRecord } from '../analyze/correlate/classify.js';
+import { parseAddress } from '../analyze/correlate/ip-ranges.js';
+import type { PtrNames } from '../analyze/ptr-names.js';
+import type { Clock } from '../ports/clock.js';
+import type { Database } from '../store/database.js';
+import { RecordClassStore, type ClassRow, type StoredFacts } from '../store/record-classes.js';
+
+export interface ClassifyDeps {
+  /** Our signing keys (src/app/signing-keys.ts loadSigningKeys). */
+  readonly keys: SigningKeys;
+  /** PTR names for services matched by `ptr`; null: classify without names (no PTR match). */
+  readonly names: PtrNames | null;
+  readonly clock: Clock;
+}
+
+export interface ClassifyOptions {
+  /** Only these configured domains (default: all). */
+  readonly domains?: readonly string[];
+}
+
+export interface ClassifyTotals {
+  /** Records given a class in this run (new, or redone). */
+  readonly classified: number;
+  /** Domains classified from scratch because their configuration changed (or first time). */
+  readonly rebuilt: readonly string[];
+}
+
+/** Records read and written together: bounded memory, one short write transaction each. */
+const BATCH = 1000;
+
+export async function classifyStored(
+  db: Database,
+  config: Pick<Config, 'domains'>,
+  deps: ClassifyDeps,
+  options: ClassifyOptions = {},
+): Promise<ClassifyTotals> {
+  const store = new RecordClassStore(db);
+  const all = config.domains.map((d) => d.name);
+  for (const stale of store.storedDomains()) if (!all.includes(stale)) store.clearDomain(stale);
+
+  const wanted = options.domains === undefined ? config.domains : config.domains.filter((d) => options.domains?.includes(d.name));
+  const through = store.maxRecordId();
+  let classified = 0;
+  const rebuilt: string[] = [];
+  for (const domain of wanted) {
+    const profile = compileProfile(domain, deps.keys.forDomain(domain.name), all);
+    const state = store.domainState(profile.name);
+    let after = state?.throughRecordId ?? 0;
+    if (state === null || state.configHash !== profile.hash) {
+      store.clearDomain(profile.name);
+      rebuilt.push(profile.name);
+      after = 0;
+    }
+    const done = new Set<number>();
+    const ids = store
+      .candidates(profile.name, after, through)
+      .filter((c) => ownerOf(c.headerFrom, c.policyDomain, all) === profile.name)
+      .map((c) => c.id);
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      classified += await classifyBatch(store, store.facts(batch), profile, deps);
+      for (const id of batch) done.add(id);
+    }
+    classified += await refreshPtrClasses(store, profile, deps, done);
+    store.setDomainState(profile.name, { configHash: profile.hash, throughRecordId: through }, deps.clock.now());
+  }
+  return { classified, rebuilt };
+}
+
+const usesPtr = (profile: DomainProfile): boolean => profile.services.some((s) => s.ptr.length > 0);
+
+/** Names are only needed for sources that are neither relays nor services by IP range. */
+async function namesNeeded(records: readonly StoredFacts[], profile: DomainProfile, deps: ClassifyDeps): Promise<Map<string, string | null>> {
+  if (deps.names === null || !usesPtr(profile)) return new Map();
+  const ips = records
+    .map((r) => r.facts.sourceIp)
+    .filter((ip) => {
+      const address = parseAddress(ip);
+      return !profile.relays.contains(address) && !profile.services.some((s) => s.ips.contains(address));
+    });
+  return ips.length === 0 ? new Map() : deps.names.namesFor(ips);
+}
+
+async function classifyBatch(store: RecordClassStore, records: readonly StoredFacts[], profile: DomainProfile, deps: ClassifyDeps): Promise<number> {
+  const names = await namesNeeded(records, profile, deps);
+  const now = deps.clock.now();
+  const rows: ClassRow[] = records.map((r) => {
+    const ptrName = names.get(r.facts.sourceIp) ?? null;
+    return {
+      recordId: r.recordId,
+      domain: profile.name,
+      classification: classifyRecord(r.facts, profile, ptrName),
+      ptrName,
+      configHash: profile.hash,
+      classifiedAt: now,
+    };
+  });
+  store.save(rows);
+  return rows.length;
+}
+
+/** Redo the classes a PTR name could change when the name known now is not the one they were
+ * made with. An IP whose name is not known now (offline, DNS trouble) keeps its class. */
+async function refreshPtrClasses(store: RecordClassStore, profile: DomainProfile, deps: ClassifyDeps, done: ReadonlySet<number>): Promise<number> {
+  if (deps.names === null || !usesPtr(profile)) return 0;
+  const rows = store.ptrSensitive(profile.name).filter((r) => !done.has(r.recordId));
+  if (rows.length === 0) return 0;
+  const names = await deps.names.namesFor(rows.map((r) => r.sourceIp));
+  const changed = rows.filter((r) => names.has(r.sourceIp) && (names.get(r.sourceIp) ?? null) !== r.ptrName).map((r) => r.recordId);
+  let classified = 0;
+  for (let i = 0; i < changed.length; i += BATCH) {
+    classified += await classifyBatch(store, store.facts(changed.slice(i, i + BATCH)), profile, deps);
+  }
+  return classified;
+}

@@ -1,0 +1,157 @@
+/** `ruaflow sources` end to end: the real CLI, real SQLite files, PTR names from a loopback DNS server. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { SOURCE_CLASSES } from '../../src/analyze/correlate/classes.js';
+import { ruaflow } from '../helpers/cli.js';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/correlation/', import.meta.url));
+const CONFIG = join(FIXTURES, 'ruaflow.toml');
+const REPORTS = [
+  'provider-a!example.com!2026-11-16.xml',
+  'provider-b!example.com!2026-11-17.xml',
+  'provider-a!example.net!2026-11-17.xml',
+  'provider-c!example.org!2026-11-18.xml',
+].map((f) => join(FIXTURES, f));
+
+interface SourcesJson {
+  domain: string;
+  period: { label: string; begin: number | null; end: number | null };
+  messages: number;
+  classes: Record<string, number>;
+  sources: {
+    ip: string;
+    name: string | null;
+    class: string;
+    cause: string | null;
+    service: string | null;
+    reason: string;
+    messages: number;
+    dmarc_pass: number;
+    dmarc_fail: number;
+    reporters: number;
+    first_seen: number;
+    last_seen: number;
+    fix: string;
+  }[];
+}
+
+/** The golden expectation of the fixtures, as messages per class of one domain. */
+function expectedClasses(domain: string): Record<string, number> {
+  const rows = JSON.parse(readFileSync(join(FIXTURES, 'ruaflow.expected.json'), 'utf8')) as { domain: string | null; class: string; count: number }[];
+  const totals: Record<string, number> = Object.fromEntries(SOURCE_CLASSES.map((c) => [c, 0]));
+  for (const r of rows) if (r.domain === domain) totals[r.class] = (totals[r.class] ?? 0) + r.count;
+  return totals;
+}
+
+describe('ruaflow sources', () => {
+  let dns: DnsServer;
+  let dir: string;
+  let db: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    dns = await startDnsServer({
+      '50.113.0.203.in-addr.arpa': { PTR: ['o1.ptr1234.sendgrid.net'] },
+      'o1.ptr1234.sendgrid.net': { A: ['203.0.113.50'] },
+      '10.2.0.192.in-addr.arpa': { PTR: ['mail.example.com'] },
+      'mail.example.com': { A: ['192.0.2.10'] },
+    });
+    env = { RUAFLOW_DNS_SERVERS: dns.server, RUAFLOW_DNS_TIMEOUT_MS: '1000' };
+    dir = mkdtempSync(join(tmpdir(), 'ruaflow-sources-'));
+    db = join(dir, 'ruaflow.sqlite');
+    const ingest = await ruaflow(['ingest', ...REPORTS, '--db', db, '--json'], { cwd: dir });
+    assert.equal(ingest.code, 0, ingest.stderr);
+  });
+  after(async () => {
+    await dns.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--json: sources of one domain with class, volume, names and fix, largest first', async () => {
+    const out = await ruaflow(['sources', '--domain', 'example.com', '--json', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(out.code, 0, out.stderr);
+    const json = JSON.parse(out.stdout) as SourcesJson;
+    assert.equal(json.domain, 'example.com');
+    assert.deepEqual(json.period, { label: 'all', begin: Date.UTC(2026, 10, 16) / 1000, end: Date.UTC(2026, 10, 17, 23, 59, 59) / 1000 });
+    assert.deepEqual(json.classes, expectedClasses('example.com'));
+    assert.equal(json.messages, json.sources.reduce((s, x) => s + x.messages, 0));
+    const volumes = json.sources.map((s) => s.messages);
+    assert.deepEqual(volumes, [...volumes].sort((a, b) => b - a));
+    const sendgrid = json.sources.find((s) => s.ip === '203.0.113.50');
+    assert.deepEqual(
+      sendgrid && [sendgrid.class, sendgrid.service, sendgrid.name, sendgrid.dmarc_pass, sendgrid.dmarc_fail, sendgrid.reporters],
+      ['service-pass', 'SendGrid', 'o1.ptr1234.sendgrid.net', 150, 0, 1],
+    );
+    const relay = json.sources.find((s) => s.ip === '192.0.2.10' && s.class === 'ours-pass');
+    assert.equal(relay?.name, 'mail.example.com');
+    assert.equal(relay?.messages, 580, 'example.com and news.example.com mail of the relay');
+    const mismatch = json.sources.find((s) => s.cause === 'key-mismatch');
+    assert.match(mismatch?.fix ?? '', /ruaflow check/);
+    for (const s of json.sources) assert.equal(s.dmarc_pass + s.dmarc_fail, s.messages);
+  });
+
+  it('--period keeps the reports whose date range meets it', async () => {
+    const out = await ruaflow(['sources', '--domain', 'example.com', '--period', '2026-11-17..2026-11-17', '--json', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(out.code, 0, out.stderr);
+    const json = JSON.parse(out.stdout) as SourcesJson;
+    assert.deepEqual(json.period, { label: '2026-11-17', begin: Date.UTC(2026, 10, 17) / 1000, end: Date.UTC(2026, 10, 17, 23, 59, 59) / 1000 });
+    const ips = json.sources.map((s) => s.ip);
+    assert.ok(ips.includes('198.18.0.10') && !ips.includes('192.0.2.14'), ips.join(' '));
+
+    const none = await ruaflow(['sources', '--domain', 'example.org', '--period', '2020-01-01', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, 'example.org: 2020-01-01 .. 2020-01-01\n  no records of this domain in the period\n');
+  });
+
+  it('without --domain: every configured domain; text fits 100 columns', async () => {
+    const all = await ruaflow(['sources', '--json', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(all.code, 0, all.stderr);
+    const list = JSON.parse(all.stdout) as SourcesJson[];
+    assert.deepEqual(list.map((d) => d.domain), ['example.com', 'shop.example.com', 'example.org']);
+    assert.deepEqual(list[2]?.classes, expectedClasses('example.org'));
+
+    const text = await ruaflow(['sources', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    assert.equal(text.code, 0, text.stderr);
+    for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, `${line.length}: ${line}`);
+    assert.match(text.stdout, /^example\.com: 2026-11-16 \.\. 2026-11-17 \(all\)$/m);
+    const totals = expectedClasses('example.com');
+    const header = SOURCE_CLASSES.filter((c) => (totals[c] ?? 0) > 0).map((c) => `${c} ${(totals[c] ?? 0).toLocaleString('en-US')}`);
+    assert.equal(text.stdout.split('\n').slice(2, 4).map((l) => l.trim()).join(' '), header.join(' · '));
+    assert.match(text.stdout, /service-pass\s+203\.0\.113\.50 {2}o1\.ptr1234\.sendgrid\.net/);
+    assert.match(text.stdout, /fix: Run ruaflow check/);
+    assert.match(text.stdout, /^example\.org: /m);
+  });
+
+  it('--offline asks no DNS: a source only a PTR name explains stays unknown', async () => {
+    const fresh = join(dir, 'offline.sqlite');
+    assert.equal((await ruaflow(['ingest', ...REPORTS, '--db', fresh], { cwd: dir })).code, 0);
+    const asked = dns.queries.length;
+    const out = await ruaflow(['sources', '--domain', 'example.com', '--offline', '--json', '--config', CONFIG, '--db', fresh], { cwd: dir, env });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(dns.queries.length, asked);
+    const json = JSON.parse(out.stdout) as SourcesJson;
+    assert.deepEqual(json.sources.find((s) => s.ip === '203.0.113.50')?.class, 'unknown-pass');
+  });
+
+  it('usage and configuration errors: one line, exit 2', async () => {
+    const empty = join(dir, 'empty.toml');
+    writeFileSync(empty, '[database]\npath = "x.sqlite"\n');
+    const cases: [string[], RegExp][] = [
+      [['sources', '--config', empty, '--db', db], /no \[\[domains\]\] in .*empty\.toml: add one table per domain you own, e\.g\. \[\[domains\]\] name = "example\.com"/],
+      [['sources', '--domain', 'example.net', '--config', CONFIG, '--db', db], /--domain example\.net: not one of the \[\[domains\]\] .* \(example\.com, shop\.example\.com, example\.org\)/],
+      [['sources', '--period', 'fortnight', '--config', CONFIG, '--db', db], /--period "fortnight": unknown period; expected last-week/],
+      [['sources', 'extra', '--config', CONFIG, '--db', db], /unexpected argument "extra"/],
+    ];
+    for (const [args, message] of cases) {
+      const out = await ruaflow(args, { cwd: dir, env });
+      assert.equal(out.code, 2, `${args.join(' ')}: ${out.stderr}`);
+      assert.match(out.stderr, message);
+      assert.equal(out.stderr.trim().split('\n').length, 1, out.stderr);
+    }
+  });
+});

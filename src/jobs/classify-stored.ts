@@ -12,7 +12,9 @@
  * `ruaflow sources` runs it before listing; the summary and the ingest job can call it too.
  */
 import type { Config } from '../app/config.js';
-import type { SigningKeys } from '../app/signing-keys.js';
+import { loadSigningKeys, type SigningKeys } from '../app/signing-keys.js';
+import { createPtrNames } from '../analyze/ptr-names.js';
+import { PtrCache } from '../store/ptr-cache.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
 import { classifyRecord } from '../analyze/correlate/classify.js';
 import { parseAddress } from '../analyze/correlate/ip-ranges.js';
@@ -128,4 +130,15 @@ async function refreshPtrClasses(store: RecordClassStore, profile: DomainProfile
     classified += await classifyBatch(store, store.facts(changed.slice(i, i + BATCH)), profile, deps);
   }
   return classified;
+}
+
+/**
+ * After `ingest`, `poll` and `run`: bring the classes of newly stored records up to date, without
+ * DNS (PTR names from the cache only; `ruaflow sources` and the summary redo what a name
+ * changes). Nothing to do without `[[domains]]`.
+ */
+export async function refreshClassesOffline(db: Database, config: Pick<Config, 'domains' | 'file'>, clock: Clock): Promise<ClassifyTotals | null> {
+  if (config.domains.length === 0) return null;
+  const names = createPtrNames({ cache: new PtrCache(db), resolver: null, clock });
+  return classifyStored(db, config, { keys: loadSigningKeys(config), names, clock });
 }

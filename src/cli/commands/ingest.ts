@@ -1,5 +1,8 @@
 /** `ruaflow ingest PATH…` */
-import { loadAppConfig, openApp } from '../../app/deps.js';
+import { loadAppConfig, openApp, type AppDeps } from '../../app/deps.js';
+import { ConfigError } from '../../errors.js';
+import { refreshClassesOffline } from '../../jobs/classify-stored.js';
+import type { Logger } from '../../ports/logger.js';
 import { createLogger } from '../../platform/logger.js';
 import { countInputs } from '../../sources/files.js';
 import { ingestPaths, type IngestTotals } from '../../jobs/ingest-paths.js';
@@ -28,10 +31,24 @@ export async function ingestWithProgress(paths: readonly string[], app: ReturnTy
   const log = createLogger({ quiet });
   const total = quiet || process.stderr.isTTY !== true ? 0 : await countInputs(paths);
   const progress = total >= PROGRESS_THRESHOLD ? createProgress({ total, label: 'ingest' }) : null;
+  let totals: IngestTotals;
   try {
-    return await ingestPaths(paths, app, new CommitGroup(app.db), log, progress ?? undefined);
+    totals = await ingestPaths(paths, app, new CommitGroup(app.db), log, progress ?? undefined);
   } finally {
     progress?.done();
+  }
+  await refreshClasses(app, log);
+  return totals;
+}
+
+/** Classify what was just stored (README "Where your mail comes from"); a key that cannot be
+ * read is the configuration's fault, not the reports': say so and keep what was stored. */
+export async function refreshClasses(app: AppDeps, log: Logger): Promise<void> {
+  try {
+    await refreshClassesOffline(app.db, app.config, app.clock);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.warn('sources not classified', { reason: error.message });
   }
 }
 

@@ -9,6 +9,7 @@ import type { MailboxConnector } from '../../ports/mailbox.js';
 import { createImapConnector } from '../../sources/imap/connector.js';
 import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
+import { refreshClasses } from './ingest.js';
 import { parseCommand } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -46,8 +47,9 @@ export async function pollOnce(
   const imap = requireImap(app.config);
   const session = await connector.open(imap.mailbox);
   let progress: ReturnType<typeof createProgress> | null = null;
+  let totals: PollTotals;
   try {
-    return await pollMailbox(session, app, new CommitGroup(app.db), pollPlan(imap), log, {
+    totals = await pollMailbox(session, app, new CommitGroup(app.db), pollPlan(imap), log, {
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       onListed: (count) => {
         if (options.progress === true && count >= 20) progress = createProgress({ total: count, label: 'poll' });
@@ -61,6 +63,8 @@ export async function pollOnce(
     (progress as ReturnType<typeof createProgress> | null)?.done();
     await session.close();
   }
+  await refreshClasses(app, log);
+  return totals;
 }
 
 /** The stable `--json` shape (README "poll --json"). */

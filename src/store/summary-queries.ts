@@ -13,10 +13,17 @@ import type { Disposition, PolicySeen, ReportSpan, SourceRow } from '../analyze/
 
 const END = EFFECTIVE_END_SQL('r.begin_ts', 'r.end_ts');
 /** Domains as a JSON array, or null for all. */
-const DOMAIN_FILTER = `(?1 IS NULL OR r.policy_domain IN (SELECT value FROM json_each(?1)))`;
+const DOMAIN_FILTER = `(@domains IS NULL OR r.policy_domain IN (SELECT value FROM json_each(@domains)))`;
 const GROUP_COLUMNS = `r.policy_domain AS domain, c.source_ip AS ip,
        CASE c.disposition WHEN 'quarantine' THEN 'quarantine' WHEN 'reject' THEN 'reject' ELSE 'none' END AS disposition,
        c.dkim_aligned = 'pass' AS dkim, c.spf_aligned = 'pass' AS spf, SUM(c.count) AS messages`;
+
+interface Params {
+  /** A JSON array of domain names, or null for all. */
+  domains: string | null;
+  from: number;
+  to: number;
+}
 
 interface RawRow {
   domain: string;
@@ -53,18 +60,18 @@ export class SummaryQueries {
   constructor(private readonly db: Database) {}
 
   private readonly insideStmt = () =>
-    this.db.prepare<[string | null, number, number], RawRow>(
+    this.db.prepare<[Params], RawRow>(
       `SELECT ${GROUP_COLUMNS}
          FROM reports r JOIN records c ON c.report_id = r.id
-        WHERE ${DOMAIN_FILTER} AND r.begin_ts >= ?2 AND ${END} < ?3
+        WHERE ${DOMAIN_FILTER} AND r.begin_ts >= @from AND ${END} < @to
         GROUP BY 1, 2, 3, 4, 5`,
     );
 
   private readonly straddlingStmt = () =>
-    this.db.prepare<[string | null, number, number], RawRow & { begin: number; end: number }>(
+    this.db.prepare<[Params], RawRow & { begin: number; end: number }>(
       `SELECT r.begin_ts AS begin, ${END} AS end, ${GROUP_COLUMNS}
          FROM reports r JOIN records c ON c.report_id = r.id
-        WHERE ${DOMAIN_FILTER} AND r.begin_ts < ?3 AND ${END} >= ?2 AND NOT (r.begin_ts >= ?2 AND ${END} < ?3)
+        WHERE ${DOMAIN_FILTER} AND r.begin_ts < @to AND ${END} >= @from AND NOT (r.begin_ts >= @from AND ${END} < @to)
         GROUP BY r.id, 3, 4, 5, 6, 7`,
     );
 
@@ -72,9 +79,9 @@ export class SummaryQueries {
   rows(domains: readonly string[] | null, from: number, to: number): PeriodRows {
     const filter = domains === null ? null : JSON.stringify(domains);
     return {
-      inside: this.insideStmt().all(filter, from, to).map(toRow),
+      inside: this.insideStmt().all({ domains: filter, from, to }).map(toRow),
       straddling: this.straddlingStmt()
-        .all(filter, from, to)
+        .all({ domains: filter, from, to })
         .map((r) => ({ ...toRow(r), begin: r.begin, end: r.end })),
     };
   }
@@ -82,38 +89,38 @@ export class SummaryQueries {
   /** Reports overlapping [from, to): who reported, when, how many messages. */
   reports(domains: readonly string[] | null, from: number, to: number): ReportSpan[] {
     return this.db
-      .prepare<[string | null, number, number], ReportSpan>(
+      .prepare<[Params], ReportSpan>(
         `SELECT r.policy_domain AS domain, r.org_name AS reporter, r.begin_ts AS begin, ${END} AS end,
                 r.message_count AS messages
            FROM reports r
-          WHERE ${DOMAIN_FILTER} AND r.begin_ts < ?3 AND ${END} >= ?2
+          WHERE ${DOMAIN_FILTER} AND r.begin_ts < @to AND ${END} >= @from
           ORDER BY r.begin_ts, r.id`,
       )
-      .all(domains === null ? null : JSON.stringify(domains), from, to);
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
   }
 
   /** The policy reporters saw (`policy_published`), per domain, for reports overlapping [from, to). */
   policiesSeen(domains: readonly string[] | null, from: number, to: number): (PolicySeen & { domain: string })[] {
     return this.db
-      .prepare<[string | null, number, number], PolicySeen & { domain: string }>(
+      .prepare<[Params], PolicySeen & { domain: string }>(
         `SELECT r.policy_domain AS domain, r.p AS p, r.sp AS sp, r.np AS np, r.pct AS pct, r.testing AS testing,
                 COUNT(*) AS reports, SUM(r.message_count) AS messages
            FROM reports r
-          WHERE ${DOMAIN_FILTER} AND r.begin_ts < ?3 AND ${END} >= ?2
+          WHERE ${DOMAIN_FILTER} AND r.begin_ts < @to AND ${END} >= @from
           GROUP BY 1, 2, 3, 4, 5, 6
           ORDER BY 1, reports DESC, messages DESC`,
       )
-      .all(domains === null ? null : JSON.stringify(domains), from, to);
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
   }
 
   /** Policy domains with at least one report overlapping [from, to). */
   domainsReported(from: number, to: number): string[] {
     return this.db
-      .prepare<[number, number], { domain: string }>(
+      .prepare<[{ from: number; to: number }], { domain: string }>(
         `SELECT DISTINCT r.policy_domain AS domain FROM reports r
-          WHERE r.begin_ts < ?2 AND ${END} >= ?1 ORDER BY 1`,
+          WHERE r.begin_ts < @to AND ${END} >= @from ORDER BY 1`,
       )
-      .all(from, to)
+      .all({ from, to })
       .map((r) => r.domain);
   }
 }

@@ -119,7 +119,7 @@ describe('ruaflow summary: totals by hand', () => {
   it('names sources by forward-confirmed PTR and our services, and reads our policy from DNS', async () => {
     const out = await summary(['--period', WEEK, '--domain', 'example.com']);
     const com = out.domains[0];
-    const by = new Map(com.sources.map((s: Json) => [s.ip, s]));
+    const by = new Map<string, Json>(com.sources.map((s: Json) => [s.ip, s]));
     assert.deepEqual([by.get('192.0.2.10').ptr, by.get('192.0.2.10').name], ['mail.example.com', 'example.com']);
     assert.deepEqual([by.get('203.0.113.7').ptr, by.get('203.0.113.7').name, by.get('203.0.113.7').class], ['o1.ptr4242.sendgrid.net', 'SendGrid', 'service-pass']);
     assert.deepEqual([by.get('198.51.100.5').ptr, by.get('198.51.100.5').name], [null, null], 'the PTR name does not resolve back');

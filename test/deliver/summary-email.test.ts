@@ -14,7 +14,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { loadConfig } from '../../src/app/config.js';
 import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { scheduledSummary } from '../../src/cli/commands/summary.js';
+import { openDatabase } from '../../src/store/database.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
@@ -122,6 +125,23 @@ describe('ruaflow summary --send', () => {
     assert.match(r.stdout, /summary not sent \(rejected 550\).*to=gone@example\.net/);
     // example.org's two recipients get the same domains: one message for both.
     assert.deepEqual(smtp.messages.map((m) => m.to.join(',')).sort(), ['com-team@example.net', 'org-team@example.net,postmaster@example.net']);
+  });
+
+  it('the daemon job mails last week on its schedule: "DMARC weekly" in the subject', async () => {
+    const config = await loadConfig({ configPath: writeConfig('f.toml', `\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1000`), env: {}, cwd: dir });
+    const database = openDatabase(db);
+    const lines: string[] = [];
+    const log = { info: (e: string) => lines.push(e), warn: (e: string) => lines.push(e), error: (e: string) => lines.push(`error ${e}`) };
+    try {
+      // Monday 2026-11-30 08:00 UTC: last week is 2026-11-23 .. 2026-11-29, the fixtures' week.
+      await scheduledSummary(database, config, log, () => Date.parse('2026-11-30T08:00:00Z') / 1000);
+    } finally {
+      database.close();
+    }
+    assert.deepEqual(lines, ['summary', 'summary', 'summary']);
+    const mail = await simpleParser(smtp.messages.find((m) => m.to[0] === 'com-team@example.net')!.raw);
+    assert.equal(mail.subject, 'DMARC weekly: example.com 224 msgs, 79.0% pass (−21.0) · 1 problem');
+    assert.equal(mail.date?.toISOString(), '2026-11-30T08:00:00.000Z');
   });
 
   it('exits 2 without recipients', async () => {

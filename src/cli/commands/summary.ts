@@ -84,8 +84,15 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The summary with the real ports: DNS for PTR names and our policy, unless offline. */
-export function buildSummary(db: Database, config: Config, period: Period, domains: readonly string[] | null, offline: boolean): Promise<Summary> {
-  return summarize(db, config, { period, domains, now: systemClock.now() }, summaryPorts(config, offline));
+export function buildSummary(
+  db: Database,
+  config: Config,
+  period: Period,
+  domains: readonly string[] | null,
+  offline: boolean,
+  now: number = systemClock.now(),
+): Promise<Summary> {
+  return summarize(db, config, { period, domains, now }, summaryPorts(config, offline));
 }
 
 export function summaryPorts(config: Config, offline: boolean): SummaryPorts {
@@ -108,19 +115,23 @@ export function requireMail(config: Config): NonNullable<Config['smtp']> {
   if (config.smtp === null) {
     throw new ConfigError(`summary --send: no [smtp] configured; set [smtp] host and from (e.g. host = "smtp.example.com", from = "DMARC <dmarc@example.com>")`);
   }
-  if (config.summary.to.length === 0 && config.domains.every((d) => d.summaryTo.length === 0)) {
+  if (summaryRecipients(config) === 0) {
     throw new ConfigError(`summary --send: no recipients; set [summary] to = ["postmaster@example.com"] or summary_to in [[domains]]`);
   }
   return config.smtp;
 }
 
+/** How many addresses get a summary: `[summary] to` plus every domain's `summary_to`. */
+export const summaryRecipients = (config: Config): number =>
+  config.summary.to.length + config.domains.reduce((n, d) => n + d.summaryTo.length, 0);
+
 /** Compose, sign and send the summary mails; SmtpError (auth, TLS) propagates. */
-export async function mailSummary(summary: Summary, config: Config): Promise<SummarySendResult[]> {
+export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now()): Promise<SummarySendResult[]> {
   const smtp = requireMail(config);
   const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
   const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
   try {
-    return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(systemClock.now() * 1000) });
+    return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(now * 1000) });
   } finally {
     await transport.close();
   }
@@ -141,10 +152,11 @@ export function describeResult(r: SummarySendResult): string {
 }
 
 /** The daemon's `[schedule] summary` job: last week's summary, mailed; never throws a fault. */
-export async function scheduledSummary(db: Database, config: Config, log: Logger): Promise<void> {
+export async function scheduledSummary(db: Database, config: Config, log: Logger, now: () => number = systemClock.now): Promise<void> {
   try {
-    const summary = await buildSummary(db, config, parsePeriod('last-week', systemClock.now()), null, false);
-    for (const r of await mailSummary(summary, config)) {
+    const at = now();
+    const summary = await buildSummary(db, config, parsePeriod('last-week', at), null, false, at);
+    for (const r of await mailSummary(summary, config, at)) {
       const fields = { to: r.to.join(','), domains: r.domains.join(','), outcome: r.outcome.kind };
       if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);
       else log.error('summary not sent', { ...fields, reason: r.outcome.message });

@@ -57,4 +57,4 @@ function domainJson(d: DomainSummary) {
   };
 }
 
-export const renderSummaryJson = (s: Summary): string => `${JSON.stringify(summaryJson(s), null, 2)}\n`;
+export const renderSummaryJson = (s: Summary): string => `${JSON.stringify(summaryJson(s))}\n`;

@@ -7,11 +7,11 @@
  * with our setup (`classOf`). The composition root (src/cli/commands/summary.ts) builds them.
  */
 import type { Config } from '../app/config.js';
+import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { basicClassOf } from '../analyze/summary/basic-class.js';
 import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer, type NameOrganisation } from '../analyze/summary/organisations.js';
 import { previousPeriod, type Period } from '../analyze/summary/period.js';
-import { rowsInPeriod } from '../analyze/summary/period-rows.js';
 import type { ClassOf, NamesFor, PolicySeen, PolicyTags, SourceRow, Summary } from '../analyze/summary/types.js';
 import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
@@ -44,10 +44,10 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
   const queries = new SummaryQueries(db);
 
   const domains = request.domains ?? allDomains(config, queries.domainsReported(lookbackFrom, period.end));
-  const now = queries.rows(domains, period.begin, period.end);
-  const before = queries.rows(domains, previous.begin, previous.end);
-  const current = rowsInPeriod(now.inside, now.straddling, period.begin, period.end);
-  const previousRows = rowsInPeriod(before.inside, before.straddling, previous.begin, previous.end);
+  const [current = [], previousRows = []] = aggregateWindows(queries.reportRecords(domains, previous.begin, period.end), [
+    { from: period.begin, to: period.end },
+    { from: previous.begin, to: previous.end },
+  ]);
 
   const seen = new Map<string, PolicySeen[]>();
   for (const { domain, ...policy } of queries.policiesSeen(domains, period.begin, period.end)) {

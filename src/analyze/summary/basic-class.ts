@@ -18,9 +18,9 @@ export function basicClassOf(
     const key = `${r.domain} ${r.ip}`;
     const s = stats.get(key) ?? { messages: 0, pass: 0, dkim: 0, spf: 0 };
     s.messages += r.messages;
-    if (r.dkim || r.spf) s.pass += r.messages;
-    if (r.dkim) s.dkim += r.messages;
-    if (r.spf) s.spf += r.messages;
+    s.pass += r.dmarcPass;
+    s.dkim += r.dkimPass;
+    s.spf += r.spfPass;
     stats.set(key, s);
   }
   const config = new Map(domains.map((d) => [d.name, d]));

@@ -9,7 +9,6 @@ import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,
   Counts,
-  Disposition,
   DomainSummary,
   OrganisationSummary,
   PolicySeen,
@@ -163,19 +162,21 @@ function reportersOf(
 const shareOf = (r: ReportSpan, from: number, to: number): number => shareIn(r.messages, r.begin, r.end, from, to);
 
 export function countsOf(rows: readonly SourceRow[]): Counts {
-  const disposition: Record<Disposition, number> = { none: 0, quarantine: 0, reject: 0 };
   let messages = 0;
   let dmarcPass = 0;
   let dkimPass = 0;
   let spfPass = 0;
+  let quarantine = 0;
+  let reject = 0;
   for (const r of rows) {
     messages += r.messages;
-    if (r.dkim || r.spf) dmarcPass += r.messages;
-    if (r.dkim) dkimPass += r.messages;
-    if (r.spf) spfPass += r.messages;
-    disposition[r.disposition] += r.messages;
+    dmarcPass += r.dmarcPass;
+    dkimPass += r.dkimPass;
+    spfPass += r.spfPass;
+    quarantine += r.quarantine;
+    reject += r.reject;
   }
-  return { messages, dmarcPass, dkimPass, spfPass, disposition };
+  return { messages, dmarcPass, dkimPass, spfPass, disposition: { none: messages - quarantine - reject, quarantine, reject } };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -20,7 +20,7 @@ export type NameOrganisation = (ip: string, ptr: string | null) => Organisation 
 export function organisationNamer(services: readonly ServiceConfig[]): NameOrganisation {
   const ranges = services.flatMap((s) => s.ips.map((r) => ({ name: s.name, range: parseRange(r) })));
   return (ip, ptr) => {
-    const address = parseAddress(ip);
+    const address = ranges.length === 0 ? null : parseAddress(ip);
     if (address !== null) {
       for (const { name, range } of ranges) {
         if (range !== null && address.kind() === range[0].kind() && address.match(range)) return { name, kind: 'service' };

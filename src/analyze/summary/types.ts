@@ -17,16 +17,30 @@
 
 export type Disposition = 'none' | 'quarantine' | 'reject';
 
-/** Messages of one kind from one source in one period (already bucketed). */
+/** One source's messages in one period, summed (already bucketed). */
 export interface SourceRow {
   readonly domain: string;
   readonly ip: string;
-  readonly disposition: Disposition;
-  /** Aligned DKIM pass (policy_evaluated/dkim). */
-  readonly dkim: boolean;
-  /** Aligned SPF pass (policy_evaluated/spf). */
-  readonly spf: boolean;
   readonly messages: number;
+  /** Aligned DKIM or aligned SPF pass (policy_evaluated/dkim|spf). */
+  readonly dmarcPass: number;
+  readonly dkimPass: number;
+  readonly spfPass: number;
+  readonly quarantine: number;
+  readonly reject: number;
+}
+
+/** What a record's policy evaluation says, as bits (RFC 7489 §7.2 `policy_evaluated`). */
+export const FLAG = { dkim: 1, spf: 2, quarantine: 4, reject: 8 } as const;
+
+/** One stored report with its records, as the aggregation reads them from the store. */
+export interface ReportRecords {
+  readonly domain: string;
+  readonly begin: number;
+  /** Inclusive, effective (buckets.ts). */
+  readonly end: number;
+  /** [source ip, count, FLAG bits] per record. */
+  readonly records: readonly (readonly [ip: string, count: number, flags: number])[];
 }
 
 /** One report as the reporter / silence logic needs it. */

@@ -7,7 +7,13 @@ Usage:
                               recognised by content, not by name
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
-  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
+  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true;
+                              mail last week's summary on [schedule] summary
+  ruaflow summary             per domain: messages, DMARC pass, sources, failures and fixes,
+                              reporters, policy readiness
+                              [--domain D]... [--period last-week|7d|30d|A..B]
+                              [--format text|markdown|html|json|csv] [--offline] [--out FILE]
+                              [--send: mail it to [summary] to and the domains' summary_to]
   ruaflow --version | --help
 
 Common options:

@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { aggregateWindows } from '../../src/analyze/summary/aggregate.js';
 import { dailyShares, effectiveEnd, shareIn } from '../../src/analyze/summary/buckets.js';
 import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/analyze/summary/dmarc-record.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
 import { DAY, parsePeriod, previousPeriod } from '../../src/analyze/summary/period.js';
+import { FLAG } from '../../src/analyze/summary/types.js';
 import { UsageError } from '../../src/errors.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
@@ -82,6 +84,28 @@ describe('daily buckets', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('aggregating records into periods', () => {
+  it('adds reports inside a period whole and splits a straddling one per kind of message', () => {
+    const week1 = { from: at('2026-11-23T00:00:00Z'), to: at('2026-11-30T00:00:00Z') };
+    const week0 = { from: week1.from - 7 * DAY, to: week1.from };
+    const inside = {
+      domain: 'example.com', begin: week1.from, end: week1.from + DAY - 1,
+      records: [['192.0.2.1', 5, FLAG.dkim | FLAG.spf], ['192.0.2.1', 2, FLAG.quarantine], ['192.0.2.2', 1, FLAG.spf]] as const,
+    };
+    // Sunday 2026-11-22 and Monday 2026-11-23: half in each week.
+    const straddling = {
+      domain: 'example.com', begin: week1.from - DAY, end: week1.from + DAY - 1,
+      records: [['192.0.2.1', 3, FLAG.dkim], ['192.0.2.1', 4, FLAG.dkim], ['192.0.2.3', 1, FLAG.reject]] as const,
+    };
+    const [now, before] = aggregateWindows([inside, straddling], [week1, week0]);
+    const byIp = (rows: typeof now) => Object.fromEntries((rows ?? []).map((r) => [r.ip, [r.messages, r.dmarcPass, r.dkimPass, r.spfPass, r.quarantine, r.reject]]));
+    // 192.0.2.1 DKIM-only in the straddling report: 3 + 4 = 7 → 3.5 a day → 4 (Sunday, earlier day wins the tie) + 3.
+    // 192.0.2.3: 1 reject → 0.5 a day → Sunday.
+    assert.deepEqual(byIp(now), { '192.0.2.1': [5 + 2 + 3, 5 + 3, 5 + 3, 5, 2, 0], '192.0.2.2': [1, 1, 0, 1, 0, 0] });
+    assert.deepEqual(byIp(before), { '192.0.2.1': [4, 4, 4, 0, 0, 0], '192.0.2.3': [1, 0, 0, 0, 0, 1] });
   });
 });
 

@@ -475,11 +475,11 @@ async function main(): Promise<number> {
   if (summary !== null) {
     const m = failed(summary) ? null : summary;
     targets.push({
-      measure: `summary --format json --offline, ${(m?.records ?? 1_000_000).toLocaleString('en-US')} records, median s`,
+      measure: `summary --format json --offline, all ${(m?.records ?? 1_000_000).toLocaleString('en-US')} records summed, median s`,
       target: '≤ 2 s',
-      value: m?.summary_s ?? null,
+      value: m?.all.summary_s ?? null,
       digits: 2,
-      met: m === null ? null : m.summary_s <= 2,
+      met: m === null ? null : m.all.summary_s <= 2,
     });
   }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
@@ -488,7 +488,10 @@ async function main(): Promise<number> {
   }
 
   if (summary !== null && !failed(summary)) {
-    console.log(`\nsummary: ${summary.records.toLocaleString('en-US')} records in ${summary.reports} reports (${summary.messages.toLocaleString('en-US')} messages over both periods); \`ruaflow summary --format json --offline\` median ${summary.summary_s.toFixed(2)} s of ${summary.runs} (min ${summary.min_s.toFixed(2)}, max ${summary.max_s.toFixed(2)}), peak RSS ${summary.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+    console.log(`\nsummary: ${summary.records.toLocaleString('en-US')} records in ${summary.reports} reports; \`ruaflow summary --format json --offline\`, median of ${summary.all.runs}:`);
+    for (const [what, r] of [['all records', summary.all], ['last week', summary.week]] as const) {
+      console.log(`  ${what} (--period ${r.period}, ${r.messages.toLocaleString('en-US')} messages with the previous period): ${r.summary_s.toFixed(2)} s (min ${r.min_s.toFixed(2)}, max ${r.max_s.toFixed(2)}), peak RSS ${r.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+    }
   }
 
   mkdirSync(OUT_DIR, { recursive: true });

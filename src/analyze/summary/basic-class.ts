@@ -13,8 +13,10 @@ export function basicClassOf(
   rows: readonly SourceRow[],
   names: ReadonlyMap<string, string | null>,
 ): ClassOf {
+  const config = new Map(domains.map((d) => [d.name, d]));
   const stats = new Map<string, { messages: number; pass: number; dkim: number; spf: number }>();
   for (const r of rows) {
+    if (!config.has(r.domain)) continue;
     const key = `${r.domain} ${r.ip}`;
     const s = stats.get(key) ?? { messages: 0, pass: 0, dkim: 0, spf: 0 };
     s.messages += r.messages;
@@ -23,7 +25,6 @@ export function basicClassOf(
     s.spf += r.spfPass;
     stats.set(key, s);
   }
-  const config = new Map(domains.map((d) => [d.name, d]));
   return (domain, ip): Correlation | null => {
     const d = config.get(domain);
     const s = stats.get(`${domain} ${ip}`);

@@ -42,7 +42,7 @@ function domainText(d: DomainSummary): string[] {
     );
   }
   if (d.published !== null) {
-    const from = d.published.source === 'dns' ? 'published' : 'published (as reporters saw it; DNS not checked)';
+    const from = d.published.source === 'dns' ? 'published' : 'published (as reporters saw it)';
     lines.push(`  policy ${from}: ${policyText(d.published)}`);
   }
   for (const p of d.seen) {

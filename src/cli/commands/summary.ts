@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const app = openApp(config, values.db);
   try {
-    const summary = await buildSummary(app.db, config, period, domains, values.offline);
+    const summary = await summaryFor(app.db, config, period, domains, values.offline);
     if (values.out !== undefined) writeOut(values.out, RENDER[format as Format](summary));
     if (!values.send) {
       if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
@@ -84,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The summary with the real ports: DNS for PTR names and our policy, unless offline. */
-export function buildSummary(
+export function summaryFor(
   db: Database,
   config: Config,
   period: Period,
@@ -155,7 +155,7 @@ export function describeResult(r: SummarySendResult): string {
 export async function scheduledSummary(db: Database, config: Config, log: Logger, now: () => number = systemClock.now): Promise<void> {
   try {
     const at = now();
-    const summary = await buildSummary(db, config, parsePeriod('last-week', at), null, false, at);
+    const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
     for (const r of await mailSummary(summary, config, at)) {
       const fields = { to: r.to.join(','), domains: r.domains.join(','), outcome: r.outcome.kind };
       if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);

@@ -7,6 +7,7 @@
  *            against bench/raw-parse.mjs (gunzip + one fast-xml-parser parse of the whole document)
  *   emails   10,000 report e-mails in one folder: `ruaflow ingest DIR --db … --json`
  *   version  `ruaflow --version` cold start, median of 10
+ *   summary  1,000,000 stored records: `ruaflow summary --format json --offline` (bench/summary.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -18,6 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { gzipXml, largeReport, reportEmail } from './generate.js';
 import { detectRssMethod, measure, median, medianRun, type Measured, type RssMethod } from './measure.js';
 import { benchPoll, type PollResult } from './poll.js';
+import { benchSummary, type SummaryBenchResult } from './summary.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -41,8 +43,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -433,6 +435,7 @@ async function main(): Promise<number> {
   let emails: EmailsResult | null = null;
   let version: VersionResult | Failed | null = null;
   let poll: PollResult | Failed | null = null;
+  let summary: SummaryBenchResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -448,6 +451,14 @@ async function main(): Promise<number> {
         ctx.failures.push(`poll: ${poll.error}`);
       }
     }
+    if (opts.only.includes('summary')) {
+      try {
+        summary = await benchSummary({ cli: opts.cli, quick: opts.quick, rss, tmp, seed: SEED, log: progress });
+      } catch (error) {
+        summary = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`summary: ${summary.error}`);
+      }
+    }
   } finally {
     if (opts.keep) progress(`kept the inputs in ${tmp}`);
   }
@@ -461,9 +472,26 @@ async function main(): Promise<number> {
       { measure: 'poll peak RSS', target: '≤ 200 MiB', value: p?.peak_rss_mib ?? null, digits: 1, met: p?.peak_rss_mib == null ? null : p.peak_rss_mib <= 200 },
     );
   }
+  if (summary !== null) {
+    const m = failed(summary) ? null : summary;
+    targets.push({
+      measure: `summary --format json --offline, all ${(m?.records ?? 1_000_000).toLocaleString('en-US')} records summed, median s`,
+      target: '≤ 2 s',
+      value: m?.all.summary_s ?? null,
+      digits: 2,
+      met: m === null ? null : m.all.summary_s <= 2,
+    });
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
   if (poll !== null && !failed(poll)) {
     console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+  }
+
+  if (summary !== null && !failed(summary)) {
+    console.log(`\nsummary: ${summary.records.toLocaleString('en-US')} records in ${summary.reports} reports; \`ruaflow summary --format json --offline\`, median of ${summary.all.runs}:`);
+    for (const [what, r] of [['all records', summary.all], ['last week', summary.week]] as const) {
+      console.log(`  ${what} (--period ${r.period}, ${r.messages.toLocaleString('en-US')} messages with the previous period): ${r.summary_s.toFixed(2)} s (min ${r.min_s.toFixed(2)}, max ${r.max_s.toFixed(2)}), peak RSS ${r.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+    }
   }
 
   mkdirSync(OUT_DIR, { recursive: true });
@@ -481,6 +509,7 @@ async function main(): Promise<number> {
     emails,
     version,
     poll,
+    summary,
     targets,
     failures: ctx.failures,
   };

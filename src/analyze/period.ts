@@ -4,7 +4,8 @@
  *
  *   all              everything stored (no bound)
  *   last-week        the previous full week, Monday 00:00:00 to Sunday 23:59:59 UTC (ISO 8601 weeks)
- *   Nd               the last N days up to now (7d, 30d; 1-3660)
+ *   Nd               the last N complete UTC days, today not included (7d, 30d; 1-3660): reports
+ *                    cover whole UTC days (RFC 9990 §3.1), so a partial today would only dilute
  *   A..B             from day A 00:00:00 to day B 23:59:59 UTC (YYYY-MM-DD..YYYY-MM-DD)
  *   A                one day (YYYY-MM-DD)
  *
@@ -49,7 +50,8 @@ export function parsePeriod(text: string, clock: Clock): PeriodResult {
   if (days !== null) {
     const n = Number(days[1]);
     if (n < 1 || n > MAX_DAYS) return fail(text, `the number of days must be 1-${MAX_DAYS}`);
-    return { ok: true, period: { label: `${n}d`, begin: now - n * DAY, end: now } };
+    const today = Math.floor(now / DAY) * DAY;
+    return { ok: true, period: { label: `${n}d`, begin: today - n * DAY, end: today - 1 } };
   }
   const range = /^(\S+?)\.\.(\S+)$/.exec(word);
   const [first, last] = range === null ? [word, word] : [range[1] ?? '', range[2] ?? ''];

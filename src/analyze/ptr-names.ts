@@ -41,6 +41,9 @@ export interface PtrNamesOptions {
    * over a year of reports must not spend an hour on reverse DNS. IPs past the budget stay
    * unknown and are asked on a later run; callers pass IPs most important first. */
   readonly maxLookups?: number;
+  /** Bound on one `namesFor` call as a whole (default: none): when it passes, the names found
+   * so far are returned and the rest stay unknown — a summary must not wait on slow DNS. */
+  readonly budgetMs?: number;
 }
 
 /** Names a PTR answer may list; more is a misconfigured zone, not worth a query each. */
@@ -72,19 +75,24 @@ export function createPtrNames(options: PtrNamesOptions): PtrNames {
 
       const fresh: PtrEntry[] = [];
       let next = 0;
+      let expired = false;
       const worker = async (): Promise<void> => {
-        while (next < todo.length) {
+        while (next < todo.length && !expired) {
           const ip = todo[next++] as string;
           const entry = await withDeadline(confirmedName(resolver, ip), timeoutMs);
-          if (entry === null) continue; // temporary failure: not known, not cached
+          if (entry === null || expired) continue; // temporary failure or too late: not known, not cached
           const at = options.clock.now();
           fresh.push({ ip, name: entry.name, confirmed: entry.confirmed, fetchedAt: at });
           names.set(ip, entry.confirmed ? entry.name : null);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
-      options.cache.put(fresh);
-      return names;
+      const work = Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+      if (options.budgetMs === undefined) await work;
+      else if ((await withDeadline(work, options.budgetMs)) === null) expired = true;
+      // What is known now is returned and cached now; answers that arrive later are dropped (the
+      // caller may have closed the cache's database by then) and asked again next run.
+      options.cache.put(fresh.splice(0));
+      return new Map(names);
     },
   };
 }

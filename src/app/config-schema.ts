@@ -211,6 +211,8 @@ export const SCHEDULE_KEYS = {
 
 export const SUMMARY_KEYS = {
   to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['postmaster@example.com']),
+  /** Send the weekly summary even when nothing was reported: a heartbeat that shows the silence. */
+  send_empty: flag(false),
 } as const satisfies KeyTable;
 
 const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
@@ -260,6 +262,8 @@ export const DOMAIN_KEYS = {
     example: [],
   },
   retired_selectors: list(selectorName, 'a list of DKIM selectors we no longer sign with', ['may2013']),
+  /** Who gets this domain's part of the weekly summary, besides `[summary] to`. */
+  summary_to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['hostmaster@example.com']),
 } as const satisfies KeyTable;
 
 export const POLICY_KEYS = {

@@ -124,6 +124,8 @@ export interface ScheduleConfig {
 
 export interface SummaryConfig {
   readonly to: readonly string[];
+  /** Send even when no report arrived in the period (a heartbeat). */
+  readonly sendEmpty: boolean;
 }
 
 export interface DomainConfig {
@@ -139,6 +141,8 @@ export interface DomainConfig {
   readonly relays: readonly string[];
   /** Third parties allowed to send as this domain. */
   readonly services: readonly ServiceConfig[];
+  /** Recipients of this domain's own weekly summary (`summary_to`), besides `[summary] to`. */
+  readonly summaryTo: readonly string[];
 }
 
 export interface KeyFileConfig {
@@ -713,7 +717,7 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       summary: schedule('summary', '0 8 * * mon'),
       sendReports: schedule('send_reports', '15 0 * * *'),
     },
-    summary: { to: doc.summary?.to ?? [] },
+    summary: { to: doc.summary?.to ?? [], sendEmpty: doc.summary?.send_empty ?? false },
     domains: (doc.domains ?? []).map((d) => ({
       name: d.name!,
       // [[domains]] paths always come from the file (RUAFLOW_DOMAINS carries names only).
@@ -731,6 +735,7 @@ function build(doc: ConfigDocument, ctx: Context): Config {
           ? { name: v, ips: [], ptr: [v.toLowerCase()], dkim: [v.toLowerCase()] }
           : { name: v.name, ips: v.ips ?? [], ptr: v.ptr ?? [], dkim: v.dkim ?? [] },
       ),
+      summaryTo: d.summary_to ?? [],
     })),
     policy: {
       knownSigners: doc.policy?.known_signers ?? [],

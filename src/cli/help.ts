@@ -16,6 +16,13 @@ Usage:
   ruaflow sources             every sending source of our [[domains]] with its class (ours,
                               service, forwarded, unknown, spoof) and the fix
                               [--domain D] [--period last-week|7d|30d|A..B] [--offline]
+  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true;
+                              mail last week's summary on [schedule] summary
+  ruaflow summary             per domain: messages, DMARC pass, sources, failures and fixes,
+                              reporters, policy readiness
+                              [--domain D]... [--period last-week|7d|30d|A..B]
+                              [--format text|markdown|html|json|csv] [--offline] [--out FILE]
+                              [--send: mail it to [summary] to and the domains' summary_to]
   ruaflow --version | --help
 
 Common options:

@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   check: () => import('./commands/check.js'),
   keygen: () => import('./commands/keygen.js'),
   sources: () => import('./commands/sources.js'),
+  summary: () => import('./commands/summary.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

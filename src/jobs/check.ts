@@ -37,7 +37,7 @@ export function selectDomains(config: Config, only: string | undefined): DomainC
   if (only !== undefined) {
     const name = only.trim().toLowerCase().replace(/\.$/, '');
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(name)) throw new UsageError(`check: --domain ${JSON.stringify(only)} is not a domain name`);
-    return [config.domains.find((d) => d.name === name) ?? { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [] }];
+    return [config.domains.find((d) => d.name === name) ?? { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [] }];
   }
   if (config.domains.length === 0) {
     throw new UsageError(`check: no [[domains]] in ${config.file ?? 'the configuration (no ruaflow.toml found)'}; add one (e.g. [[domains]] name = "example.com") or pass --domain D`);

@@ -23,10 +23,10 @@ describe('parsePeriod', () => {
     assert.deepEqual([iso(t.begin), iso(t.end)], ['2026-11-30T00:00:00.000Z', '2026-12-06T23:59:59.000Z']);
   });
 
-  it('Nd is the last N days up to now', () => {
+  it('Nd is the last N complete UTC days, today not included', () => {
     const p = period('7d');
-    assert.deepEqual([iso(p.begin), iso(p.end), p.label], ['2026-11-23T08:42:26.000Z', '2026-11-30T08:42:26.000Z', '7d']);
-    assert.equal(period('30d').begin, Date.parse('2026-10-31T08:42:26Z') / 1000);
+    assert.deepEqual([iso(p.begin), iso(p.end), p.label], ['2026-11-23T00:00:00.000Z', '2026-11-29T23:59:59.000Z', '7d']);
+    assert.equal(period('30d').begin, Date.parse('2026-10-31T00:00:00Z') / 1000);
   });
 
   it('A..B and a single day are whole UTC days, both ends included', () => {

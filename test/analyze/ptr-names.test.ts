@@ -97,4 +97,19 @@ describe('namesFor', () => {
     assert.equal(map.size, 20);
     assert.ok(most <= 3 && most >= 2, `at most 3 in flight, saw ${most}`);
   });
+
+  it('returns within budgetMs however slow DNS is; what was found by then is kept', async () => {
+    const slow = createDnsResolver({ servers: [dns.server], timeoutMs: 5000 }, { cacheSeconds: 0 });
+    const names = createPtrNames({ cache: new PtrCache(db), resolver: slow, clock, timeoutMs: 4000, budgetMs: 800, concurrency: 2 });
+    dns.set('20.2.0.192.in-addr.arpa', { PTR: ['fast.example.com'] });
+    dns.set('fast.example.com', { A: ['192.0.2.20'] });
+    dns.set('14.2.0.192.in-addr.arpa', { silent: true });
+    const started = performance.now();
+    const map = await names.namesFor(['192.0.2.20', '192.0.2.13', '192.0.2.14']);
+    const ms = performance.now() - started;
+    assert.ok(ms < 2000, `took ${Math.round(ms)} ms`);
+    assert.equal(map.get('192.0.2.20'), 'fast.example.com');
+    assert.equal(map.has('192.0.2.14'), false);
+    assert.equal(map.has('192.0.2.13'), false);
+  });
 });

@@ -147,10 +147,10 @@ describe('parseConfig: a full file', () => {
         format: 'rfc7489',
       },
       schedule: { poll: '*/5 * * * *', summary: '0 7 * * mon', sendReports: null },
-      summary: { to: ['postmaster@example.com', 'ops@example.org'] },
+      summary: { to: ['postmaster@example.com', 'ops@example.org'], sendEmpty: false },
       domains: [
-        { name: 'example.com', dkimKeysDir: '/etc/ruaflow/dkim', keys: [], retiredSelectors: [], relays: ['192.0.2.10', '2001:db8::/48'], services: [{ name: 'sendgrid.net', ips: [], ptr: ['sendgrid.net'], dkim: ['sendgrid.net'] }] },
-        { name: 'example.org', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [] },
+        { name: 'example.com', dkimKeysDir: '/etc/ruaflow/dkim', keys: [], retiredSelectors: [], relays: ['192.0.2.10', '2001:db8::/48'], services: [{ name: 'sendgrid.net', ips: [], ptr: ['sendgrid.net'], dkim: ['sendgrid.net'] }], summaryTo: [] },
+        { name: 'example.org', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [] },
       ],
       policy: { knownSigners: ['paypal.com', 'ebay.com'], dkimWhitelist: ['lists.example.org'] },
       limits: { ...DEFAULT_LIMITS, maxMessageBytes: 1048576, maxZipMembers: 4 },
@@ -226,6 +226,8 @@ describe('parseConfig: errors name the file, the key, what was expected, with an
     ['boolean', '[imap]\nsecure = "yes"', 'ruaflow.toml: [imap] secure: expected true or false, e.g. secure = true (got "yes")'],
     ['list', '[summary]\nto = "a@example.com"', 'ruaflow.toml: [summary] to: expected a list of email addresses, e.g. to = ["postmaster@example.com"] (got "a@example.com")'],
     ['list item', '[summary]\nto = ["a@example.com", "nobody"]', 'ruaflow.toml: [summary] to: expected a list of email addresses, e.g. to = ["postmaster@example.com"] (got "nobody")'],
+    ['send_empty', '[summary]\nsend_empty = "yes"', 'ruaflow.toml: [summary] send_empty: expected true or false, e.g. send_empty = false (got "yes")'],
+    ['domain summary_to', '[[domains]]\nname = "example.com"\nsummary_to = ["ops@example.com", "ops"]', 'ruaflow.toml: [[domains]] #1 summary_to: expected a list of email addresses, e.g. summary_to = ["hostmaster@example.com"] (got "ops")'],
     ['email', '[reporter]\nemail = "not-an-address"', /^ruaflow\.toml: \[reporter\] email: expected an email address, e\.g\. email = "dmarc-reports@example\.com" \(got "not-an-address"\)$/],
     ['enum', '[reporter]\nformat = "rfc9999"', 'ruaflow.toml: [reporter] format: expected "rfc9990" or "rfc7489", e.g. format = "rfc9990" (got "rfc9999")'],
     ['cron', '[schedule]\npoll = "every minute"', 'ruaflow.toml: [schedule] poll: expected a cron expression (minute hour day month weekday) or "off", e.g. poll = "*/15 * * * *" (got "every minute")'],
@@ -242,7 +244,7 @@ describe('parseConfig: errors name the file, the key, what was expected, with an
     ['date value', '[database]\npath = 1979-05-27', /^ruaflow\.toml: \[database\] path: expected a file path \(or ":memory:"\), e\.g\. path = "reports\/ruaflow\.sqlite" \(got 1979-05-27\)$/],
     ['unknown key', '[imap]\nhots = "x"', /^ruaflow\.toml: \[imap\] hots: unknown key; expected one of host, port, .* \(did you mean host\?\)$/],
     ['unknown limit', '[limits]\nmax_mesage_bytes = 1', /^ruaflow\.toml: \[limits\] max_mesage_bytes: unknown key; .*\(did you mean max_message_bytes\?\)$/],
-    ['unknown domain key', '[[domains]]\nname = "example.com"\nrelay = []', /^ruaflow\.toml: \[\[domains\]\] #1 relay: unknown key; expected one of name, dkim_keys_dir, relays, services, keys, retired_selectors \(did you mean relays\?\)$/],
+    ['unknown domain key', '[[domains]]\nname = "example.com"\nrelay = []', /^ruaflow\.toml: \[\[domains\]\] #1 relay: unknown key; expected one of name, dkim_keys_dir, relays, services, keys, retired_selectors, summary_to \(did you mean relays\?\)$/],
     ['unknown section', '[imapp]\nhost = "x"', /^ruaflow\.toml: \[imapp\]: unknown section; expected one of \[database\], .*\[\[domains\]\] \(did you mean \[imap\]\?\)$/],
     ['key outside a section', 'path = "x.db"', /^ruaflow\.toml: path: settings belong in a section; .*\(did you mean \[database\] path\?\)$/],
     ['section not a table', 'imap = "imap.example.com"', 'ruaflow.toml: [imap]: expected a table of settings, e.g. [imap] host = "imap.example.com"'],
@@ -299,6 +301,16 @@ describe('parseConfig: errors name the file, the key, what was expected, with an
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseConfig: summary recipients', () => {
+  it('reads [summary] send_empty and per-domain summary_to, defaulting to false and none', () => {
+    const c = parse('[summary]\nto = ["pm@example.com"]\nsend_empty = true\n[[domains]]\nname = "example.com"\nsummary_to = ["ops@example.com"]\n[[domains]]\nname = "example.org"');
+    assert.deepEqual(c.summary, { to: ['pm@example.com'], sendEmpty: true });
+    assert.deepEqual(c.domains.map((d) => d.summaryTo), [['ops@example.com'], []]);
+    assert.equal(parse('').summary.sendEmpty, false);
+    assert.equal(parse('', { RUAFLOW_SUMMARY_SEND_EMPTY: 'true' }).summary.sendEmpty, true);
   });
 });
 

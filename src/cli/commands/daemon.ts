@@ -1,6 +1,8 @@
 /**
  * `ruaflow daemon`: poll the mailbox on the `[schedule] poll` cron expression (and at start), and
  * with `[imap] idle = true` as soon as the server reports new mail. Never overlaps itself.
+ * Mails last week's summary on `[schedule] summary` (default Monday 08:00) when [smtp] and
+ * recipients are configured.
  * SIGTERM / SIGINT: the running poll finishes its current message and files what it committed,
  * then IMAP and the database are closed and the process exits 0.
  */
@@ -14,6 +16,7 @@ import { createImapConnector } from '../../sources/imap/connector.js';
 import { EXIT } from '../exit.js';
 import { parseCommand } from '../options.js';
 import { pollOnce } from './poll.js';
+import { scheduledSummary, summaryRecipients } from './summary.js';
 
 /** After a failed IDLE connection, wait this long before trying again. */
 const IDLE_RETRY_MS = 30_000;
@@ -69,9 +72,19 @@ export async function run(argv: string[]): Promise<number> {
   if (config.schedule.poll !== null) {
     tasks.push(schedule(config.schedule.poll, () => poll('schedule'), { name: 'poll', noOverlap: true }));
   }
-  // The weekly summary and outbound reports arrive with their own commands.
-  for (const [job, expr] of [['summary', config.schedule.summary], ['send_reports', config.schedule.sendReports]] as const) {
-    if (expr !== null) log.info('schedule not active in this version', { job, expression: expr });
+  // The weekly summary: last week's, mailed to [summary] to and the per-domain recipients. Not
+  // scheduled (and said so once) when there is no [smtp] or nobody to send it to.
+  if (config.schedule.summary !== null) {
+    const missing = config.smtp === null ? 'no [smtp]' : summaryRecipients(config) === 0 ? 'no [summary] to' : null;
+    if (missing === null) {
+      tasks.push(schedule(config.schedule.summary, () => scheduledSummary(app.db, config, log), { name: 'summary', noOverlap: true }));
+    } else {
+      log.info('summary not scheduled', { reason: missing, expression: config.schedule.summary });
+    }
+  }
+  // Outbound reports arrive with their own command.
+  if (config.schedule.sendReports !== null) {
+    log.info('schedule not active in this version', { job: 'send_reports', expression: config.schedule.sendReports });
   }
 
   const idleLoop = async (): Promise<void> => {

@@ -18,7 +18,7 @@ export const contextFor = (dns: DnsServer, readMailboxes: readonly string[] = ['
 });
 
 export function domainConfig(name: string, extra: Partial<DomainConfig> = {}): DomainConfig {
-  return { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], ...extra };
+  return { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [], ...extra };
 }
 
 export const setupOf = (domain: DomainConfig, keys: readonly SigningKey[] = []): DomainSetup => ({ domain, keys });

@@ -6,7 +6,7 @@ import { classifyRecord, type RecordFacts } from '../../../src/analyze/correlate
 import { compileProfile, ownerOf } from '../../../src/analyze/correlate/profile.js';
 
 function domain(over: Partial<DomainConfig> = {}): DomainConfig {
-  return { name: 'example.com', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], ...over };
+  return { name: 'example.com', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [], ...over };
 }
 const service = (name: string, over: { ips?: string[]; ptr?: string[]; dkim?: string[] }) => ({ name, ips: [], ptr: [], dkim: [], ...over });
 const KEY = [{ signingDomain: 'example.com', selector: 's2026' }];

@@ -1,0 +1,63 @@
+/**
+ * Daily bucketing: a report covers a date range (RFC 7489 §7.2 `date_range`, usually one UTC day,
+ * sometimes several). For period queries its counts are spread over the UTC days it covers in
+ * proportion to the seconds of each day inside the range, then summed over the days inside the
+ * period. Integer counts stay integers with largest-remainder rounding, so the day shares of a
+ * count always add up to the count: a report wholly inside a period contributes exactly its
+ * stored sum. The stored report is never changed; this is read-side arithmetic only.
+ */
+import { DAY } from './period.js';
+
+/**
+ * The inclusive end of a range as we use it. Some reporters write `end` as the next midnight
+ * (begin + 86400: seen in Yahoo-style and the demo mpb.example.net reports) rather than
+ * 23:59:59; a range ending exactly on a midnight is read as ending one second before it, so a
+ * one-day report is not smeared into the next day.
+ */
+export function effectiveEnd(begin: number, end: number): number {
+  if (end <= begin) return begin;
+  return end % DAY === 0 ? end - 1 : end;
+}
+
+/** The same rule in SQL, for the queries in src/store/summary-queries.ts. */
+export const EFFECTIVE_END_SQL = (begin: string, end: string): string =>
+  `(CASE WHEN ${end} <= ${begin} THEN ${begin} WHEN ${end} % ${DAY} = 0 THEN ${end} - 1 ELSE ${end} END)`;
+
+export interface DayShare {
+  /** Epoch seconds of the day's 00:00 UTC. */
+  readonly day: number;
+  readonly count: number;
+}
+
+/**
+ * `count` spread over the UTC days of [begin, end] (end inclusive, already effective). Largest
+ * remainder: floor each exact share, then hand the leftover units to the largest fractional
+ * parts (ties to the earlier day), so the shares sum to `count`.
+ */
+export function dailyShares(count: number, begin: number, end: number): DayShare[] {
+  const span = end - begin + 1;
+  const first = Math.floor(begin / DAY);
+  const last = Math.floor(end / DAY);
+  const days: { day: number; floor: number; rest: number }[] = [];
+  let given = 0;
+  for (let d = first; d <= last; d++) {
+    const from = Math.max(begin, d * DAY);
+    const to = Math.min(end + 1, (d + 1) * DAY);
+    const exact = (count * (to - from)) / span;
+    const floor = Math.floor(exact);
+    days.push({ day: d * DAY, floor, rest: exact - floor });
+    given += floor;
+  }
+  const order = days.map((_, i) => i).sort((a, b) => days[b]!.rest - days[a]!.rest || a - b);
+  for (let k = 0; k < count - given; k++) days[order[k % order.length]!]!.floor += 1;
+  return days.map((d) => ({ day: d.day, count: d.floor }));
+}
+
+/** The part of `count` (reported over [begin, end], end inclusive) that falls in [from, to). */
+export function shareIn(count: number, begin: number, end: number, from: number, to: number): number {
+  if (begin >= from && end < to) return count;
+  if (end < from || begin >= to) return 0;
+  let sum = 0;
+  for (const s of dailyShares(count, begin, end)) if (s.day >= from && s.day < to) sum += s.count;
+  return sum;
+}

@@ -1,0 +1,193 @@
+/**
+ * The pure core of a summary: aggregated rows in, the per-domain summary out. No database, DNS
+ * or clock here — the rows come from src/store/summary-queries.ts (already split into daily
+ * buckets and summed per period), names and classes through injected functions.
+ */
+import { shareIn } from './buckets.js';
+import type { Period } from './period.js';
+import type { NameOrganisation } from './organisations.js';
+import type {
+  ClassOf,
+  Counts,
+  DomainSummary,
+  OrganisationSummary,
+  PolicySeen,
+  PolicyTags,
+  ReportSpan,
+  ReporterSummary,
+  SilentReporter,
+  SourceRow,
+  SourceSummary,
+  Summary,
+} from './types.js';
+
+export interface SummaryInput {
+  readonly period: Period;
+  /** The period of the same length before it (for changes and new sources). */
+  readonly previous: { readonly begin: number; readonly end: number };
+  readonly generatedAt: number;
+  /** Policy domains to summarise, in output order. */
+  readonly domains: readonly string[];
+  readonly current: readonly SourceRow[];
+  readonly previousRows: readonly SourceRow[];
+  /** Reports overlapping the current period and the `lookback` periods before it. */
+  readonly reports: readonly ReportSpan[];
+  /** How many earlier periods decide whether a reporter "usually reports" (DESIGN: 4). */
+  readonly lookback: number;
+  readonly seen: ReadonlyMap<string, readonly PolicySeen[]>;
+  /** From DNS; a domain missing here falls back to the policy reporters saw most. */
+  readonly published: ReadonlyMap<string, PolicyTags>;
+  readonly names: ReadonlyMap<string, string | null>;
+  readonly organisationFor: (domain: string) => NameOrganisation;
+  readonly classOf: ClassOf;
+}
+
+/** A reporter that sent reports in at least this many of the lookback periods "usually reports". */
+export const USUALLY_REPORTS = 2;
+
+export function buildSummary(input: SummaryInput): Summary {
+  const current = groupBy(input.current, (r) => r.domain);
+  const previous = groupBy(input.previousRows, (r) => r.domain);
+  const reports = groupBy(input.reports, (r) => r.domain);
+  return {
+    period: { begin: input.period.begin, end: input.period.end, label: input.period.label },
+    previous: input.previous,
+    generatedAt: input.generatedAt,
+    domains: input.domains.map((domain) =>
+      domainSummary(domain, current.get(domain) ?? [], previous.get(domain) ?? [], reports.get(domain) ?? [], input),
+    ),
+  };
+}
+
+function domainSummary(
+  domain: string,
+  rows: readonly SourceRow[],
+  previousRows: readonly SourceRow[],
+  reports: readonly ReportSpan[],
+  input: SummaryInput,
+): DomainSummary {
+  const bySource = groupBy(rows, (r) => r.ip);
+  const seenBefore = new Set(previousRows.map((r) => r.ip));
+  const name = input.organisationFor(domain);
+  const sources: SourceSummary[] = [...bySource].map(([ip, list]) => {
+    const ptr = input.names.get(ip) ?? null;
+    const org = name(ip, ptr);
+    return {
+      ip,
+      ptr,
+      organisation: org?.name ?? null,
+      organisationKind: org?.kind ?? null,
+      isNew: !seenBefore.has(ip),
+      correlation: input.classOf(domain, ip),
+      ...countsOf(list),
+    };
+  });
+  sources.sort((a, b) => b.messages - a.messages || compareText(a.ip, b.ip));
+
+  const orgs = new Map<string, { name: string; kind: OrganisationSummary['kind']; messages: number; dmarcPass: number; sources: number }>();
+  for (const s of sources) {
+    const key = s.organisation ?? s.ip;
+    const o = orgs.get(key) ?? { name: key, kind: s.organisationKind ?? 'ip', messages: 0, dmarcPass: 0, sources: 0 };
+    o.messages += s.messages;
+    o.dmarcPass += s.dmarcPass;
+    o.sources += 1;
+    orgs.set(key, o);
+  }
+  const organisations = [...orgs.values()].sort((a, b) => b.messages - a.messages || compareText(a.name, b.name));
+
+  let hurt = 0;
+  let forwarded = 0;
+  for (const s of sources) {
+    const failing = s.messages - s.dmarcPass;
+    if (s.correlation?.class === 'forwarded') forwarded += failing;
+    else hurt += failing;
+  }
+
+  const seen = input.seen.get(domain) ?? [];
+  const fromDns = input.published.get(domain);
+  const mostSeen = [...seen].sort((a, b) => b.reports - a.reports || b.messages - a.messages)[0];
+  const published =
+    fromDns !== undefined
+      ? { ...fromDns, source: 'dns' as const }
+      : mostSeen !== undefined
+        ? { p: mostSeen.p, sp: mostSeen.sp, np: mostSeen.np, pct: mostSeen.pct, testing: mostSeen.testing, source: 'reports' as const }
+        : null;
+
+  const totals = countsOf(rows);
+  return {
+    domain,
+    ...totals,
+    previous: countsOf(previousRows),
+    organisations,
+    sources,
+    ...reportersOf(reports, input),
+    published,
+    seen,
+    readiness: { hurt, forwarded, messages: totals.messages },
+  };
+}
+
+function reportersOf(
+  reports: readonly ReportSpan[],
+  input: SummaryInput,
+): { reporters: ReporterSummary[]; silentReporters: SilentReporter[] } {
+  const { begin, end } = input.period;
+  const length = end - begin;
+  const now = new Map<string, { reports: number; messages: number }>();
+  const earlier = new Map<string, Set<number>>();
+  for (const r of reports) {
+    if (r.begin < end && r.end >= begin) {
+      const e = now.get(r.reporter) ?? { reports: 0, messages: 0 };
+      e.reports += 1;
+      e.messages += shareOf(r, begin, end);
+      now.set(r.reporter, e);
+    }
+    for (let k = 1; k <= input.lookback; k++) {
+      const from = begin - k * length;
+      if (r.begin < from + length && r.end >= from) {
+        const set = earlier.get(r.reporter) ?? new Set<number>();
+        set.add(k);
+        earlier.set(r.reporter, set);
+      }
+    }
+  }
+  const reporters = [...now].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.messages - a.messages || compareText(a.name, b.name));
+  const silentReporters = [...earlier]
+    .filter(([name, periods]) => !now.has(name) && periods.size >= USUALLY_REPORTS)
+    .map(([name, periods]) => ({ name, periodsSeen: periods.size, periodsLookedAt: input.lookback }))
+    .sort((a, b) => b.periodsSeen - a.periodsSeen || compareText(a.name, b.name));
+  return { reporters, silentReporters };
+}
+
+const shareOf = (r: ReportSpan, from: number, to: number): number => shareIn(r.messages, r.begin, r.end, from, to);
+
+export function countsOf(rows: readonly SourceRow[]): Counts {
+  let messages = 0;
+  let dmarcPass = 0;
+  let dkimPass = 0;
+  let spfPass = 0;
+  let quarantine = 0;
+  let reject = 0;
+  for (const r of rows) {
+    messages += r.messages;
+    dmarcPass += r.dmarcPass;
+    dkimPass += r.dkimPass;
+    spfPass += r.spfPass;
+    quarantine += r.quarantine;
+    reject += r.reject;
+  }
+  return { messages, dmarcPass, dkimPass, spfPass, disposition: { none: messages - quarantine - reject, quarantine, reject } };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [item]);
+    else list.push(item);
+  }
+  return out;
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

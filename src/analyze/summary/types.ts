@@ -1,0 +1,149 @@
+/**
+ * The summary model: what `ruaflow summary` and the weekly email say about each policy domain.
+ *
+ * Glossary
+ * - policy domain: the domain a report is about (RFC 7489 §7.2 `policy_published/domain`).
+ * - source: one sending IP address seen in the records (`row/source_ip`).
+ * - organisation: who runs a source — a service name (our `services`, or the built-in map of
+ *   major mail services), else the base domain of its forward-confirmed PTR name, else nothing.
+ * - DMARC pass: the record's policy evaluation has aligned DKIM or aligned SPF pass (RFC 7489
+ *   §4.2, `policy_evaluated/dkim|spf`).
+ * - reporter: the organisation that sent the report (`report_metadata/org_name`).
+ * - class / fix: the correlation of a source with our own setup (ours, a service, forwarded,
+ *   spoof, …) and what to change; injected (`ClassOf`), null when unknown.
+ * - period: [begin, end) in epoch seconds, whole UTC days; counts of reports spanning several
+ *   days are split into daily buckets (buckets.ts).
+ */
+
+export type Disposition = 'none' | 'quarantine' | 'reject';
+
+/** One source's messages in one period, summed (already bucketed). */
+export interface SourceRow {
+  readonly domain: string;
+  readonly ip: string;
+  readonly messages: number;
+  /** Aligned DKIM or aligned SPF pass (policy_evaluated/dkim|spf). */
+  readonly dmarcPass: number;
+  readonly dkimPass: number;
+  readonly spfPass: number;
+  readonly quarantine: number;
+  readonly reject: number;
+}
+
+/** What a record's policy evaluation says, as bits (RFC 7489 §7.2 `policy_evaluated`). */
+export const FLAG = { dkim: 1, spf: 2, quarantine: 4, reject: 8 } as const;
+
+/** One stored report with its records, as the aggregation reads them from the store. */
+export interface ReportRecords {
+  readonly domain: string;
+  readonly begin: number;
+  /** Inclusive, effective (buckets.ts). */
+  readonly end: number;
+  /** [source ip, count, FLAG bits] per record. */
+  readonly records: readonly (readonly [ip: string, count: number, flags: number])[];
+}
+
+/** One report as the reporter / silence logic needs it. */
+export interface ReportSpan {
+  readonly domain: string;
+  readonly reporter: string;
+  readonly begin: number;
+  /** Inclusive, effective (buckets.ts). */
+  readonly end: number;
+  readonly messages: number;
+}
+
+/** The policy as published (`_dmarc` TXT) or as a reporter saw it (`policy_published`). */
+export interface PolicyTags {
+  readonly p: string | null;
+  readonly sp: string | null;
+  readonly np: string | null;
+  readonly pct: number | null;
+  /** RFC 9990 `t=` (testing): y | n. */
+  readonly testing: string | null;
+}
+
+export interface PolicySeen extends PolicyTags {
+  readonly reports: number;
+  readonly messages: number;
+}
+
+export interface Correlation {
+  readonly class: string;
+  readonly fix: string;
+}
+
+/** The correlation of a source with our setup (the "Know our own setup" issue); null: unknown. */
+export type ClassOf = (domain: string, ip: string) => Correlation | null;
+
+/** PTR names, forward-confirmed; null when there is none or it did not confirm. */
+export type NamesFor = (ips: readonly string[]) => Promise<ReadonlyMap<string, string | null>>;
+
+export interface Counts {
+  readonly messages: number;
+  readonly dmarcPass: number;
+  readonly dkimPass: number;
+  readonly spfPass: number;
+  readonly disposition: Readonly<Record<Disposition, number>>;
+}
+
+export interface SourceSummary extends Counts {
+  readonly ip: string;
+  readonly ptr: string | null;
+  /** Organisation name (service or base domain); null when unnamed. */
+  readonly organisation: string | null;
+  readonly organisationKind: 'service' | 'domain' | null;
+  /** Not seen in the previous period. */
+  readonly isNew: boolean;
+  readonly correlation: Correlation | null;
+}
+
+export interface OrganisationSummary {
+  /** Service name or base domain; for unnamed sources the IP address itself. */
+  readonly name: string;
+  readonly kind: 'service' | 'domain' | 'ip';
+  readonly messages: number;
+  readonly dmarcPass: number;
+  readonly sources: number;
+}
+
+export interface ReporterSummary {
+  readonly name: string;
+  readonly reports: number;
+  readonly messages: number;
+}
+
+export interface SilentReporter {
+  readonly name: string;
+  /** In how many of the previous periods it reported. */
+  readonly periodsSeen: number;
+  readonly periodsLookedAt: number;
+}
+
+export interface Readiness {
+  /** Messages failing DMARC this period, excluding those from sources known to be forwarders. */
+  readonly hurt: number;
+  /** Failing messages left out because their source is a known forwarder. */
+  readonly forwarded: number;
+  readonly messages: number;
+}
+
+export interface DomainSummary extends Counts {
+  readonly domain: string;
+  readonly previous: Counts;
+  readonly organisations: readonly OrganisationSummary[];
+  /** By volume, largest first. */
+  readonly sources: readonly SourceSummary[];
+  readonly reporters: readonly ReporterSummary[];
+  readonly silentReporters: readonly SilentReporter[];
+  readonly published: (PolicyTags & { readonly source: 'dns' | 'reports' | 'none' }) | null;
+  readonly seen: readonly PolicySeen[];
+  readonly readiness: Readiness;
+}
+
+export interface Summary {
+  readonly period: { readonly begin: number; readonly end: number; readonly label: string };
+  readonly previous: { readonly begin: number; readonly end: number };
+  readonly generatedAt: number;
+  readonly domains: readonly DomainSummary[];
+}

@@ -1,0 +1,190 @@
+/**
+ * `ruaflow summary`: what happened to our mail in a period, per policy domain — printed, written
+ * to a file (`--out`), or mailed (`--send`, and the daemon's `[schedule] summary`).
+ *
+ * This is the composition root of a summary: it builds the DNS-backed ports (PTR names, our
+ * published policy) unless `--offline`, and the SMTP transport and signing key for `--send`.
+ * Exit codes: 0 ok (also when an empty summary was not sent); 2 usage or configuration (no
+ * [smtp], no recipients); 1 when a message could not be sent.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Config } from '../../app/config.js';
+import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
+import { loadSigningKeys } from '../../app/signing-keys.js';
+import { parseDmarcRecord } from '../../analyze/summary/dmarc-record.js';
+import { parsePeriod, type Period } from '../../analyze/summary/period.js';
+import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
+import type { Summary } from '../../analyze/summary/types.js';
+import { renderSummaryCsv } from '../../deliver/summary-csv.js';
+import { renderSummaryHtml } from '../../deliver/summary-html.js';
+import { renderSummaryJson } from '../../deliver/summary-json.js';
+import { renderSummaryMarkdown } from '../../deliver/summary-markdown.js';
+import { renderSummaryText } from '../../deliver/summary-text.js';
+import { ConfigError, IoError, UsageError } from '../../errors.js';
+import { sendSummary, type SummarySendResult } from '../../jobs/send-summary.js';
+import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
+import { fromDomain } from '../../mail/dkim-sign.js';
+import { describeFsError } from '../../platform/fs-errors.js';
+import { createSmtpTransport } from '../../platform/smtp-transport.js';
+import { systemClock } from '../../ports/clock.js';
+import { lookupTxt, type DnsResolver } from '../../ports/dns.js';
+import { classifyStored } from '../../jobs/classify-stored.js';
+import { PtrCache } from '../../store/ptr-cache.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Database } from '../../store/database.js';
+import { EXIT } from '../exit.js';
+import { parseCommand } from '../options.js';
+
+const FORMATS = ['text', 'markdown', 'html', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+const RENDER: Readonly<Record<Format, (s: Summary) => string>> = {
+  text: renderSummaryText,
+  markdown: renderSummaryMarkdown,
+  html: renderSummaryHtml,
+  json: renderSummaryJson,
+  csv: renderSummaryCsv,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommand(
+    'summary',
+    argv,
+    {
+      domain: { type: 'string', multiple: true },
+      period: { type: 'string' },
+      format: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      send: { type: 'boolean', default: false },
+    },
+    { min: 0, max: 0, name: '' },
+  );
+  const format = values.json ? 'json' : (values.format ?? 'text');
+  if (!FORMATS.includes(format as Format)) {
+    throw new UsageError(`summary --format ${format}: expected one of ${FORMATS.join(', ')}`);
+  }
+  const config = await loadAppConfig(values);
+  const period = parsePeriod(values.period ?? 'last-week', systemClock.now());
+  if (values.send) requireMail(config);
+  const domains = values.domain === undefined ? null : [...new Set(values.domain.map((d) => d.trim().toLowerCase().replace(/\.$/, '')))];
+
+  const app = openApp(config, values.db);
+  try {
+    const summary = await summaryFor(app.db, config, period, domains, values.offline);
+    if (values.out !== undefined) writeOut(values.out, RENDER[format as Format](summary));
+    if (!values.send) {
+      if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
+      return EXIT.ok;
+    }
+    const results = await mailSummary(summary, config);
+    for (const r of results) process.stdout.write(`${describeResult(r)}\n`);
+    return results.every((r) => r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') ? EXIT.ok : EXIT.failed;
+  } finally {
+    app.close();
+  }
+}
+
+/** The summary with the real ports: DNS for PTR names and our policy, unless offline. The
+ * stored classes are brought up to date first (new records, a changed configuration). */
+export async function summaryFor(
+  db: Database,
+  config: Config,
+  period: Period,
+  domains: readonly string[] | null,
+  offline: boolean,
+  now: number = systemClock.now(),
+): Promise<Summary> {
+  const resolver = offline ? null : dnsResolver(config);
+  // Bounded so that slow reverse DNS never holds the summary up for long: a few seconds per
+  // call, the rest of the names come from the cache next time.
+  const names = createPtrNames({
+    cache: new PtrCache(db),
+    resolver,
+    clock: systemClock,
+    timeoutMs: Math.min(config.dns.timeoutMs, 3000),
+    budgetMs: PTR_BUDGET_MS,
+    concurrency: 16,
+  });
+  await classifyStored(db, config, { keys: loadSigningKeys(config), names, clock: systemClock });
+  return summarize(db, config, { period, domains, now }, summaryPorts(resolver, names));
+}
+
+/** How long one round of PTR lookups may take. */
+const PTR_BUDGET_MS = 8000;
+
+function summaryPorts(resolver: DnsResolver | null, names: PtrNames): SummaryPorts {
+  return {
+    namesFor: (ips) => names.namesFor(ips),
+    publishedPolicy: async (domain) => {
+      if (resolver === null) return null;
+      // RFC 7489 §6.1: the policy record lives at _dmarc.<domain>.
+      const answer = await lookupTxt(resolver, `_dmarc.${domain}`);
+      return answer.kind === 'records' ? parseDmarcRecord(answer.records) : null;
+    },
+  };
+}
+
+/** `--send` and the daemon need somewhere to send from and someone to send to. */
+export function requireMail(config: Config): NonNullable<Config['smtp']> {
+  if (config.smtp === null) {
+    throw new ConfigError(`summary --send: no [smtp] configured; set [smtp] host and from (e.g. host = "smtp.example.com", from = "DMARC <dmarc@example.com>")`);
+  }
+  if (summaryRecipients(config) === 0) {
+    throw new ConfigError(`summary --send: no recipients; set [summary] to = ["postmaster@example.com"] or summary_to in [[domains]]`);
+  }
+  return config.smtp;
+}
+
+/** How many addresses get a summary: `[summary] to` plus every domain's `summary_to`. */
+export const summaryRecipients = (config: Config): number =>
+  config.summary.to.length + config.domains.reduce((n, d) => n + d.summaryTo.length, 0);
+
+/** Compose, sign and send the summary mails; SmtpError (auth, TLS) propagates. */
+export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now()): Promise<SummarySendResult[]> {
+  const smtp = requireMail(config);
+  const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
+  const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
+  try {
+    return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(now * 1000) });
+  } finally {
+    await transport.close();
+  }
+}
+
+export function describeResult(r: SummarySendResult): string {
+  const who = `to=${r.to.join(',')} domains=${r.domains.join(',') || '-'}`;
+  switch (r.outcome.kind) {
+    case 'skipped':
+      return `summary not sent (nothing reported; set [summary] send_empty = true to send anyway) ${who}`;
+    case 'sent':
+      return `summary sent ${who}${r.signed ? ' dkim=signed' : ''}${r.signError !== null ? ` dkim_error="${r.signError}"` : ''}`;
+    case 'deferred':
+      return `summary not sent (deferred${r.outcome.code === null ? '' : ` ${r.outcome.code}`}): ${r.outcome.message} ${who}`;
+    case 'rejected':
+      return `summary not sent (rejected ${r.outcome.code}): ${r.outcome.message} ${who}`;
+  }
+}
+
+/** The daemon's `[schedule] summary` job: last week's summary, mailed; never throws a fault. */
+export async function scheduledSummary(db: Database, config: Config, log: Logger, now: () => number = systemClock.now): Promise<void> {
+  try {
+    const at = now();
+    const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
+    for (const r of await mailSummary(summary, config, at)) {
+      const fields = { to: r.to.join(','), domains: r.domains.join(','), outcome: r.outcome.kind };
+      if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);
+      else log.error('summary not sent', { ...fields, reason: r.outcome.message });
+    }
+  } catch (error) {
+    log.error('summary failed', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new IoError(`summary --out ${path}: cannot write: ${describeFsError(error)}`, { cause: error });
+  }
+}

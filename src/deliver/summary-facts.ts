@@ -1,0 +1,103 @@
+/**
+ * What every summary format says, computed once from the model: rates, changes, the failing and
+ * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
+ */
+import { isoDay } from '../analyze/summary/period.js';
+import type { DomainSummary, PolicyTags, SourceSummary, Summary } from '../analyze/summary/types.js';
+
+/** Classes that are not ours to fix: mail forwarded by others, and forgeries (which a stricter
+ * policy is meant to stop). Everything else failing DMARC is a problem. */
+const NOT_A_PROBLEM = new Set(['forwarded', 'spoof']);
+
+export const num = (n: number): string => n.toLocaleString('en-US');
+
+export const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
+
+/** `97.8%`, or `–` when there is nothing to divide. */
+export const percent = (part: number, whole: number): string => {
+  const r = rate(part, whole);
+  return r === null ? '–' : `${(100 * r).toFixed(1)}%`;
+};
+
+/** Change of the pass rate in percentage points: `+1.2`, `−0.4` (a real minus sign), `±0.0`. */
+export function passChange(d: DomainSummary): string | null {
+  const now = rate(d.dmarcPass, d.messages);
+  const before = rate(d.previous.dmarcPass, d.previous.messages);
+  if (now === null || before === null) return null;
+  const points = Math.round(1000 * (now - before)) / 10;
+  if (points === 0) return '±0.0';
+  return `${points > 0 ? '+' : '−'}${Math.abs(points).toFixed(1)}`;
+}
+
+/** Change in message volume: `+12%`, `−3%`; null without a previous period. */
+export function volumeChange(d: DomainSummary): string | null {
+  if (d.previous.messages === 0) return null;
+  const change = Math.round((100 * (d.messages - d.previous.messages)) / d.previous.messages);
+  return change === 0 ? '±0%' : `${change > 0 ? '+' : '−'}${Math.abs(change)}%`;
+}
+
+export const failing = (s: SourceSummary): number => s.messages - s.dmarcPass;
+
+/** Sources with messages failing DMARC, most failures first. */
+export const failingSources = (d: DomainSummary): SourceSummary[] =>
+  d.sources.filter((s) => failing(s) > 0).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages);
+
+export const isProblem = (s: SourceSummary): boolean => failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? '');
+
+export const problems = (d: DomainSummary): number => d.sources.filter(isProblem).length;
+
+/** New sources, when there was a previous period to compare with (else everything is new). */
+export const newSources = (d: DomainSummary): SourceSummary[] => (d.previous.messages === 0 ? [] : d.sources.filter((s) => s.isNew));
+
+/** `mail.example.net (192.0.2.1)`, or just the address. */
+export const sourceLabel = (s: SourceSummary): string => (s.ptr === null ? s.ip : `${s.ptr} (${s.ip})`);
+
+export const policyText = (p: PolicyTags): string =>
+  [
+    `p=${p.p ?? '?'}`,
+    p.sp !== null ? `sp=${p.sp}` : null,
+    p.np !== null ? `np=${p.np}` : null,
+    p.pct !== null && p.pct !== 100 ? `pct=${p.pct}` : null,
+    p.testing === 'y' ? 't=y' : null,
+  ]
+    .filter((x) => x !== null)
+    .join(' ');
+
+/** The readiness line: what share of the volume a stricter policy would hit, said against the
+ * policy we publish now (RFC 7489 §6.3 p=). */
+export function readinessText(d: DomainSummary): string {
+  const r = d.readiness;
+  if (r.messages === 0) return 'no messages reported';
+  const share = `${percent(r.hurt, r.messages)} of mail (${num(r.hurt)} msgs)`;
+  const forwarded = r.forwarded > 0 ? ` (not counting ${num(r.forwarded)} forwarded)` : '';
+  const p = d.published?.p ?? null;
+  if (r.hurt === 0) return `${p === 'reject' ? 'at p=reject' : 'p=quarantine or p=reject would hurt'} no reported mail${forwarded}`;
+  if (p === 'reject') return `at p=reject, ${share} fails DMARC and is refused where receivers apply the policy${forwarded}`;
+  if (p === 'quarantine') return `p=reject would bounce ${share}, now sent to spam${forwarded}`;
+  return `p=quarantine would send ${share} to spam; p=reject would bounce it${forwarded}`;
+}
+
+/** Whether what a reporter saw differs from what we publish (a stale cache, a second record). */
+export const differs = (a: PolicyTags, b: PolicyTags): boolean =>
+  a.p !== b.p || (a.sp ?? a.p) !== (b.sp ?? b.p) || (a.pct ?? 100) !== (b.pct ?? 100) || (a.testing ?? 'n') !== (b.testing ?? 'n');
+
+export const periodText = (s: Summary): string => `${isoDay(s.period.begin)} .. ${isoDay(s.period.end - 1)} (UTC)`;
+
+export const isWeekly = (s: Summary): boolean => s.period.label === 'last-week';
+
+/** `DMARC weekly: example.com 12,345 msgs, 97.8% pass (−0.4) · 2 problems` */
+export function subjectOf(s: Summary): string {
+  const head = isWeekly(s) ? 'DMARC weekly' : `DMARC summary ${isoDay(s.period.begin)}..${isoDay(s.period.end - 1)}`;
+  const shown = s.domains.slice(0, 3).map((d) => {
+    if (d.messages === 0) return `${d.domain} no reports`;
+    const change = passChange(d);
+    return `${d.domain} ${num(d.messages)} msgs, ${percent(d.dmarcPass, d.messages)} pass${change === null ? '' : ` (${change})`}`;
+  });
+  const more = s.domains.length > 3 ? `; +${s.domains.length - 3} more` : '';
+  const count = s.domains.reduce((n, d) => n + problems(d), 0);
+  const tail = count === 0 ? 'no problems' : `${count} problem${count === 1 ? '' : 's'}`;
+  return `${head}: ${shown.length === 0 ? 'no domains' : shown.join('; ')}${more} · ${tail}`;
+}
+
+/** Nothing was reported for any domain in the period. */
+export const isEmpty = (s: Summary): boolean => s.domains.every((d) => d.messages === 0 && d.reporters.length === 0);

@@ -1,0 +1,96 @@
+/**
+ * The summarize use case: read the period's aggregates from the store, name the sources, look up
+ * what we publish, and hand everything to the pure builder (src/analyze/summary/build.ts).
+ *
+ * What it needs from outside comes in through `SummaryPorts`: PTR names (`namesFor`), our
+ * published DMARC policy (`publishedPolicy`, null offline). The correlation of each source with
+ * our setup is read from the stored classes, which the caller brings up to date first
+ * (src/jobs/classify-stored.ts). The composition root (src/cli/commands/summary.ts) builds them.
+ */
+import type { Config } from '../app/config.js';
+import { aggregateWindows } from '../analyze/summary/aggregate.js';
+import { buildSummary } from '../analyze/summary/build.js';
+import { organisationNamer, type NameOrganisation } from '../analyze/summary/organisations.js';
+import { previousPeriod, type Period } from '../analyze/summary/period.js';
+import { storedClassOf } from '../analyze/summary/stored-class.js';
+import type { ClassOf, NamesFor, PolicySeen, PolicyTags, SourceRow, Summary } from '../analyze/summary/types.js';
+import type { Database } from '../store/database.js';
+import { SummaryQueries } from '../store/summary-queries.js';
+
+/** Earlier periods looked at to decide that a reporter "usually reports" (silent reporters). */
+export const SILENCE_LOOKBACK = 4;
+
+export interface SummaryPorts {
+  readonly namesFor: NamesFor;
+  /** Our `_dmarc` record as tags; null when not published, not reachable, or offline. */
+  readonly publishedPolicy: (domain: string) => Promise<PolicyTags | null>;
+}
+
+export interface SummaryRequest {
+  readonly period: Period;
+  /** null: every configured domain and every domain reported in the lookback window. */
+  readonly domains: readonly string[] | null;
+  /** Epoch seconds, for the "generated at" line. */
+  readonly now: number;
+}
+
+export async function summarize(db: Database, config: Pick<Config, 'domains'>, request: SummaryRequest, ports: SummaryPorts): Promise<Summary> {
+  const { period } = request;
+  const previous = previousPeriod(period);
+  const length = period.end - period.begin;
+  const lookbackFrom = period.begin - SILENCE_LOOKBACK * length;
+  const queries = new SummaryQueries(db);
+
+  const domains = request.domains ?? allDomains(config, queries.domainsReported(lookbackFrom, period.end));
+  const [current = [], previousRows = []] = aggregateWindows(queries.reportRecords(domains, previous.begin, period.end), [
+    { from: period.begin, to: period.end },
+    { from: previous.begin, to: previous.end },
+  ]);
+
+  const seen = new Map<string, PolicySeen[]>();
+  for (const { domain, ...policy } of queries.policiesSeen(domains, period.begin, period.end)) {
+    seen.set(domain, [...(seen.get(domain) ?? []), policy]);
+  }
+
+  // Largest sources first: when the PTR budget runs out, the names that matter most are in.
+  const volume = new Map<string, number>();
+  for (const r of current) volume.set(r.ip, (volume.get(r.ip) ?? 0) + r.messages);
+  const ips = [...volume].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
+  const [names, published] = await Promise.all([
+    ports.namesFor(ips),
+    Promise.all(domains.map(async (d) => [d, await ports.publishedPolicy(d)] as const)),
+  ]);
+
+  const namers = new Map<string, NameOrganisation>();
+  const byName = new Map(config.domains.map((d) => [d.name, d]));
+  const classOf = storedClassOf(queries.sourceClasses(domains, period.begin, period.end));
+
+  return buildSummary({
+    period,
+    previous: { begin: previous.begin, end: previous.end },
+    generatedAt: request.now,
+    domains,
+    current,
+    previousRows,
+    reports: queries.reports(domains, lookbackFrom, period.end),
+    lookback: SILENCE_LOOKBACK,
+    seen,
+    published: new Map(published.filter((e): e is readonly [string, PolicyTags] => e[1] !== null)),
+    names,
+    organisationFor: (domain) => {
+      let namer = namers.get(domain);
+      if (namer === undefined) {
+        namer = organisationNamer(byName.get(domain)?.services ?? []);
+        namers.set(domain, namer);
+      }
+      return namer;
+    },
+    classOf,
+  });
+}
+
+/** Configured domains in configuration order, then the other reported ones alphabetically. */
+function allDomains(config: Pick<Config, 'domains'>, reported: readonly string[]): string[] {
+  const configured = config.domains.map((d) => d.name);
+  return [...configured, ...reported.filter((d) => !configured.includes(d))];
+}

@@ -1,0 +1,100 @@
+/**
+ * Read side for `ruaflow summary`. All of it is plain reads; the per-source sums are made in one
+ * pass by src/analyze/summary/aggregate.ts over `reportRecords`, which streams each report
+ * overlapping the window with its records as compact arrays (a million records in well under a
+ * second; bench `--only=summary`).
+ *
+ * Disposition: `quarantine` and `reject` as reported; everything else (`none`, RFC 9990's
+ * `pass`, unknown words) counts as `none` — no action was applied.
+ */
+import type { StoredClassRow } from '../analyze/summary/stored-class.js';
+import type { Database } from 'better-sqlite3';
+import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
+import { FLAG, type PolicySeen, type ReportRecords, type ReportSpan } from '../analyze/summary/types.js';
+
+const END = EFFECTIVE_END_SQL('r.begin_ts', 'r.end_ts');
+/** Domains as a JSON array, or null for all. */
+const DOMAIN_FILTER = `(@domains IS NULL OR r.policy_domain IN (SELECT value FROM json_each(@domains)))`;
+const OVERLAPS = (from: string, to: string): string => `(r.begin_ts < ${to} AND ${END} >= ${from})`;
+const FLAGS = `((dkim_aligned = 'pass') * ${FLAG.dkim} + (spf_aligned = 'pass') * ${FLAG.spf}
+  + (CASE disposition WHEN 'quarantine' THEN ${FLAG.quarantine} WHEN 'reject' THEN ${FLAG.reject} ELSE 0 END))`;
+
+interface Params {
+  /** A JSON array of domain names, or null for all. */
+  domains: string | null;
+  from: number;
+  to: number;
+}
+
+export class SummaryQueries {
+  constructor(private readonly db: Database) {}
+
+  /** Every report of the given policy domains (null: all) overlapping [from, to), with its
+   * records as [source ip, count, FLAG bits]. Read lazily, one report at a time. */
+  *reportRecords(domains: readonly string[] | null, from: number, to: number): Generator<ReportRecords> {
+    const reports = this.db
+      .prepare<[Params], [id: number, domain: string, begin: number, end: number]>(
+        `SELECT r.id, r.policy_domain, r.begin_ts, ${END} FROM reports r
+          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')} ORDER BY r.id`,
+      )
+      .raw()
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
+    // `.raw().all()` per report: arrays rather than objects, and no iterator per row.
+    const records = this.db
+      .prepare<[number], [string, number, number]>(`SELECT source_ip, count, ${FLAGS} FROM records WHERE report_id = ?`)
+      .raw();
+    for (const [id, domain, begin, end] of reports) yield { domain, begin, end, records: records.all(id) };
+  }
+
+  /** Reports overlapping [from, to): who reported, when, how many messages. */
+  reports(domains: readonly string[] | null, from: number, to: number): ReportSpan[] {
+    return this.db
+      .prepare<[Params], ReportSpan>(
+        `SELECT r.policy_domain AS domain, r.org_name AS reporter, r.begin_ts AS begin, ${END} AS end,
+                r.message_count AS messages
+           FROM reports r
+          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')}
+          ORDER BY r.begin_ts, r.id`,
+      )
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
+  }
+
+  /** The policy reporters saw (`policy_published`), per domain, for reports overlapping [from, to). */
+  policiesSeen(domains: readonly string[] | null, from: number, to: number): (PolicySeen & { domain: string })[] {
+    return this.db
+      .prepare<[Params], PolicySeen & { domain: string }>(
+        `SELECT r.policy_domain AS domain, r.p AS p, r.sp AS sp, r.np AS np, r.pct AS pct, r.testing AS testing,
+                COUNT(*) AS reports, SUM(r.message_count) AS messages
+           FROM reports r
+          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')}
+          GROUP BY 1, 2, 3, 4, 5, 6
+          ORDER BY 1, reports DESC, messages DESC`,
+      )
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
+  }
+
+  /** Policy domains with at least one report overlapping [from, to). */
+  domainsReported(from: number, to: number): string[] {
+    return this.db
+      .prepare<[{ from: number; to: number }], { domain: string }>(
+        `SELECT DISTINCT r.policy_domain AS domain FROM reports r WHERE ${OVERLAPS('@from', '@to')} ORDER BY 1`,
+      )
+      .all({ from, to })
+      .map((r) => r.domain);
+  }
+
+  /** The stored class of each source of these policy domains (record_classes), with its
+   * messages, for reports overlapping [from, to). */
+  sourceClasses(domains: readonly string[] | null, from: number, to: number): StoredClassRow[] {
+    return this.db
+      .prepare<[Params], StoredClassRow>(
+        `SELECT r.policy_domain AS domain, d.source_ip AS ip, c.class AS class, c.fix AS fix, SUM(d.count) AS messages
+           FROM reports r
+           JOIN records d ON d.report_id = r.id
+           JOIN record_classes c ON c.record_id = d.id
+          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')}
+          GROUP BY 1, 2, 3, 4`,
+      )
+      .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
+  }
+}

@@ -8,6 +8,9 @@ Usage:
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
   ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
+  ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
+                              and send them to the rua addresses, safely and once
+                              [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
   ruaflow --version | --help
 
 Common options:
@@ -19,4 +22,7 @@ Common options:
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
             this mailbox.
+send-reports: 3 some reports could not be delivered for good (rejected, not authorised,
+            too big, given up; each recorded), 1 the relay was unreachable, 4 another
+            send-reports is running.
 `;

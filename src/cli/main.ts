@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   reports: () => import('./commands/reports.js'),
   poll: () => import('./commands/poll.js'),
   daemon: () => import('./commands/daemon.js'),
+  'send-reports': () => import('./commands/send-reports.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

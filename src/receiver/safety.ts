@@ -23,8 +23,9 @@ export function domainListed(domain: string, list: readonly string[]): boolean {
 export interface SafetyInput {
   readonly allowDomains: readonly string[];
   readonly denyDomains: readonly string[];
-  /** Did we ever accept (or quarantine) a message whose policy domain is this one? */
-  readonly everAccepted: boolean;
+  /** Did we ever accept (or quarantine) a message whose policy domain is this one? Asked only
+   * when it matters (it is a database query). */
+  readonly everAccepted: () => boolean;
 }
 
 export type SafetyVerdict = { readonly send: true } | { readonly send: false; readonly reason: string };
@@ -36,7 +37,7 @@ export function safetyVerdict(group: PolicyGroup, input: SafetyInput): SafetyVer
   const evaluations = group.messages + group.skipped;
   if (group.rows.length === 0) return { send: false, reason: 'no message with a single header From domain' };
   if (group.reportMail === evaluations) return { send: false, reason: 'only report mail to our own rua mailbox (no report loops)' };
-  if (group.rejected === evaluations && !input.everAccepted) {
+  if (group.rejected === evaluations && !input.everAccepted()) {
     return { send: false, reason: 'only mail we rejected, from a domain we never accepted mail from' };
   }
   return { send: true };

@@ -79,7 +79,7 @@ export async function sendReportsOnce(
   app: AppDeps,
   reporter: Reporter,
   log: Logger,
-  options: { period: Period; dryRun: boolean; outDir: string; sign: Signer | null; signal?: AbortSignal },
+  options: { period: Period; dryRun: boolean; outDir: string; sign: Signer | null; signal?: AbortSignal; build?: boolean },
 ): Promise<SendReportsResult> {
   const { config } = app;
   const common = { reporter, settings: config.outbound, clock: app.clock, log, generator: generatorName() };
@@ -91,7 +91,10 @@ export async function sendReportsOnce(
     return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null };
   }
   const outbound = new OutboundStore(app.db);
-  const build = await buildReports({ ...common, evaluations, outbound }, options.period, options.signal);
+  const build =
+    options.build === false
+      ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 }
+      : await buildReports({ ...common, evaluations, outbound }, options.period, options.signal);
   const archiveDir = config.outbound.archiveDir;
   makeDir(archiveDir);
   const transport = createSmtpTransport(requireSmtp(config), { name: reporter.domain });
@@ -119,6 +122,39 @@ export async function sendReportsOnce(
     return { period: options.period, dryRun: false, outDir: null, build, deliveries };
   } finally {
     await transport.close();
+  }
+}
+
+/**
+ * The daemon's runs (`[schedule] send_reports`, and a retry pass every 15 minutes that only
+ * delivers what is due): yesterday's reports, under the same lock as `ruaflow send-reports`, so a
+ * cron job and the daemon never send at the same time. Logs instead of printing.
+ */
+export async function scheduledSendReports(app: AppDeps, log: Logger, options: { build: boolean; signal: AbortSignal }): Promise<void> {
+  const reporter = requireReporter(app.config);
+  const sign = requireSigning(app.config, reporter);
+  const period = parsePeriod('yesterday', app.clock.now());
+  if (period === null) return;
+  const lock = acquireLock(sendLockPath(app.dbPath), `sending reports from ${app.dbPath}`);
+  try {
+    const started = performance.now();
+    const r = await sendReportsOnce(app, reporter, log, { period, dryRun: false, outDir: '', sign, signal: options.signal, build: options.build });
+    const d = r.deliveries;
+    if (options.build || (d !== null && d.sent + d.deferred + d.rejected + d.expired > 0)) {
+      log.info('send-reports', {
+        day: period.day,
+        built: r.build.built.length,
+        skipped: r.build.skipped.length,
+        sent: d?.sent,
+        deferred: d?.deferred,
+        rejected: d?.rejected,
+        left_for_next_run: d?.leftForNextRun,
+        relay_unreachable: d?.relayUnreachable ?? undefined,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+  } finally {
+    lock.release();
   }
 }
 

@@ -7,6 +7,9 @@
  *            against bench/raw-parse.mjs (gunzip + one fast-xml-parser parse of the whole document)
  *   emails   10,000 report e-mails in one folder: `ruaflow ingest DIR --db … --json`
  *   version  `ruaflow --version` cold start, median of 10
+ *   poll     2,000 report e-mails in a local Dovecot: `ruaflow poll` (bench/poll.ts)
+ *   outbound 1,000,000 evaluations over 10,000 policy domains: `ruaflow send-reports --dry-run`
+ *            builds every report, XML + gzip (bench/outbound.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -17,6 +20,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipXml, largeReport, reportEmail } from './generate.js';
 import { detectRssMethod, measure, median, medianRun, type Measured, type RssMethod } from './measure.js';
+import { benchOutbound, type OutboundResult } from './outbound.js';
 import { benchPoll, type PollResult } from './poll.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,8 +45,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'outbound';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'outbound'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -433,6 +437,7 @@ async function main(): Promise<number> {
   let emails: EmailsResult | null = null;
   let version: VersionResult | Failed | null = null;
   let poll: PollResult | Failed | null = null;
+  let outbound: OutboundResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -448,6 +453,14 @@ async function main(): Promise<number> {
         ctx.failures.push(`poll: ${poll.error}`);
       }
     }
+    if (opts.only.includes('outbound')) {
+      try {
+        outbound = await benchOutbound({ cli: opts.cli, quick: opts.quick, rss, tmp, seed: SEED, log: progress });
+      } catch (error) {
+        outbound = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`outbound: ${outbound.error}`);
+      }
+    }
   } finally {
     if (opts.keep) progress(`kept the inputs in ${tmp}`);
   }
@@ -461,11 +474,22 @@ async function main(): Promise<number> {
       { measure: 'poll peak RSS', target: '≤ 200 MiB', value: p?.peak_rss_mib ?? null, digits: 1, met: p?.peak_rss_mib == null ? null : p.peak_rss_mib <= 200 },
     );
   }
+  if (outbound !== null) {
+    const o = failed(outbound) ? null : outbound;
+    targets.push(
+      { measure: `send-reports --dry-run, ${(o?.evaluations ?? 1_000_000).toLocaleString('en-US')} evaluations, s`, target: '≤ 20 s', value: o?.build_s ?? null, digits: 2, met: o === null ? null : o.build_s <= 20 },
+      { measure: 'send-reports peak RSS', target: 'bounded', value: o?.peak_rss_mib ?? null, digits: 1, met: null },
+    );
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
   if (poll !== null && !failed(poll)) {
     console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
   }
 
+  if (outbound !== null && !failed(outbound)) {
+    const o = outbound;
+    console.log(`\noutbound: ${o.evaluations.toLocaleString('en-US')} evaluations over ${o.domains.toLocaleString('en-US')} policy domains (inserted in ${o.insert_s.toFixed(1)} s); \`ruaflow send-reports --dry-run\` built ${o.reports} reports (${o.output_mib.toFixed(1)} MiB gzip) in ${o.build_s.toFixed(2)} s = ${Math.round(o.evaluations_per_s)} evaluations/s, peak RSS ${o.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+  }
   mkdirSync(OUT_DIR, { recursive: true });
   const results = {
     date: new Date().toISOString(),
@@ -481,6 +505,7 @@ async function main(): Promise<number> {
     emails,
     version,
     poll,
+    outbound,
     targets,
     failures: ctx.failures,
   };

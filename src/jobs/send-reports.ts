@@ -27,7 +27,7 @@ import type { Period } from '../receiver/period.js';
 import { planRetry } from '../receiver/retry-schedule.js';
 import { parseRua } from '../receiver/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
-import type { EvaluationReader } from '../store/evaluations-read.js';
+import type { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import type { DueDelivery, OutboundStore } from '../store/outbound.js';
 
 /** Who we are in the reports (a validated `[reporter]`). */
@@ -40,7 +40,9 @@ export interface Reporter {
 }
 
 export interface BuildDeps {
+  /** Streams the period's evaluations (its own connection). */
   readonly evaluations: EvaluationReader;
+  readonly history: EvaluationHistory;
   /** null in a dry run: nothing is recorded. */
   readonly outbound: OutboundStore | null;
   readonly reporter: Reporter;
@@ -76,15 +78,15 @@ export interface BuildTotals {
 export async function buildReports(deps: BuildDeps, period: Period, signal?: AbortSignal): Promise<BuildTotals> {
   const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 };
   const ownRua = new Set(deps.settings.ownRua);
-  for (const domain of deps.evaluations.policyDomains(period.begin, period.end)) {
+  let domains = 0;
+  for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end)) {
     if (signal?.aborted === true) break;
-    const evaluations = deps.evaluations.evaluationsOf(domain, period.begin, period.end);
     totals.evaluations += evaluations.length;
     for (const group of aggregatePolicyDomain(evaluations, ownRua)) {
       buildOne(deps, period, group, totals);
     }
-    // Let a signal or a timer through between domains (a day can hold thousands of them).
-    if (totals.built.length % 200 === 199) await new Promise((r) => setImmediate(r));
+    // Let a signal or a timer through now and then (a day can hold thousands of domains).
+    if (++domains % 200 === 0) await new Promise((r) => setImmediate(r));
   }
   return totals;
 }
@@ -120,7 +122,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
   const verdict = safetyVerdict(group, {
     allowDomains: deps.settings.allowDomains,
     denyDomains: deps.settings.denyDomains,
-    everAccepted: () => deps.evaluations.everAccepted(group.policyDomain),
+    everAccepted: () => deps.history.everAccepted(group.policyDomain),
   });
   if (!verdict.send) return skip(verdict.reason);
   const rua = parseRua(group.rua, deps.settings.maxRuaUris);

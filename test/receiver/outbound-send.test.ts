@@ -23,7 +23,7 @@ import { createSmtpTransport } from '../../src/platform/smtp-transport.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { dayPeriod, type Period } from '../../src/receiver/period.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
-import { EvaluationReader } from '../../src/store/evaluations-read.js';
+import { EvaluationHistory, EvaluationReader } from '../../src/store/evaluations-read.js';
 import { OutboundStore } from '../../src/store/outbound.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { evaluation, insertEvaluations, type EvaluationInput } from '../helpers/evaluations.js';
@@ -120,7 +120,8 @@ keys = [{ selector = "s2026", private_key_file = "${keyFile}" }]
     sleeps,
     config,
     async run(period) {
-      const build = await buildReports({ ...common, evaluations: new EvaluationReader(db), outbound }, period);
+      const evaluations = EvaluationReader.open(join(dir, 'db.sqlite'));
+      const build = await buildReports({ ...common, evaluations, history: new EvaluationHistory(db), outbound }, period).finally(() => evaluations.close());
       const transport = createSmtpTransport(config.smtp!, { timeoutMs: 5000 });
       try {
         const deliveries = await deliverDue({

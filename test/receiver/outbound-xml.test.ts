@@ -98,9 +98,14 @@ after(() => {
 });
 
 function groups(): PolicyGroup[] {
-  const reader = new EvaluationReader(db);
-  assert.deepEqual(reader.policyDomains(DAY.begin, DAY.end), ['example.net', 'example.org']);
-  return aggregatePolicyDomain(reader.evaluationsOf(D, DAY.begin, DAY.end), new Set());
+  const reader = EvaluationReader.open(join(dir, 'db.sqlite'));
+  try {
+    const days = [...reader.byPolicyDomain(DAY.begin, DAY.end)];
+    assert.deepEqual(days.map((d) => [d.policyDomain, d.evaluations.length]), [['example.net', 13], ['example.org', 1]]);
+    return aggregatePolicyDomain(days[0]!.evaluations, new Set());
+  } finally {
+    reader.close();
+  }
 }
 
 function xml(group: PolicyGroup, format: 'rfc9990' | 'rfc7489'): string {

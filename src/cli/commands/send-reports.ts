@@ -14,7 +14,7 @@ import { createSmtpTransport } from '../../platform/smtp-transport.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { parsePeriod, type Period } from '../../receiver/period.js';
-import { EvaluationReader } from '../../store/evaluations-read.js';
+import { EvaluationHistory, EvaluationReader } from '../../store/evaluations-read.js';
 import { OutboundStore } from '../../store/outbound.js';
 import { EXIT } from '../exit.js';
 import { parseCommand } from '../options.js';
@@ -83,18 +83,22 @@ export async function sendReportsOnce(
 ): Promise<SendReportsResult> {
   const { config } = app;
   const common = { reporter, settings: config.outbound, clock: app.clock, log, generator: generatorName() };
-  const evaluations = new EvaluationReader(app.db);
+  const history = new EvaluationHistory(app.db);
+  const readAndBuild = async (outbound: OutboundStore | null, write?: (filename: string, payload: Uint8Array) => void): Promise<BuildTotals> => {
+    const evaluations = EvaluationReader.open(app.dbPath);
+    try {
+      return await buildReports({ ...common, evaluations, history, outbound, ...(write !== undefined ? { write } : {}) }, options.period, options.signal);
+    } finally {
+      evaluations.close();
+    }
+  };
   if (options.dryRun) {
     makeDir(options.outDir);
-    const write = (filename: string, payload: Uint8Array): void => writeFile(join(options.outDir, filename), payload);
-    const build = await buildReports({ ...common, evaluations, outbound: null, write }, options.period, options.signal);
+    const build = await readAndBuild(null, (filename, payload) => writeFile(join(options.outDir, filename), payload));
     return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null };
   }
   const outbound = new OutboundStore(app.db);
-  const build =
-    options.build === false
-      ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 }
-      : await buildReports({ ...common, evaluations, outbound }, options.period, options.signal);
+  const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 } : await readAndBuild(outbound);
   const archiveDir = config.outbound.archiveDir;
   makeDir(archiveDir);
   const transport = createSmtpTransport(requireSmtp(config), { name: reporter.domain });

@@ -115,8 +115,13 @@ export interface PolicyGroup {
 export const MAX_DKIM_PER_ROW = 100;
 
 export function configKeyOf(policy: PolicyConfig): string {
-  const parts = [policy.p, policy.sp, policy.np, policy.adkim, policy.aspf, policy.fo, policy.testing, policy.pct, policy.discoveryMethod];
-  return createHash('sha256').update(parts.map((v) => (v === null ? '\u0000' : String(v))).join('\u0001')).digest('hex').slice(0, 16);
+  return createHash('sha256').update(configText(policy)).digest('hex').slice(0, 16);
+}
+
+/** The configuration as one string (what configKeyOf hashes). */
+function configText(p: PolicyConfig): string {
+  const parts = [p.p, p.sp, p.np, p.adkim, p.aspf, p.fo, p.testing, p.pct, p.discoveryMethod];
+  return parts.map((v) => (v === null ? '\u0000' : String(v))).join('\u0001');
 }
 
 /**
@@ -136,13 +141,14 @@ export function aggregatePolicyDomain(evaluations: Iterable<Evaluation>, ownRua:
     rejected: number;
     skipped: number;
   }
+  // Keyed by the configuration's text; hashed once per group, not once per evaluation.
   const groups = new Map<string, Building>();
   for (const e of evaluations) {
-    const configKey = configKeyOf(e.policy);
-    let g = groups.get(configKey);
+    const text = configText(e.policy);
+    let g = groups.get(text);
     if (g === undefined) {
-      g = { policyDomain: e.policyDomain, policy: e.policy, configKey, rua: e.rua, ruaAt: e.evaluatedAt, rows: new Map(), messages: 0, reportMail: 0, rejected: 0, skipped: 0 };
-      groups.set(configKey, g);
+      g = { policyDomain: e.policyDomain, policy: e.policy, configKey: configKeyOf(e.policy), rua: e.rua, ruaAt: e.evaluatedAt, rows: new Map(), messages: 0, reportMail: 0, rejected: 0, skipped: 0 };
+      groups.set(text, g);
     }
     if (e.evaluatedAt >= g.ruaAt) {
       g.rua = e.rua;

@@ -1,7 +1,7 @@
 /**
  * The outbound scenario of `npm run bench` (issue 7): 1,000,000 recorded evaluations over 10,000
  * policy domains in one day, bulk-inserted into a SQLite file, then
- * `ruaflow send-reports --period DAY --dry-run --out DIR --json` as a child process: every report
+ * `ruaflow send-reports --period DAY --dry-run --out DIR` as a child process: every report
  * built (XML + gzip) and written, no DNS, no SMTP. Target: ≤ 20 s, with bounded memory (peak RSS).
  * --quick: 100,000 evaluations over 1,000 domains.
  */
@@ -109,14 +109,18 @@ export async function benchOutbound(options: { cli: string; quick: boolean; rss:
   writeFileSync(cfg, '[reporter]\norg_name = "Bench"\nemail = "dmarc@receiver.example"\ndomain = "receiver.example"\n');
   const out = join(options.tmp, 'outbound-out');
   const day = new Date(DAY_BEGIN * 1000).toISOString().slice(0, 10);
-  const m = await measure([options.cli, 'send-reports', '--config', cfg, '--db', dbPath, '--period', day, '--dry-run', '--out', out, '--json', '--quiet'], {
+  const m = await measure([options.cli, 'send-reports', '--config', cfg, '--db', dbPath, '--period', day, '--dry-run', '--out', out, '--quiet'], {
     cwd: options.tmp,
     rss: options.rss,
     scratch: options.tmp,
     timeoutMs: 600_000,
   });
   if (m.status !== 0) throw new Error(`ruaflow send-reports exited ${m.status ?? m.signal}: ${m.stderr.slice(-500)}`);
-  const result = JSON.parse(m.stdout) as { built: number; evaluations: number };
+  // The text summary (the --json one lists every report: 10,000 of them). First line:
+  // `DAY: N evaluations; M reports built into DIR, …`.
+  const line = /^\S+: (\d+) evaluations?; (\d+) reports? built/.exec(m.stdout);
+  if (line === null) throw new Error(`unexpected output: ${m.stdout.slice(0, 300)}`);
+  const result = { evaluations: Number(line[1]), built: Number(line[2]) };
   if (result.built !== domains) throw new Error(`expected ${domains} reports, got ${result.built}`);
   if (result.evaluations !== evaluations) throw new Error(`expected ${evaluations} evaluations read, got ${result.evaluations}`);
   const files = readdirSync(out);

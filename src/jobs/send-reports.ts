@@ -73,10 +73,12 @@ export interface BuildTotals {
   readonly ignoredUris: { readonly policyDomain: string; readonly uri: string; readonly reason: string }[];
   /** Evaluations of the period (those with a policy domain). */
   evaluations: number;
+  /** Policy configurations of the period without a rua tag: nobody asked for a report. */
+  noRua: number;
 }
 
 export async function buildReports(deps: BuildDeps, period: Period, signal?: AbortSignal): Promise<BuildTotals> {
-  const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 };
+  const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 };
   const ownRua = new Set(deps.settings.ownRua);
   let domains = 0;
   for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end)) {
@@ -93,6 +95,11 @@ export async function buildReports(deps: BuildDeps, period: Period, signal?: Abo
 
 function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: BuildTotals): void {
   const { reporter, outbound } = deps;
+  // Most senders publish no rua: not a report we skip, just none asked for (not recorded).
+  if (group.rua === null || group.rua.trim() === '') {
+    totals.noRua++;
+    return;
+  }
   if (outbound !== null && outbound.has(group.policyDomain, group.configKey, period.begin)) {
     totals.alreadyBuilt++;
     return;
@@ -130,7 +137,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     totals.ignoredUris.push({ policyDomain: group.policyDomain, uri: i.uri, reason: i.reason });
     deps.log.warn('rua URI ignored', { policy_domain: group.policyDomain, uri: i.uri, reason: i.reason });
   }
-  if (rua.destinations.length === 0) return skip(group.rua === null ? 'no rua in the DMARC record' : 'no usable rua URI');
+  if (rua.destinations.length === 0) return skip('no usable rua URI');
 
   const xml = buildReportXml({
     format: reporter.format,

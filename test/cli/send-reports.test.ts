@@ -14,7 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
+import { loadConfig } from '../../src/app/config.js';
+import { openApp } from '../../src/app/deps.js';
 import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { scheduledSendReports, sendLockPath } from '../../src/cli/commands/send-reports.js';
+import { LockedError } from '../../src/errors.js';
+import { acquireLock } from '../../src/platform/lock.js';
+import { silentLogger } from '../../src/ports/logger.js';
 import { dayPeriod } from '../../src/receiver/period.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ruaflow } from '../helpers/cli.js';
@@ -142,7 +148,7 @@ describe('ruaflow send-reports', () => {
       assert.equal(smtp.messages.length, 2);
 
       const text = await ruaflow(['send-reports', '--period', YESTERDAY.day], { cwd: dir });
-      assert.match(text.stdout, new RegExp(`^${YESTERDAY.day}: 4 evaluations; 0 reports built, 0 skipped, 2 built before\\n`));
+      assert.match(text.stdout, new RegExp(`^${YESTERDAY.day}: 4 evaluations; 0 reports built, 0 skipped, 2 built before, 0 without rua\\n`));
     });
   });
 
@@ -227,5 +233,36 @@ describe('ruaflow send-reports', () => {
     const r = await ruaflow(['send-reports', '--dry-run'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /\[reporter\] org_name, email and domain are required/);
+  });
+
+  it("the daemon's runs: yesterday's reports, then deliver-only passes; never beside another sender", async () => {
+    await withSmtp({ onData: (attempt) => (attempt === 1 ? 451 : undefined) }, async (smtp) => {
+      const dir = setup(smtp.port, [{ name: 'a.example' }]);
+      const config = await loadConfig({ configPath: join(dir, 'ruaflow.toml'), env: {}, cwd: dir });
+      const real = openApp(config, undefined);
+      const clock = { t: Math.floor(Date.now() / 1000), now() { return this.t; } };
+      const app = { ...real, clock };
+      try {
+        const signal = new AbortController().signal;
+        await scheduledSendReports(app, silentLogger, { build: true, signal });
+        const state = () => app.db.prepare('SELECT state, attempts FROM outbound_deliveries').get();
+        assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
+        // The 15-minute pass delivers only what is due: not yet.
+        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
+        clock.t += 15 * 60;
+        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        assert.deepEqual(state(), { state: 'sent', attempts: 2 });
+        assert.equal(smtp.messages.length, 1);
+        const held = acquireLock(sendLockPath(app.dbPath), 'test');
+        try {
+          await assert.rejects(scheduledSendReports(app, silentLogger, { build: true, signal }), LockedError);
+        } finally {
+          held.release();
+        }
+      } finally {
+        app.close();
+      }
+    });
   });
 });

@@ -305,6 +305,8 @@ describe('send-reports: safety', () => {
       evaluation('known.example', at(DAY2, 1), { decision: 'reject', disposition: 'reject' }),
       evaluation('sub.denied.example', at(DAY2, 1)),
       evaluation('fine.example', at(DAY2, 1), { recipients: ['rua@receiver.example', 'user@receiver.example'] }),
+      // No rua: nobody asked for a report; not a skip, not recorded.
+      evaluation('quiet.example', at(DAY2, 1), { rua: null }),
     ];
     const w = await world({ evaluations, outbound: 'deny_domains = ["denied.example"]' });
     const r = await w.run(DAY2);
@@ -317,6 +319,7 @@ describe('send-reports: safety', () => {
       ],
     );
     assert.deepEqual(w.smtp.messages.map((m) => m.to[0]).sort(), ['rua@fine.example', 'rua@known.example']);
+    assert.equal(r.build.noRua, 1);
     const skipped = w.db.prepare("SELECT policy_domain, skip_reason FROM outbound_reports WHERE status = 'skipped' ORDER BY policy_domain").all();
     assert.equal(skipped.length, 3, 'recorded, so never reconsidered');
   });

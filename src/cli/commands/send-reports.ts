@@ -98,7 +98,7 @@ export async function sendReportsOnce(
     return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null };
   }
   const outbound = new OutboundStore(app.db);
-  const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0 } : await readAndBuild(outbound);
+  const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 } : await readAndBuild(outbound);
   const archiveDir = config.outbound.archiveDir;
   makeDir(archiveDir);
   const transport = createSmtpTransport(requireSmtp(config), { name: reporter.domain });
@@ -240,6 +240,7 @@ export function sendReportsJson(r: SendReportsResult) {
     evaluations: r.build.evaluations,
     built: r.build.built.length,
     already_built: r.build.alreadyBuilt,
+    no_rua: r.build.noRua,
     skipped: r.build.skipped.map((s) => ({ policy_domain: s.policyDomain, reason: s.reason })),
     ignored_uris: r.build.ignoredUris.map((i) => ({ policy_domain: i.policyDomain, uri: i.uri, reason: i.reason })),
     reports: r.build.built.map((b) => ({
@@ -272,7 +273,7 @@ export function renderSendReports(r: SendReportsResult): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
     `${r.period.day}: ${plural(b.evaluations, 'evaluation')}; ${plural(b.built.length, 'report')} built${r.dryRun ? ` into ${r.outDir ?? ''}` : ''}, ` +
-      `${b.skipped.length} skipped, ${b.alreadyBuilt} built before`,
+      `${b.skipped.length} skipped, ${b.alreadyBuilt} built before, ${b.noRua} without rua`,
   ];
   for (const s of b.skipped) lines.push(`  skipped ${s.policyDomain}: ${s.reason}`);
   for (const i of b.ignoredUris) lines.push(`  ignored ${i.uri} (${i.policyDomain}): ${i.reason}`);

@@ -4,7 +4,7 @@
  * by the busiest domain of a day, never by the whole day (issue 7: 1,000,000 evaluations).
  * Read-only; the writer lives with the receiver.
  *
- * The reader streams (SQLite iterators), and a connection that is iterating cannot run anything
+ * The reader streams (a SQLite iterator), and a connection that is iterating cannot run anything
  * else: it gets its own read-only connection (`EvaluationReader.open`), and the questions asked
  * meanwhile go through the main one (`EvaluationHistory`). In WAL mode the reader sees one
  * consistent snapshot while the job writes its outbound rows.
@@ -25,26 +25,38 @@ type MainRow = [
   spfDomain: string | null, spfScope: string | null, spfResult: string | null, policyDomain: string, discoveryMethod: string | null,
   p: string | null, sp: string | null, np: string | null, adkim: string | null, aspf: string | null, fo: string | null,
   testing: string | null, pct: number | null, rua: string | null, dkimAligned: string | null, spfAligned: string | null,
-  disposition: string | null, decision: string,
+  disposition: string | null, decision: string, dkim: string | null, recipients: string | null, reasons: string | null,
 ];
-type DkimRow = [evaluationId: number, domain: string, selector: string, result: string, reason: string | null, aligned: number];
-type ReasonRow = [evaluationId: number, type: string, comment: string | null];
-type RecipientRow = [evaluationId: number, address: string];
 
-/** The period's evaluations (by id range first: rows are appended in time order, so the range is
- * a sequential read), sorted by policy domain. Each child table is read the same way and sorted
- * the same way, so the four streams can be merged in step. */
-const IN_PERIOD = 'e.id BETWEEN @lo AND @hi AND e.evaluated_at BETWEEN @begin AND @end AND e.policy_domain IS NOT NULL AND e.policy_domain <> \'\'';
-const child = (table: string, columns: string): string =>
-  `SELECT c.evaluation_id, ${columns} FROM ${table} c JOIN evaluations e ON e.id = c.evaluation_id
-    WHERE c.evaluation_id BETWEEN @lo AND @hi AND ${IN_PERIOD} ORDER BY e.policy_domain, c.evaluation_id, c.n`;
+/** Separators inside the folded child rows: ASCII record and unit separators, which no domain,
+ * selector, result word or address contains (free text has them replaced by spaces). */
+const RS = '\u001e';
+const US = '\u001f';
+const text = (column: string): string => `replace(replace(ifnull(${column}, ''), char(30), ' '), char(31), ' ')`;
+
+/**
+ * The period's evaluations, sorted by policy domain, each row carrying its child rows folded
+ * into one text column (group_concat, in their `n` order). The id range comes first: rows are
+ * appended in time order, so reading the range is sequential, and each child lookup is a
+ * primary-key probe next to the previous one. One sort (SQLite's sorter, on disk when large)
+ * and one stream: memory does not grow with the day.
+ */
+const DAY_QUERY = `
+  SELECT e.id, e.evaluated_at, e.source_ip, e.envelope_from_domain, e.header_from, e.spf_domain, e.spf_scope, e.spf_result,
+         e.policy_domain, e.discovery_method, e.p, e.sp, e.np, e.adkim, e.aspf, e.fo, e.testing, e.pct, e.rua,
+         e.dkim_aligned, e.spf_aligned, e.disposition, e.decision,
+         (SELECT group_concat(domain || char(31) || selector || char(31) || result || char(31) || ${text('reason')} || char(31) || (reason IS NULL) || char(31) || aligned, char(30) ORDER BY n)
+            FROM evaluation_dkim WHERE evaluation_id = e.id),
+         (SELECT group_concat(address, char(30) ORDER BY n) FROM evaluation_recipients WHERE evaluation_id = e.id),
+         (SELECT group_concat(type || char(31) || ${text('comment')} || char(31) || (comment IS NULL), char(30) ORDER BY n)
+            FROM evaluation_reasons WHERE evaluation_id = e.id)
+    FROM evaluations e
+   WHERE e.id BETWEEN @lo AND @hi AND e.evaluated_at BETWEEN @begin AND @end AND e.policy_domain IS NOT NULL AND e.policy_domain <> ''
+   ORDER BY e.policy_domain, e.id`;
 
 export class EvaluationReader {
   readonly #range: Statement<[number, number], { lo: number | null; hi: number | null }>;
-  readonly #main: Statement<Record<string, number>, MainRow>;
-  readonly #dkim: Statement<Record<string, number>, DkimRow>;
-  readonly #reasons: Statement<Record<string, number>, ReasonRow>;
-  readonly #recipients: Statement<Record<string, number>, RecipientRow>;
+  readonly #day: Statement<Record<string, number>, MainRow>;
   readonly #db: Database;
 
   /** A reader on its own read-only connection to the database file. */
@@ -61,17 +73,7 @@ export class EvaluationReader {
   constructor(db: Database) {
     this.#db = db;
     this.#range = db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM evaluations WHERE evaluated_at BETWEEN ? AND ?');
-    this.#main = db
-      .prepare(
-        `SELECT e.id, e.evaluated_at, e.source_ip, e.envelope_from_domain, e.header_from, e.spf_domain, e.spf_scope, e.spf_result,
-                e.policy_domain, e.discovery_method, e.p, e.sp, e.np, e.adkim, e.aspf, e.fo, e.testing, e.pct, e.rua,
-                e.dkim_aligned, e.spf_aligned, e.disposition, e.decision
-           FROM evaluations e WHERE ${IN_PERIOD} ORDER BY e.policy_domain, e.id`,
-      )
-      .raw() as unknown as Statement<Record<string, number>, MainRow>;
-    this.#dkim = db.prepare(child('evaluation_dkim', 'c.domain, c.selector, c.result, c.reason, c.aligned')).raw() as unknown as Statement<Record<string, number>, DkimRow>;
-    this.#reasons = db.prepare(child('evaluation_reasons', 'c.type, c.comment')).raw() as unknown as Statement<Record<string, number>, ReasonRow>;
-    this.#recipients = db.prepare(child('evaluation_recipients', 'c.address')).raw() as unknown as Statement<Record<string, number>, RecipientRow>;
+    this.#day = db.prepare(DAY_QUERY).raw() as unknown as Statement<Record<string, number>, MainRow>;
   }
 
   close(): void {
@@ -80,53 +82,44 @@ export class EvaluationReader {
 
   /**
    * The evaluations of [begin, end], one policy domain at a time, in domain order. Only one
-   * domain's evaluations are held at once; SQLite's sorter does the rest (on disk when large).
-   * The caller must finish (or return from) the generator before writing to the database.
+   * domain's evaluations are held at once.
    */
   *byPolicyDomain(begin: number, end: number): Generator<DomainEvaluations> {
     const range = this.#range.get(begin, end);
     if (range?.lo == null || range.hi == null) return;
-    const params = { lo: range.lo, hi: range.hi, begin, end };
-    const dkim = peekable(this.#dkim.iterate(params));
-    const reasons = peekable(this.#reasons.iterate(params));
-    const recipients = peekable(this.#recipients.iterate(params));
-    try {
-      let current: DomainEvaluations | null = null;
-      for (const r of this.#main.iterate(params)) {
-        const id = r[0];
-        if (current === null || current.policyDomain !== r[8]) {
-          if (current !== null) yield current;
-          current = { policyDomain: r[8], evaluations: [] };
-        }
-        current.evaluations.push({
-          id,
-          evaluatedAt: r[1],
-          sourceIp: r[2],
-          envelopeFromDomain: r[3],
-          headerFrom: r[4],
-          spfDomain: r[5],
-          spfScope: r[6],
-          spfResult: r[7],
-          policyDomain: r[8],
-          policy: { p: r[10], sp: r[11], np: r[12], adkim: r[13], aspf: r[14], fo: r[15], testing: r[16], pct: r[17], discoveryMethod: r[9] },
-          rua: r[18],
-          dkimAligned: r[19],
-          spfAligned: r[20],
-          disposition: r[21],
-          decision: r[22],
-          recipients: take(recipients, id, (c) => c[1]),
-          dkim: take(dkim, id, (c): EvaluationDkim => ({ domain: c[1], selector: c[2], result: c[3], reason: c[4], aligned: c[5] === 1 })),
-          reasons: take(reasons, id, (c): EvaluationReason => ({ type: c[1], comment: c[2] })),
-        });
+    let current: DomainEvaluations | null = null;
+    for (const r of this.#day.iterate({ lo: range.lo, hi: range.hi, begin, end })) {
+      if (current === null || current.policyDomain !== r[8]) {
+        if (current !== null) yield current;
+        current = { policyDomain: r[8], evaluations: [] };
       }
-      if (current !== null) yield current;
-    } finally {
-      dkim.close();
-      reasons.close();
-      recipients.close();
+      current.evaluations.push({
+        id: r[0],
+        evaluatedAt: r[1],
+        sourceIp: r[2],
+        envelopeFromDomain: r[3],
+        headerFrom: r[4],
+        spfDomain: r[5],
+        spfScope: r[6],
+        spfResult: r[7],
+        policyDomain: r[8],
+        policy: { p: r[10], sp: r[11], np: r[12], adkim: r[13], aspf: r[14], fo: r[15], testing: r[16], pct: r[17], discoveryMethod: r[9] },
+        rua: r[18],
+        dkimAligned: r[19],
+        spfAligned: r[20],
+        disposition: r[21],
+        decision: r[22],
+        dkim: unfold(r[23], (f): EvaluationDkim => ({ domain: f[0] ?? '', selector: f[1] ?? '', result: f[2] ?? '', reason: f[4] === '1' ? null : (f[3] ?? ''), aligned: f[5] === '1' })),
+        recipients: r[24] === null ? [] : r[24].split(RS),
+        reasons: unfold(r[25], (f): EvaluationReason => ({ type: f[0] ?? '', comment: f[2] === '1' ? null : (f[1] ?? '') })),
+      });
     }
+    if (current !== null) yield current;
   }
+}
 
+function unfold<T>(folded: string | null, map: (fields: string[]) => T): T[] {
+  return folded === null ? [] : folded.split(RS).map((row) => map(row.split(US)));
 }
 
 /** Questions about the whole history of evaluations, asked on the main connection. */

@@ -225,4 +225,39 @@ describe('outbound report XML', () => {
     assert.ok(document.includes('Receiver &amp; Co &lt;mail&gt;'));
     assert.ok(!document.includes('<!DOCTYPE'));
   });
+
+  it('the reader keeps child rows apart, in order, with null and empty text told apart', () => {
+    const file = join(dir, 'reader.sqlite');
+    const other = openDatabase(file);
+    const at = DAY.begin + 60;
+    insertEvaluations(other, [
+      evaluation('b.example', at, {
+        recipients: ['x@r.example', 'y@s.example'],
+        dkim: [
+          { domain: 'b.example', selector: 's1', result: 'fail', reason: 'odd \u001e text \u001f here', aligned: true },
+          { domain: 'c.example', selector: 's2', result: 'pass', reason: '', aligned: false },
+          { domain: 'd.example', selector: 's3', result: 'neutral', reason: null },
+        ],
+        reasons: [{ type: 'other', comment: null }, { type: 'local_policy', comment: '' }],
+      }),
+      evaluation('a.example', at, { recipients: [], dkim: [], reasons: [] }),
+    ]);
+    other.close();
+    const reader = EvaluationReader.open(file);
+    try {
+      const days = [...reader.byPolicyDomain(DAY.begin, DAY.end)];
+      assert.deepEqual(days.map((d) => d.policyDomain), ['a.example', 'b.example']);
+      const [a, b] = [days[0]!.evaluations[0]!, days[1]!.evaluations[0]!];
+      assert.deepEqual([a.recipients, a.dkim, a.reasons], [[], [], []]);
+      assert.deepEqual(b.recipients, ['x@r.example', 'y@s.example']);
+      assert.deepEqual(b.dkim, [
+        { domain: 'b.example', selector: 's1', result: 'fail', reason: 'odd   text   here', aligned: true },
+        { domain: 'c.example', selector: 's2', result: 'pass', reason: '', aligned: false },
+        { domain: 'd.example', selector: 's3', result: 'neutral', reason: null, aligned: false },
+      ]);
+      assert.deepEqual(b.reasons, [{ type: 'other', comment: null }, { type: 'local_policy', comment: '' }]);
+    } finally {
+      reader.close();
+    }
+  });
 });

@@ -8,6 +8,9 @@
  *   emails   10,000 report e-mails in one folder: `ruaflow ingest DIR --db … --json`
  *   version  `ruaflow --version` cold start, median of 10
  *   summary  1,000,000 stored records: `ruaflow summary --format json --offline` (bench/summary.ts)
+ *   poll     2,000 report e-mails in a local Dovecot: `ruaflow poll` (bench/poll.ts)
+ *   outbound 1,000,000 evaluations over 10,000 policy domains: `ruaflow send-reports --dry-run`
+ *            builds every report, XML + gzip (bench/outbound.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -18,6 +21,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipXml, largeReport, reportEmail } from './generate.js';
 import { detectRssMethod, measure, median, medianRun, type Measured, type RssMethod } from './measure.js';
+import { benchOutbound, type OutboundResult } from './outbound.js';
 import { benchPoll, type PollResult } from './poll.js';
 import { benchSummary, type SummaryBenchResult } from './summary.js';
 
@@ -43,8 +47,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary' | 'outbound';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary', 'outbound'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -436,6 +440,7 @@ async function main(): Promise<number> {
   let version: VersionResult | Failed | null = null;
   let poll: PollResult | Failed | null = null;
   let summary: SummaryBenchResult | Failed | null = null;
+  let outbound: OutboundResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -457,6 +462,14 @@ async function main(): Promise<number> {
       } catch (error) {
         summary = { error: error instanceof Error ? error.message : String(error) };
         ctx.failures.push(`summary: ${summary.error}`);
+      }
+    }
+    if (opts.only.includes('outbound')) {
+      try {
+        outbound = await benchOutbound({ cli: opts.cli, quick: opts.quick, rss, tmp, seed: SEED, log: progress });
+      } catch (error) {
+        outbound = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`outbound: ${outbound.error}`);
       }
     }
   } finally {
@@ -482,6 +495,13 @@ async function main(): Promise<number> {
       met: m === null ? null : m.all.summary_s <= 2,
     });
   }
+  if (outbound !== null) {
+    const o = failed(outbound) ? null : outbound;
+    targets.push(
+      { measure: `send-reports --dry-run, ${(o?.evaluations ?? 1_000_000).toLocaleString('en-US')} evaluations, s`, target: '≤ 20 s', value: o?.build_s ?? null, digits: 2, met: o === null ? null : o.build_s <= 20 },
+      { measure: 'send-reports peak RSS', target: 'bounded', value: o?.peak_rss_mib ?? null, digits: 1, met: null },
+    );
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
   if (poll !== null && !failed(poll)) {
     console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
@@ -494,6 +514,10 @@ async function main(): Promise<number> {
     }
   }
 
+  if (outbound !== null && !failed(outbound)) {
+    const o = outbound;
+    console.log(`\noutbound: ${o.evaluations.toLocaleString('en-US')} evaluations over ${o.domains.toLocaleString('en-US')} policy domains (inserted in ${o.insert_s.toFixed(1)} s); \`ruaflow send-reports --dry-run\` built ${o.reports} reports (${o.output_mib.toFixed(1)} MiB gzip) in ${o.build_s.toFixed(2)} s = ${Math.round(o.evaluations_per_s)} evaluations/s, peak RSS ${o.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
+  }
   mkdirSync(OUT_DIR, { recursive: true });
   const results = {
     date: new Date().toISOString(),
@@ -510,6 +534,7 @@ async function main(): Promise<number> {
     version,
     poll,
     summary,
+    outbound,
     targets,
     failures: ctx.failures,
   };

@@ -108,6 +108,48 @@ CREATE TABLE inputs (
   UNIQUE (source_key, sha256)
 );
 
+CREATE TABLE outbound_deliveries (
+  report_row      INTEGER NOT NULL REFERENCES outbound_reports (id) ON DELETE CASCADE,
+  address         TEXT    NOT NULL,  -- lower-cased mailto address
+  uri             TEXT    NOT NULL,  -- the rua URI as published
+  max_bytes       INTEGER,           -- the URI's !size limit (RFC 7489 §6.2), when given
+  state           TEXT    NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_attempt_at INTEGER,
+  sent_at         INTEGER,
+  last_code       INTEGER,
+  last_message    TEXT,
+  PRIMARY KEY (report_row, address)
+) WITHOUT ROWID;
+
+CREATE TABLE outbound_reports (
+  id             INTEGER PRIMARY KEY,
+  policy_domain  TEXT    NOT NULL,
+  config_key     TEXT    NOT NULL,   -- hash of p sp np adkim aspf fo testing pct discovery_method
+  begin_ts       INTEGER NOT NULL,   -- period start, epoch seconds UTC (00:00:00)
+  end_ts         INTEGER NOT NULL,   -- period end (23:59:59)
+  report_id      TEXT    NOT NULL,   -- deterministic: the same after a crash and rebuild
+  filename       TEXT    NOT NULL,   -- receiver!policy-domain!begin!end!report-id.xml.gz
+  format         TEXT    NOT NULL,   -- rfc9990 | rfc7489
+  status         TEXT    NOT NULL,   -- built | skipped
+  skip_reason    TEXT,
+  records        INTEGER NOT NULL DEFAULT 0,
+  messages       INTEGER NOT NULL DEFAULT 0,
+  rua            TEXT,               -- the rua tag the destinations came from
+  payload        BLOB,               -- the gzip bytes, so that every attempt sends the same report
+  built_at       INTEGER NOT NULL,
+  UNIQUE (policy_domain, config_key, begin_ts)
+);
+
+CREATE TABLE outbound_suppressions (
+  address     TEXT    PRIMARY KEY,
+  reason      TEXT    NOT NULL,
+  code        INTEGER,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE ptr_cache (
   ip         TEXT    PRIMARY KEY,            -- canonical text, as records.source_ip
   name       TEXT,
@@ -204,6 +246,10 @@ CREATE INDEX evaluations_time ON evaluations (evaluated_at);
 CREATE INDEX inputs_message_id ON inputs (message_id) WHERE message_id IS NOT NULL;
 
 CREATE INDEX inputs_sha256 ON inputs (sha256);
+
+CREATE INDEX outbound_deliveries_due ON outbound_deliveries (state, next_attempt_at);
+
+CREATE INDEX outbound_reports_period ON outbound_reports (begin_ts);
 
 CREATE INDEX record_classes_domain ON record_classes (domain, class);
 

@@ -271,6 +271,23 @@ export const POLICY_KEYS = {
   dkim_whitelist: list(domainName, 'a list of domain names', ['lists.example.org']),
 } as const satisfies KeyTable;
 
+/** `[outbound]`: sending aggregate reports to other domains (issue 7; README "Sending aggregate
+ * reports"). Every default is a safe one: few URIs, a cap per run, pacing per destination. */
+export const OUTBOUND_KEYS = {
+  /** Our own rua mailboxes: mail to them is report mail, and a domain whose only mail was report
+   * mail to us gets no report back (no report loops). `[reporter] email` is always included. */
+  own_rua: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['dmarc-rua@example.com']),
+  allow_domains: list(domainName, 'a list of domain names (each covers its subdomains)', ['example.org']),
+  deny_domains: list(domainName, 'a list of domain names (each covers its subdomains)', ['spam.example']),
+  max_rua_uris: integer(1, 100, 3),
+  max_reports_per_run: integer(1, 1_000_000, 1000),
+  pace_seconds: integer(0, 3600, 2),
+  max_message_bytes: integer(1024, 1024 * 1024 * 1024, 10 * 1024 * 1024),
+  suppress_days: integer(1, 3650, 30),
+  give_up_after_days: integer(1, 60, 4),
+  archive_dir: path('a folder path', 'reports/outbound'),
+} as const satisfies KeyTable;
+
 const limitKey = (name: keyof Limits): KeySpec<z.ZodType<number>> =>
   integer(1, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS[name], 'a positive integer');
 
@@ -291,6 +308,7 @@ export const SECTIONS = {
   summary: SUMMARY_KEYS,
   policy: POLICY_KEYS,
   limits: LIMIT_KEYS,
+  outbound: OUTBOUND_KEYS,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
@@ -317,6 +335,7 @@ export const documentSchema = z.strictObject({
   summary: tableSchema(SUMMARY_KEYS).optional(),
   policy: tableSchema(POLICY_KEYS).optional(),
   limits: tableSchema(LIMIT_KEYS).optional(),
+  outbound: tableSchema(OUTBOUND_KEYS).optional(),
   domains: z.array(tableSchema(DOMAIN_KEYS)).optional(),
 });
 

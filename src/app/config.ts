@@ -54,6 +54,31 @@ export interface Config {
   readonly domains: readonly DomainConfig[];
   readonly policy: PolicyConfig;
   readonly limits: Limits;
+  readonly outbound: OutboundConfig;
+}
+
+/** `[outbound]`: how aggregate reports to other domains are sent (src/jobs/send-reports.ts). */
+export interface OutboundConfig {
+  /** Our own rua mailboxes, lower-cased, `[reporter] email` included. */
+  readonly ownRua: readonly string[];
+  /** When not empty, only these policy domains (and their subdomains) get reports. */
+  readonly allowDomains: readonly string[];
+  /** These policy domains (and their subdomains) never get reports. */
+  readonly denyDomains: readonly string[];
+  /** rua URIs used per report, in the order published (RFC 9990 §3: a receiver's own limit). */
+  readonly maxRuaUris: number;
+  /** Messages handed to the relay per run; the rest wait for the next run. */
+  readonly maxReportsPerRun: number;
+  /** At least this many seconds between two messages to the same destination host. */
+  readonly paceSeconds: number;
+  /** No report message larger than this is sent, whatever the URI allows. */
+  readonly maxMessageBytes: number;
+  /** How long a permanently failing address stays suppressed. */
+  readonly suppressDays: number;
+  /** A delivery still deferred this long after the report was built is given up (recorded). */
+  readonly giveUpAfterDays: number;
+  /** Every sent report is archived here (absolute). */
+  readonly archiveDir: string;
 }
 
 export interface ImapConfig {
@@ -189,6 +214,7 @@ export interface ParseWhere {
 
 export const DEFAULT_DATABASE_PATH = 'reports/ruaflow.sqlite';
 export const DEFAULT_CONFIG_FILE = 'ruaflow.toml';
+export const DEFAULT_OUTBOUND_ARCHIVE = 'reports/outbound';
 
 /** The configuration with no file and no environment, paths resolved against `cwd`. */
 export function defaultConfig(cwd: string): Config {
@@ -742,6 +768,18 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       dkimWhitelist: doc.policy?.dkim_whitelist ?? [],
     },
     limits,
+    outbound: {
+      ownRua: [...new Set([...(doc.outbound?.own_rua ?? []), ...(doc.reporter?.email !== undefined ? [doc.reporter.email] : [])].map((a) => a.toLowerCase()))],
+      allowDomains: doc.outbound?.allow_domains ?? [],
+      denyDomains: doc.outbound?.deny_domains ?? [],
+      maxRuaUris: doc.outbound?.max_rua_uris ?? 3,
+      maxReportsPerRun: doc.outbound?.max_reports_per_run ?? 1000,
+      paceSeconds: doc.outbound?.pace_seconds ?? 2,
+      maxMessageBytes: doc.outbound?.max_message_bytes ?? 10 * 1024 * 1024,
+      suppressDays: doc.outbound?.suppress_days ?? 30,
+      giveUpAfterDays: doc.outbound?.give_up_after_days ?? 4,
+      archiveDir: pathOf('outbound', 'archive_dir', doc.outbound?.archive_dir) ?? resolve(ctx.cwd, DEFAULT_OUTBOUND_ARCHIVE),
+    },
   };
 }
 

@@ -23,6 +23,9 @@ Usage:
                               [--domain D]... [--period last-week|7d|30d|A..B]
                               [--format text|markdown|html|json|csv] [--offline] [--out FILE]
                               [--send: mail it to [summary] to and the domains' summary_to]
+  ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
+                              and send them to the rua addresses, safely and once
+                              [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
   ruaflow --version | --help
 
 Common options:
@@ -34,4 +37,8 @@ Common options:
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
             this mailbox, 5 check found problems.
+            this mailbox.
+send-reports: 3 some reports could not be delivered for good (rejected, not authorised,
+            too big, given up; each recorded), 1 the relay was unreachable, 4 another
+            send-reports is running.
 `;

@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   keygen: () => import('./commands/keygen.js'),
   sources: () => import('./commands/sources.js'),
   summary: () => import('./commands/summary.js'),
+  'send-reports': () => import('./commands/send-reports.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

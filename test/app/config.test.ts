@@ -154,6 +154,18 @@ describe('parseConfig: a full file', () => {
       ],
       policy: { knownSigners: ['paypal.com', 'ebay.com'], dkimWhitelist: ['lists.example.org'] },
       limits: { ...DEFAULT_LIMITS, maxMessageBytes: 1048576, maxZipMembers: 4 },
+      outbound: {
+        ownRua: ['dmarc-reports@example.com'],
+        allowDomains: [],
+        denyDomains: [],
+        maxRuaUris: 3,
+        maxReportsPerRun: 1000,
+        paceSeconds: 2,
+        maxMessageBytes: 10 * 1024 * 1024,
+        suppressDays: 30,
+        giveUpAfterDays: 4,
+        archiveDir: '/srv/work/reports/outbound',
+      },
     };
     assert.deepEqual(c, expected);
   });
@@ -171,7 +183,7 @@ describe('parseConfig: a full file', () => {
   });
 
   it('documents the sections DESIGN.md lists', () => {
-    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits']);
+    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits', 'outbound']);
     assert.deepEqual(Object.keys(SECTIONS.smtp), ['host', 'port', 'secure', 'user', 'password', 'password_file', 'from']);
   });
 });
@@ -488,5 +500,51 @@ describe('loadConfig', () => {
     const c = await loadConfig({ env: { RUAFLOW_LIMITS_MAX_ZIP_MEMBERS: '5', RUAFLOW_DB: '/tmp/x.sqlite' }, cwd: dir });
     assert.equal(c.limits.maxZipMembers, 5);
     assert.equal(c.database.path, '/tmp/x.sqlite');
+  });
+});
+
+describe('parseConfig: [outbound]', () => {
+  it('reads every key; own_rua always includes [reporter] email; archive_dir resolves against the file folder', () => {
+    const c = parse(`[reporter]
+org_name = "Example"
+email = "Reports@Example.com"
+domain = "example.com"
+
+[outbound]
+own_rua = ["dmarc-rua@example.com", "DMARC-rua@example.com"]
+allow_domains = ["Example.org"]
+deny_domains = ["spam.example"]
+max_rua_uris = 2
+max_reports_per_run = 50
+pace_seconds = 0
+max_message_bytes = 2048
+suppress_days = 7
+give_up_after_days = 2
+archive_dir = "sent"
+`);
+    assert.deepEqual(c.outbound, {
+      ownRua: ['dmarc-rua@example.com', 'reports@example.com'],
+      allowDomains: ['example.org'],
+      denyDomains: ['spam.example'],
+      maxRuaUris: 2,
+      maxReportsPerRun: 50,
+      paceSeconds: 0,
+      maxMessageBytes: 2048,
+      suppressDays: 7,
+      giveUpAfterDays: 2,
+      archiveDir: join(FILE_DIR, 'sent'),
+    });
+  });
+
+  it('takes its keys from the environment too', () => {
+    const c = parse('', { RUAFLOW_OUTBOUND_DENY_DOMAINS: 'a.example,b.example', RUAFLOW_OUTBOUND_MAX_RUA_URIS: '1' });
+    assert.deepEqual(c.outbound.denyDomains, ['a.example', 'b.example']);
+    assert.equal(c.outbound.maxRuaUris, 1);
+  });
+
+  it('says what is wrong with a bad value or an unknown key', () => {
+    assert.throws(() => parse('[outbound]\nmax_rua_uris = 0\n'), (e) => e instanceof ConfigError && /\[outbound\] max_rua_uris: expected an integer 1-100/.test(e.message));
+    assert.throws(() => parse('[outbound]\ndeny_domains = ["not a domain"]\n'), (e) => e instanceof ConfigError && /\[outbound\] deny_domains/.test(e.message));
+    assert.throws(() => parse('[outbound]\npace = 3\n'), (e) => e instanceof ConfigError && /pace/.test(e.message) && /pace_seconds/.test(e.message));
   });
 });

@@ -133,12 +133,16 @@ function answer(response: { answers: unknown[] }, base: Base, entry: ZoneEntry, 
 
 const normal = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
-/** The entry for a name, or a `*.` wildcard one label up (RFC 4592, simplified). */
+/** The entry for a name, or the closest `*.` wildcard above it (RFC 4592 §2.2.1, simplified:
+ * a wildcard covers any number of labels; no empty non-terminals). */
 function lookup(zone: Zone, name: string): ZoneEntry | undefined {
   const exact = zone[name];
   if (exact !== undefined) return exact;
-  const dot = name.indexOf('.');
-  return dot < 0 ? undefined : zone[`*${name.slice(dot)}`];
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+    const wild = zone[`*${name.slice(dot)}`];
+    if (wild !== undefined) return wild;
+  }
+  return undefined;
 }
 
 /** A port free for TCP now (UDP on the same number is then almost always free too). */

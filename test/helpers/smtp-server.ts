@@ -19,8 +19,9 @@ export interface SmtpServerOptions {
   /** A reply code (4xx / 5xx) to refuse RCPT TO for `address` on its `attempt`-th RCPT (1-based);
    * undefined accepts. */
   onRcpt?: (address: string, attempt: number) => number | undefined;
-  /** A reply code to refuse the message after DATA (`attempt` counts DATA commands). */
-  onData?: (attempt: number) => number | undefined;
+  /** A reply code to refuse the message after DATA (`attempt` counts DATA commands). May be
+   * async: the reply waits for it (a test can kill the client between DATA and the 250). */
+  onData?: (attempt: number) => number | undefined | Promise<number | undefined>;
   /** Require AUTH with this user and password. */
   auth?: { user: string; pass: string };
 }
@@ -63,11 +64,12 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         dataAttempts++;
-        const code = options.onData?.(dataAttempts);
-        if (code !== undefined) return callback(refuse(code));
-        const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        callback();
+        void Promise.resolve(options.onData?.(dataAttempts)).then((code) => {
+          if (code !== undefined) return callback(refuse(code));
+          const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+          messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          callback();
+        });
       });
     },
   });

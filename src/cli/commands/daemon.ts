@@ -3,6 +3,8 @@
  * with `[imap] idle = true` as soon as the server reports new mail. Never overlaps itself.
  * Mails last week's summary on `[schedule] summary` (default Monday 08:00) when [smtp] and
  * recipients are configured.
+ * With `[reporter]` and `[smtp]`, it also sends outbound aggregate reports on
+ * `[schedule] send_reports` (src/cli/commands/send-reports.ts).
  * SIGTERM / SIGINT: the running poll finishes its current message and files what it committed,
  * then IMAP and the database are closed and the process exits 0.
  */
@@ -17,6 +19,7 @@ import { EXIT } from '../exit.js';
 import { parseCommand } from '../options.js';
 import { pollOnce } from './poll.js';
 import { scheduledSummary, summaryRecipients } from './summary.js';
+import { scheduledSendReports } from './send-reports.js';
 
 /** After a failed IDLE connection, wait this long before trying again. */
 const IDLE_RETRY_MS = 30_000;
@@ -82,9 +85,28 @@ export async function run(argv: string[]): Promise<number> {
       log.info('summary not scheduled', { reason: missing, expression: config.schedule.summary });
     }
   }
-  // Outbound reports arrive with their own command.
+  // Outbound aggregate reports (README "Sending aggregate reports"): yesterday's on
+  // [schedule] send_reports, and every 15 minutes a pass that delivers deferred ones when due.
+  let sending: Promise<void> | null = null;
   if (config.schedule.sendReports !== null) {
-    log.info('schedule not active in this version', { job: 'send_reports', expression: config.schedule.sendReports });
+    if (config.smtp === null || config.reporter.orgName === null) {
+      log.info('send_reports not scheduled: [reporter] and [smtp] are needed', { expression: config.schedule.sendReports });
+    } else {
+      const send = (build: boolean): Promise<void> => {
+        if (sending !== null || stop.signal.aborted) return sending ?? Promise.resolve();
+        sending = scheduledSendReports(app, log, { build, signal: stop.signal })
+          .catch((error: unknown) => {
+            log.error('send-reports failed', { error: error instanceof Error ? error.message : String(error) });
+            if (!(error instanceof RuaflowError)) throw error;
+          })
+          .finally(() => {
+            sending = null;
+          });
+        return sending;
+      };
+      tasks.push(schedule(config.schedule.sendReports, () => send(true), { name: 'send_reports', noOverlap: true }));
+      tasks.push(schedule('*/15 * * * *', () => send(false), { name: 'send_reports_retry', noOverlap: true }));
+    }
   }
 
   const idleLoop = async (): Promise<void> => {
@@ -123,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
   await stopped;
   for (const task of tasks) await task.stop();
   await running;
+  await sending;
   await idle;
   lock.release();
   app.close();

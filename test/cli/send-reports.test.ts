@@ -1,0 +1,268 @@
+/**
+ * `ruaflow send-reports` as a user runs it: the real CLI in a child process, a real SMTP server,
+ * a real DNS server and a real SQLite file. Includes the crash test: the process is killed with
+ * SIGKILL after the relay has the message but before the CLI heard the 250 and committed — the
+ * next run sends the same report again, with the same Report-ID and file name.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { loadConfig } from '../../src/app/config.js';
+import { openApp } from '../../src/app/deps.js';
+import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { scheduledSendReports, sendLockPath } from '../../src/cli/commands/send-reports.js';
+import { LockedError } from '../../src/errors.js';
+import { acquireLock } from '../../src/platform/lock.js';
+import { silentLogger } from '../../src/ports/logger.js';
+import { dayPeriod } from '../../src/receiver/period.js';
+import { openDatabase } from '../../src/store/database.js';
+import { ruaflow } from '../helpers/cli.js';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { evaluation, insertEvaluations } from '../helpers/evaluations.js';
+import { collect } from '../helpers/parse.js';
+import { startSmtpServer, type SmtpServerOptions, type SmtpTestServer } from '../helpers/smtp-server.js';
+
+const XSD = fileURLToPath(new URL('../../schema/xsd/rua-dmarcbis.xsd', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+// The CLI reads the system clock: report on the day before today (UTC).
+const YESTERDAY = dayPeriod(Math.floor(Date.now() / 1000) - 86_400);
+
+let root: string;
+let dns: DnsServer;
+let keyFile: string;
+let n = 0;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'ruaflow-send-cli-'));
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  keyFile = join(root, 'dkim.pem');
+  writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  dns = await startDnsServer({ 's1._domainkey.receiver.example': { TXT: [`v=DKIM1; k=rsa; p=${publicKeyForDns(pair.publicKey)}`] } });
+});
+after(async () => {
+  await dns.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A folder with ruaflow.toml and a database holding yesterday's evaluations. */
+function setup(smtpPort: number, domains: { name: string; rua?: string; count?: number }[], extra = ''): string {
+  const dir = join(root, `c${++n}`);
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'ruaflow.toml'),
+    `[database]
+path = "db.sqlite"
+[reporter]
+org_name = "Receiver Ltd"
+email = "dmarc-reports@receiver.example"
+domain = "receiver.example"
+[smtp]
+host = "127.0.0.1"
+port = ${smtpPort}
+secure = false
+from = "dmarc-reports@receiver.example"
+[dns]
+servers = ["${dns.server}"]
+timeout_ms = 1500
+[outbound]
+pace_seconds = 0
+${extra}
+[[domains]]
+name = "receiver.example"
+keys = [{ selector = "s1", private_key_file = "${keyFile}" }]
+`,
+  );
+  const db = openDatabase(join(dir, 'db.sqlite'));
+  insertEvaluations(
+    db,
+    domains.flatMap((d) =>
+      Array.from({ length: d.count ?? 2 }, (_, i) => evaluation(d.name, YESTERDAY.begin + 3600 * (i + 1), { ...(d.rua !== undefined ? { rua: d.rua } : {}) })),
+    ),
+  );
+  db.close();
+  return dir;
+}
+
+async function withSmtp<T>(options: SmtpServerOptions, body: (smtp: SmtpTestServer) => Promise<T>): Promise<T> {
+  const smtp = await startSmtpServer(options);
+  try {
+    return await body(smtp);
+  } finally {
+    await smtp.stop();
+  }
+}
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+describe('ruaflow send-reports', () => {
+  it('--dry-run writes the reports and sends nothing, records nothing', async () => {
+    await withSmtp({}, async (smtp) => {
+      const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', count: 3 }]);
+      const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--dry-run', '--out', 'preview', '--json', '--quiet'], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      const out = json(r.stdout);
+      assert.equal(out['dry_run'], true);
+      assert.equal(out['built'], 2);
+      assert.equal(out['deliveries'], null);
+      const files = readdirSync(join(dir, 'preview')).sort();
+      assert.deepEqual(files, out['reports'].map((x: { filename: string }) => x.filename).sort());
+      for (const f of files) {
+        const xml = gunzipSync(readFileSync(join(dir, 'preview', f))).toString('utf8');
+        const lint = spawnSync('xmllint', ['--noout', '--schema', XSD, '-'], { input: xml, encoding: 'utf8' });
+        assert.equal(lint.status, 0, lint.stderr);
+        assert.equal(collect(xml).outcome.messages, f.includes('!b.example!') ? 3 : 2);
+      }
+      assert.equal(smtp.messages.length, 0);
+      const db = openDatabase(join(dir, 'db.sqlite'));
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM outbound_reports').get() as { n: number }).n, 0);
+      db.close();
+    });
+  });
+
+  it('sends, prints the --json summary, archives; a second run sends nothing', async () => {
+    await withSmtp({}, async (smtp) => {
+      const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', rua: 'mailto:x@b.example, https://b.example/r' }]);
+      const first = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+      assert.equal(first.code, 0, first.stderr);
+      const out = json(first.stdout);
+      assert.equal(out['period'], YESTERDAY.day);
+      assert.deepEqual([out['begin'], out['end']], [YESTERDAY.begin, YESTERDAY.end]);
+      assert.equal(out['built'], 2);
+      assert.deepEqual(out['deliveries'], { sent: 2, deferred: 0, rejected: 0, suppressed: 0, unauthorized: 0, too_big: 0, expired: 0, left_for_next_run: 0 });
+      assert.deepEqual(out['ignored_uris'], [{ policy_domain: 'b.example', uri: 'https://b.example/r', reason: 'https: URIs are not supported (mailto only)' }]);
+      assert.deepEqual(smtp.messages.map((m) => m.to[0]).sort(), ['rua@a.example', 'x@b.example']);
+      assert.deepEqual(readdirSync(join(dir, 'reports', 'outbound')).sort(), out['reports'].map((x: { filename: string }) => x.filename).sort());
+
+      const second = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(json(second.stdout)['already_built'], 2);
+      assert.equal(json(second.stdout)['deliveries']['sent'], 0);
+      assert.equal(smtp.messages.length, 2);
+
+      const text = await ruaflow(['send-reports', '--period', YESTERDAY.day], { cwd: dir });
+      assert.match(text.stdout, new RegExp(`^${YESTERDAY.day}: 4 evaluations; 0 reports built, 0 skipped, 2 built before, 0 without rua\\n`));
+    });
+  });
+
+  it('a crash between the relay accepting and the commit resends with the same Report-ID and file name', async () => {
+    let child: ReturnType<typeof spawn> | null = null;
+    let exited: Promise<unknown> = Promise.resolve();
+    await withSmtp(
+      {
+        onData: async (attempt) => {
+          // First message: kill the CLI before it can hear the 250, then accept (the relay has it).
+          if (attempt === 1 && child !== null) {
+            child.kill('SIGKILL');
+            await exited;
+          }
+          return undefined;
+        },
+      },
+      async (smtp) => {
+        const dir = setup(smtp.port, [{ name: 'a.example' }]);
+        child = spawn(process.execPath, ['--import', TSX, MAIN, 'send-reports', '--period', YESTERDAY.day, '--quiet'], { cwd: dir, stdio: 'ignore' });
+        exited = new Promise((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
+        assert.deepEqual(await exited, { code: null, signal: 'SIGKILL' });
+        // The server stores the message right after the kill (same event-loop turn or the next).
+        for (let i = 0; i < 100 && smtp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(smtp.messages.length, 1, 'the relay has the first copy');
+
+        const db = openDatabase(join(dir, 'db.sqlite'));
+        const state = () => db.prepare('SELECT state, attempts FROM outbound_deliveries').get();
+        assert.deepEqual(state(), { state: 'pending', attempts: 0 }, 'the send was never committed');
+
+        const rerun = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+        assert.equal(rerun.code, 0, rerun.stderr);
+        assert.equal(json(rerun.stdout)['deliveries']['sent'], 1);
+        assert.deepEqual(state(), { state: 'sent', attempts: 1 });
+        db.close();
+
+        assert.equal(smtp.messages.length, 2);
+        const [a, b] = await Promise.all(smtp.messages.map((m) => simpleParser(m.raw)));
+        assert.equal(a?.subject, b?.subject);
+        assert.match(a?.subject ?? '', /^Report Domain: a\.example Submitter: receiver\.example Report-ID: <\d{8}[0-9a-f]{16}>$/);
+        assert.equal(a?.attachments[0]?.filename, b?.attachments[0]?.filename);
+        assert.equal(a?.messageId, b?.messageId);
+        assert.deepEqual(a?.attachments[0]?.content, b?.attachments[0]?.content, 'the very same report bytes');
+      },
+    );
+  });
+
+  it('a 5xx is recorded and exits 3; the address is suppressed', async () => {
+    await withSmtp({ onRcpt: () => 550 }, async (smtp) => {
+      const dir = setup(smtp.port, [{ name: 'a.example' }]);
+      const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json', '--quiet'], { cwd: dir });
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(json(r.stdout)['deliveries']['rejected'], 1);
+      const db = openDatabase(join(dir, 'db.sqlite'));
+      assert.deepEqual(db.prepare('SELECT address, code FROM outbound_suppressions').all(), [{ address: 'rua@a.example', code: 550 }]);
+      db.close();
+    });
+  });
+
+  it('an unreachable relay fails the run (exit 1) and keeps the report for the next one', async () => {
+    const dir = setup(1, [{ name: 'a.example' }]);
+    const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.equal(json(r.stdout)['deliveries']['deferred'], 1);
+    assert.match(r.stderr, /relay unreachable/);
+  });
+
+  it('says what is wrong on bad usage or missing configuration, in one line (exit 2)', async () => {
+    const dir = setup(1, []);
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [args, pattern] of [
+      [['--period', 'last-week'], /--period: expected "yesterday" or a day that has ended, as YYYY-MM-DD \(got "last-week"\)/],
+      [['--period', today], /a day that has ended/],
+      [['--out', 'x'], /--out goes with --dry-run/],
+    ] as const) {
+      const r = await ruaflow(['send-reports', ...args], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+    writeFileSync(join(dir, 'ruaflow.toml'), '[database]\npath = "db.sqlite"\n');
+    const r = await ruaflow(['send-reports', '--dry-run'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\[reporter\] org_name, email and domain are required/);
+  });
+
+  it("the daemon's runs: yesterday's reports, then deliver-only passes; never beside another sender", async () => {
+    await withSmtp({ onData: (attempt) => (attempt === 1 ? 451 : undefined) }, async (smtp) => {
+      const dir = setup(smtp.port, [{ name: 'a.example' }]);
+      const config = await loadConfig({ configPath: join(dir, 'ruaflow.toml'), env: {}, cwd: dir });
+      const real = openApp(config, undefined);
+      const clock = { t: Math.floor(Date.now() / 1000), now() { return this.t; } };
+      const app = { ...real, clock };
+      try {
+        const signal = new AbortController().signal;
+        await scheduledSendReports(app, silentLogger, { build: true, signal });
+        const state = () => app.db.prepare('SELECT state, attempts FROM outbound_deliveries').get();
+        assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
+        // The 15-minute pass delivers only what is due: not yet.
+        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
+        clock.t += 15 * 60;
+        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        assert.deepEqual(state(), { state: 'sent', attempts: 2 });
+        assert.equal(smtp.messages.length, 1);
+        const held = acquireLock(sendLockPath(app.dbPath), 'test');
+        try {
+          await assert.rejects(scheduledSendReports(app, silentLogger, { build: true, signal }), LockedError);
+        } finally {
+          held.release();
+        }
+      } finally {
+        app.close();
+      }
+    });
+  });
+});

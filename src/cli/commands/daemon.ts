@@ -1,6 +1,7 @@
 /**
- * `ruaflow daemon`: poll the mailbox on the `[schedule] poll` cron expression (and at start), and
- * with `[imap] idle = true` as soon as the server reports new mail. Never overlaps itself.
+ * `ruaflow daemon`: with `[imap]`, poll the mailbox on the `[schedule] poll` cron expression (and
+ * at start), and with `[imap] idle = true` as soon as the server reports new mail. Never overlaps
+ * itself. Without `[imap]` it runs the other jobs (an MX host that only sends reports).
  * Mails last week's summary on `[schedule] summary` (default Monday 08:00) when [smtp] and
  * recipients are configured.
  * With `[reporter]` and `[smtp]`, it also sends outbound aggregate reports on
@@ -10,8 +11,9 @@
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import { loadAppConfig, openApp } from '../../app/deps.js';
-import { mailboxLabel, pollLockPath, requireImap } from '../../app/poll-setup.js';
-import { RuaflowError } from '../../errors.js';
+import type { Config } from '../../app/config.js';
+import { mailboxLabel, pollLockPath } from '../../app/poll-setup.js';
+import { ConfigError, RuaflowError } from '../../errors.js';
 import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
 import { createImapConnector } from '../../sources/imap/connector.js';
@@ -27,17 +29,24 @@ const IDLE_RETRY_MS = 30_000;
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand('daemon', argv, {}, { min: 0, max: 0, name: '' });
   const config = await loadAppConfig(values);
-  const imap = requireImap(config);
+  const imap = config.imap;
+  const jobs = daemonJobs(config);
+  if (jobs.length === 0) {
+    throw new ConfigError(
+      `daemon: nothing to schedule in ${config.file ?? 'the configuration'}: set [imap] to poll the rua mailbox, [smtp] and [summary] to for the weekly summary, or [reporter] and [smtp] to send aggregate reports`,
+    );
+  }
   const app = openApp(config, values.db);
   const log = createLogger({ quiet: values.quiet });
-  const lock = acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
-  const connector = createImapConnector(imap, log);
+  const lock = imap === null ? null : acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
+  const connector = imap === null ? null : createImapConnector(imap, log);
   const stop = new AbortController();
 
   // One poll at a time: a tick (cron or IDLE) while a poll runs asks for one more pass after it.
   let running: Promise<void> | null = null;
   let again = false;
   const poll = (reason: string): Promise<void> => {
+    if (connector === null) return Promise.resolve();
     if (running !== null) {
       again = true;
       return running;
@@ -72,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   };
 
   const tasks: ScheduledTask[] = [];
-  if (config.schedule.poll !== null) {
+  if (config.schedule.poll !== null && imap !== null) {
     tasks.push(schedule(config.schedule.poll, () => poll('schedule'), { name: 'poll', noOverlap: true }));
   }
   // The weekly summary: last week's, mailed to [summary] to and the per-domain recipients. Not
@@ -112,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   const idleLoop = async (): Promise<void> => {
     while (!stop.signal.aborted) {
       try {
+        if (connector === null || imap === null) return;
         const session = await connector.open(imap.mailbox);
         try {
           while (!stop.signal.aborted) {
@@ -139,18 +149,28 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
 
-  log.info('daemon started', { mailbox: imap.mailbox, poll: config.schedule.poll, idle: imap.idle, pid: process.pid });
-  const idle = imap.idle ? idleLoop() : Promise.resolve();
+  log.info('daemon started', { jobs: jobs.join(','), mailbox: imap?.mailbox, poll: imap === null ? null : config.schedule.poll, idle: imap?.idle, pid: process.pid });
+  const idle = imap?.idle === true ? idleLoop() : Promise.resolve();
   await poll('start');
   await stopped;
   for (const task of tasks) await task.stop();
   await running;
   await sending;
   await idle;
-  lock.release();
+  lock?.release();
   app.close();
   log.info('daemon stopped');
   return EXIT.ok;
+}
+
+/** The jobs this configuration can run: poll needs [imap]; the summary [smtp] and recipients;
+ * outbound reports [reporter] and [smtp]. A job whose schedule is "off" is not listed. */
+export function daemonJobs(config: Config): string[] {
+  const jobs: string[] = [];
+  if (config.imap !== null) jobs.push('poll');
+  if (config.schedule.summary !== null && config.smtp !== null && summaryRecipients(config) > 0) jobs.push('summary');
+  if (config.schedule.sendReports !== null && config.smtp !== null && config.reporter.orgName !== null) jobs.push('send_reports');
+  return jobs;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/database.js';
 import { measure, type RssMethod } from './measure.js';
+import { createRng } from './generate.js';
 
 export interface OutboundResult {
   readonly evaluations: number;
@@ -24,24 +25,12 @@ export interface OutboundResult {
 /** 2026-11-29, a day in the past. */
 const DAY_BEGIN = Date.UTC(2026, 10, 29) / 1000;
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Insert `evaluations` over `domains` policy domains: per domain a dozen sources, mostly
  * passing, some forwarded or spoofed, with one or two DKIM signatures each. */
 export function generateEvaluations(path: string, evaluations: number, domains: number, seed: number): void {
   const db = openDatabase(path);
   db.pragma('synchronous = OFF');
-  const rnd = random(seed);
+  const rnd = createRng(seed);
   const insert = db.prepare(
     `INSERT INTO evaluations (id, evaluated_at, source_ip, envelope_from, envelope_from_domain, header_from, spf_domain, spf_scope, spf_result,
        dmarc_result, policy_domain, discovery_method, p, sp, adkim, aspf, rua, dkim_aligned, spf_aligned, disposition, decision)

@@ -12,7 +12,7 @@
  * verify DMARC alignment), so both directions agree on what "the same organisation" means.
  */
 import { domainToASCII } from 'node:url';
-import { getDomain } from 'tldts';
+import { organisationalDomain } from '../analyze/check/org-domain.js';
 import { lookupTxt, type DnsResolver } from '../ports/dns.js';
 import { parseRua, type RuaDestination } from './rua.js';
 
@@ -24,10 +24,8 @@ export type DestinationCheck =
   | { readonly kind: 'unauthorized'; readonly reason: string }
   | { readonly kind: 'temperror'; readonly reason: string };
 
-export function organizationalDomain(name: string): string {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return getDomain(n, { allowPrivateDomains: true }) ?? n;
-}
+/** The Organizational Domain (RFC 7489 §3.2), by the PSL as mailauth reads it. */
+export const organizationalDomain = (name: string): string => organisationalDomain(name);
 
 export function authorizationName(policyDomain: string, host: string): string | null {
   const name = `${domainToASCII(policyDomain) || policyDomain}._report._dmarc.${host}`;

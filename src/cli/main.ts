@@ -17,6 +17,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   reports: () => import('./commands/reports.js'),
   poll: () => import('./commands/poll.js'),
   daemon: () => import('./commands/daemon.js'),
+  verify: () => import('./commands/verify.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

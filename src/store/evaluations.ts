@@ -1,0 +1,107 @@
+/**
+ * Evaluations of received messages (schema/sql/002_evaluations.sql): one row per verified
+ * message, its recipients, every DKIM signature and the override reasons. Written by `ruaflow
+ * verify` and `ruaflow serve`; outbound aggregate reports are built from these tables.
+ *
+ * `insert()` writes one evaluation in a savepoint (its own transaction when none is open), so a
+ * caller may group many into one commit (serve does, and commits before it stops).
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { ipToBytes } from './ip.js';
+
+export interface EvaluationRow {
+  readonly evaluatedAt: number;
+  readonly sourceIp: string;
+  readonly ipVersion: 4 | 6;
+  readonly helo: string | null;
+  readonly envelopeFrom: string;
+  readonly envelopeFromDomain: string | null;
+  readonly headerFrom: string | null;
+  readonly headerFromCount: number;
+  readonly messageId: string | null;
+  readonly spfDomain: string | null;
+  readonly spfScope: string | null;
+  readonly spfResult: string | null;
+  readonly dmarcResult: string | null;
+  readonly policyDomain: string | null;
+  readonly discoveryMethod: string | null;
+  readonly p: string | null;
+  readonly sp: string | null;
+  readonly np: string | null;
+  readonly adkim: string | null;
+  readonly aspf: string | null;
+  readonly fo: string | null;
+  readonly testing: string | null;
+  readonly pct: number | null;
+  readonly rua: string | null;
+  readonly dkimAligned: 'pass' | 'fail';
+  readonly spfAligned: 'pass' | 'fail';
+  readonly disposition: string;
+  readonly decision: string;
+  readonly arcResult: string | null;
+  readonly recipients: readonly { readonly address: string; readonly domain: string }[];
+  readonly dkim: readonly {
+    readonly domain: string;
+    readonly selector: string;
+    readonly identity: string | null;
+    readonly algorithm: string | null;
+    readonly keyBits: number | null;
+    readonly result: string;
+    readonly reason: string | null;
+    readonly aligned: boolean;
+    readonly status: string;
+  }[];
+  readonly reasons: readonly { readonly type: string; readonly comment: string | null }[];
+}
+
+export class EvaluationStore {
+  readonly #db: Database;
+  readonly #insert: Statement<Record<string, unknown>>;
+  readonly #recipient: Statement<unknown[]>;
+  readonly #dkim: Statement<unknown[]>;
+  readonly #reason: Statement<unknown[]>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insert = db.prepare(
+      `INSERT INTO evaluations (evaluated_at, source_ip, ip_bin, helo, envelope_from, envelope_from_domain, header_from,
+                                header_from_count, message_id, spf_domain, spf_scope, spf_result, dmarc_result,
+                                policy_domain, discovery_method, p, sp, np, adkim, aspf, fo, testing, pct, rua,
+                                dkim_aligned, spf_aligned, disposition, decision, arc_result)
+       VALUES (@evaluatedAt, @sourceIp, @ipBin, @helo, @envelopeFrom, @envelopeFromDomain, @headerFrom,
+               @headerFromCount, @messageId, @spfDomain, @spfScope, @spfResult, @dmarcResult,
+               @policyDomain, @discoveryMethod, @p, @sp, @np, @adkim, @aspf, @fo, @testing, @pct, @rua,
+               @dkimAligned, @spfAligned, @disposition, @decision, @arcResult)`,
+    );
+    this.#recipient = db.prepare('INSERT INTO evaluation_recipients (evaluation_id, n, address, domain) VALUES (?, ?, ?, ?)');
+    this.#dkim = db.prepare(
+      `INSERT INTO evaluation_dkim (evaluation_id, n, domain, selector, identity, algorithm, key_bits, result, reason, aligned, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#reason = db.prepare('INSERT INTO evaluation_reasons (evaluation_id, n, type, comment) VALUES (?, ?, ?, ?)');
+  }
+
+  /** Writes one evaluation; returns its id. */
+  insert(row: EvaluationRow): number {
+    const db = this.#db;
+    const nested = db.inTransaction;
+    db.exec(nested ? 'SAVEPOINT evaluation' : 'BEGIN IMMEDIATE');
+    try {
+      const { recipients, dkim, reasons, ipVersion, ...fields } = row;
+      const id = Number(this.#insert.run({ ...fields, ipBin: ipToBytes(row.sourceIp, ipVersion) }).lastInsertRowid);
+      recipients.forEach((r, n) => this.#recipient.run(id, n, r.address, r.domain));
+      dkim.forEach((s, n) =>
+        this.#dkim.run(id, n, s.domain, s.selector, s.identity, s.algorithm, s.keyBits, s.result, s.reason, s.aligned ? 1 : 0, s.status),
+      );
+      reasons.forEach((r, n) => this.#reason.run(id, n, r.type, r.comment));
+      db.exec(nested ? 'RELEASE evaluation' : 'COMMIT');
+      return id;
+    } catch (error) {
+      if (nested) {
+        db.exec('ROLLBACK TO evaluation');
+        db.exec('RELEASE evaluation');
+      } else if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -43,7 +43,8 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
 
   const headers = result.dkim.headers?.parsed ?? [];
   const identities = signatureIdentities(headers);
-  const signatures = (result.dkim.results ?? []).map((r) => mapSignature(r, identities));
+  // An unsigned message comes back as one `none` entry ("message not signed"): no signature.
+  const signatures = (result.dkim.results ?? []).filter((r) => r.status.result !== 'none').map((r) => mapSignature(r, identities));
   const spf = mapSpf(result.spf, envelope);
   const arc = mapArc(result.arc);
   const headerFromDomains = [...new Set((result.dkim.headerFrom ?? []).map(domainOfAddress).filter((d) => d !== ''))];

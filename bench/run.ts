@@ -7,6 +7,8 @@
  *            against bench/raw-parse.mjs (gunzip + one fast-xml-parser parse of the whole document)
  *   emails   10,000 report e-mails in one folder: `ruaflow ingest DIR --db … --json`
  *   version  `ruaflow --version` cold start, median of 10
+ *   poll     report e-mails in a local Dovecot, `ruaflow poll` (bench/poll.ts)
+ *   serve    `ruaflow serve` with a warm DNS cache against mailauth called directly (bench/serve.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -18,6 +20,7 @@ import { join, relative, resolve } from 'node:path';
 import { gzipXml, largeReport, reportEmail } from './generate.js';
 import { detectRssMethod, measure, median, medianRun, type Measured, type RssMethod } from './measure.js';
 import { benchPoll, type PollResult } from './poll.js';
+import { benchServe, type ServeResult } from './serve.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -41,8 +44,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'serve';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'serve'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -433,6 +436,7 @@ async function main(): Promise<number> {
   let emails: EmailsResult | null = null;
   let version: VersionResult | Failed | null = null;
   let poll: PollResult | Failed | null = null;
+  let serve: ServeResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -448,6 +452,15 @@ async function main(): Promise<number> {
         ctx.failures.push(`poll: ${poll.error}`);
       }
     }
+    if (opts.only.includes('serve')) {
+      try {
+        if (ctx.cliMissing !== null) throw new Error(ctx.cliMissing);
+        serve = await benchServe({ cli: opts.cli, quick: opts.quick, tmp, log: progress });
+      } catch (error) {
+        serve = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`serve: ${serve.error}`);
+      }
+    }
   } finally {
     if (opts.keep) progress(`kept the inputs in ${tmp}`);
   }
@@ -461,7 +474,20 @@ async function main(): Promise<number> {
       { measure: 'poll peak RSS', target: '≤ 200 MiB', value: p?.peak_rss_mib ?? null, digits: 1, met: p?.peak_rss_mib == null ? null : p.peak_rss_mib <= 200 },
     );
   }
+  if (serve !== null) {
+    const v = failed(serve) ? null : serve;
+    targets.push(
+      { measure: `serve, ${v?.messages ?? 3000} messages, warm DNS cache, messages/s`, target: '≥ 300', value: v?.serve_messages_per_s ?? null, digits: 0, met: v === null ? null : v.serve_messages_per_s >= 300 },
+      { measure: 'serve time / mailauth authenticate() time', target: '≤ 1.2', value: v?.ratio ?? null, digits: 2, met: v === null ? null : v.ratio <= 1.2 },
+    );
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
+  if (serve !== null && !failed(serve)) {
+    console.log(
+      `\nserve: ${serve.messages} messages${serve.pinned ? ' (service and baseline pinned to CPU 0)' : ''}: \`ruaflow serve\` ${serve.serve_s.toFixed(2)} s = ${Math.round(serve.serve_messages_per_s)} messages/s; ` +
+        `mailauth authenticate() directly ${serve.direct_s.toFixed(2)} s = ${Math.round(serve.direct_messages_per_s)} messages/s; ratio ${serve.ratio.toFixed(2)}; decisions ${JSON.stringify(serve.decisions)}`,
+    );
+  }
   if (poll !== null && !failed(poll)) {
     console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
   }
@@ -481,6 +507,7 @@ async function main(): Promise<number> {
     emails,
     version,
     poll,
+    serve,
     targets,
     failures: ctx.failures,
   };

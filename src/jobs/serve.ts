@@ -83,13 +83,24 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     let skipping = false;
     // Answers go out in request order, whatever order the verifications finish in.
     let tail: Promise<void> = Promise.resolve();
+    let corked = false;
     const respond = (work: Promise<string>): void => {
       const tracked = work.catch((error: unknown) => JSON.stringify({ error: String(error) }));
       inFlight.add(tracked);
       void tracked.finally(() => inFlight.delete(tracked));
       tail = tail.then(async () => {
         const text = await tracked;
-        if (!socket.destroyed) socket.write(`${text}\n`);
+        if (socket.destroyed) return;
+        // Answers that are ready together leave in one write.
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          setImmediate(() => {
+            corked = false;
+            socket.uncork();
+          });
+        }
+        socket.write(`${text}\n`);
       });
     };
     const onLine = (bytes: Buffer): void => {

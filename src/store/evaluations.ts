@@ -56,7 +56,7 @@ export interface EvaluationRow {
 
 export class EvaluationStore {
   readonly #db: Database;
-  readonly #insert: Statement<Record<string, unknown>>;
+  readonly #insert: Statement<unknown[]>;
   readonly #recipient: Statement<unknown[]>;
   readonly #dkim: Statement<unknown[]>;
   readonly #reason: Statement<unknown[]>;
@@ -68,10 +68,7 @@ export class EvaluationStore {
                                 header_from_count, message_id, spf_domain, spf_scope, spf_result, dmarc_result,
                                 policy_domain, discovery_method, p, sp, np, adkim, aspf, fo, testing, pct, rua,
                                 dkim_aligned, spf_aligned, disposition, decision, arc_result)
-       VALUES (@evaluatedAt, @sourceIp, @ipBin, @helo, @envelopeFrom, @envelopeFromDomain, @headerFrom,
-               @headerFromCount, @messageId, @spfDomain, @spfScope, @spfResult, @dmarcResult,
-               @policyDomain, @discoveryMethod, @p, @sp, @np, @adkim, @aspf, @fo, @testing, @pct, @rua,
-               @dkimAligned, @spfAligned, @disposition, @decision, @arcResult)`,
+       VALUES (${Array<string>(29).fill('?').join(', ')})`,
     );
     this.#recipient = db.prepare('INSERT INTO evaluation_recipients (evaluation_id, n, address, domain) VALUES (?, ?, ?, ?)');
     this.#dkim = db.prepare(
@@ -87,8 +84,17 @@ export class EvaluationStore {
     const nested = db.inTransaction;
     db.exec(nested ? 'SAVEPOINT evaluation' : 'BEGIN IMMEDIATE');
     try {
-      const { recipients, dkim, reasons, ipVersion, ...fields } = row;
-      const id = Number(this.#insert.run({ ...fields, ipBin: ipToBytes(row.sourceIp, ipVersion) }).lastInsertRowid);
+      const r = row;
+      // Positional parameters, in the column order above (cheaper than named ones per insert).
+      const id = Number(
+        this.#insert.run(
+          r.evaluatedAt, r.sourceIp, ipToBytes(r.sourceIp, r.ipVersion), r.helo, r.envelopeFrom, r.envelopeFromDomain, r.headerFrom,
+          r.headerFromCount, r.messageId, r.spfDomain, r.spfScope, r.spfResult, r.dmarcResult,
+          r.policyDomain, r.discoveryMethod, r.p, r.sp, r.np, r.adkim, r.aspf, r.fo, r.testing, r.pct, r.rua,
+          r.dkimAligned, r.spfAligned, r.disposition, r.decision, r.arcResult,
+        ).lastInsertRowid,
+      );
+      const { recipients, dkim, reasons } = row;
       recipients.forEach((r, n) => this.#recipient.run(id, n, r.address, r.domain));
       dkim.forEach((s, n) =>
         this.#dkim.run(id, n, s.domain, s.selector, s.identity, s.algorithm, s.keyBits, s.result, s.reason, s.aligned ? 1 : 0, s.status),

@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const config = await loadAppConfig(values);
   const app = values['no-record'] ? null : openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet });
+  const log = createLogger({ quiet: values.quiet, buffered: true });
   // Group commits: many evaluations per transaction, committed within 100 ms and on stop.
   const group = app === null ? null : new CommitGroup(app.db, { maxInputs: 500, maxMillis: 100 });
   const service = startVerifyService(verifyDeps(config, app, log, values['authserv-id']), {
@@ -65,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await service.stop();
   } finally {
+    log.flush();
     app?.close();
     if (where.kind === 'socket' && existsSync(where.path)) unlinkSync(where.path);
   }

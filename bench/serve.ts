@@ -1,0 +1,186 @@
+/**
+ * The serve scenario of `npm run bench` (issue 6): N pre-signed messages (RSA 2048 and ed25519
+ * signers, some spoofed), a loopback DNS server serving their keys, SPF and DMARC records, and
+ * `ruaflow serve` (the built CLI) pinned to one core with `taskset -c 0` where available. After a
+ * warm-up pass (DNS cache warm), the same N messages go through the service again over 16
+ * connections, three times: messages/s of the median pass. Beside it the same messages through mailauth's `authenticate()`
+ * called directly in one process on the same core (bench/mailauth-direct.ts, also the median of
+ * three passes after a warm-up), and the ratio.
+ * Targets: ≥ 300 messages/s, and serve time ≤ 1.2 × the direct time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startDnsServer, type Zone } from '../test/helpers/dns-server.js';
+import { shebangFlags } from './measure.js';
+import { dkimZone, ed25519Key, message, rsaKey, sign } from '../test/receiver/support.js';
+
+export interface ServeResult {
+  readonly messages: number;
+  readonly pinned: boolean;
+  readonly serve_s: number;
+  readonly serve_messages_per_s: number;
+  readonly direct_s: number;
+  readonly direct_messages_per_s: number;
+  readonly ratio: number;
+  readonly decisions: Record<string, number>;
+}
+
+interface BenchMessage {
+  readonly ip: string;
+  readonly helo: string;
+  readonly mail_from: string;
+  readonly rcpt: readonly string[];
+  readonly message: string;
+}
+
+const DOMAINS = 8;
+const CONNECTIONS = 16;
+/** Timed passes after the warm-up; the median is reported (the machine is shared with the client). */
+const PASSES = 3;
+const ROOT = resolve(import.meta.dirname, '..');
+
+export async function benchServe(options: { cli: string; quick: boolean; tmp: string; log: (line: string) => void }): Promise<ServeResult> {
+  const count = options.quick ? 400 : 3000;
+  const zone: Zone = {};
+  for (let d = 0; d < DOMAINS; d++) {
+    const domain = `sender${d}.example`;
+    zone[domain] = { TXT: [`v=spf1 ip4:198.51.100.${d + 1} -all`], A: [`198.51.100.${d + 1}`] };
+    zone[`_dmarc.${domain}`] = { TXT: [`v=DMARC1; p=${d % 2 === 0 ? 'reject' : 'quarantine'}; rua=mailto:dmarc@${domain}`] };
+    Object.assign(zone, dkimZone(domain, 'rsa', rsaKey(2048)), dkimZone(domain, 'ed', ed25519Key()));
+  }
+  const dns = await startDnsServer(zone);
+  let service: ReturnType<typeof spawn> | null = null;
+  try {
+    const t0 = performance.now();
+    const messages: BenchMessage[] = [];
+    for (let i = 0; i < count; i++) {
+      const d = i % DOMAINS;
+      const domain = `sender${d}.example`;
+      const text = message({ from: `user${i}@${domain}`, subject: `message ${i}`, body: `Hello ${i}\r\n${'lorem ipsum '.repeat(40)}` });
+      const spoofed = i % 5 === 4;
+      const bytes = spoofed
+        ? Buffer.from(text)
+        : await sign(text, [{ domain, selector: i % 2 === 0 ? 'rsa' : 'ed', key: i % 2 === 0 ? rsaKey(2048) : ed25519Key() }]);
+      messages.push({
+        ip: spoofed ? '203.0.113.9' : `198.51.100.${d + 1}`,
+        helo: `mx.${domain}`,
+        mail_from: spoofed ? 'x@spoofer.test' : `bounce@${domain}`,
+        rcpt: ['postmaster@receiver.example'],
+        message: bytes.toString('base64'),
+      });
+    }
+    const file = join(options.tmp, 'serve-messages.jsonl');
+    writeFileSync(file, `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`);
+    options.log(`serve: ${count} messages signed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const config = join(options.tmp, 'bench-serve.toml');
+    writeFileSync(config, `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 2000\n[reporter]\norg_name = "Bench"\nemail = "dmarc@receiver.example"\ndomain = "receiver.example"\n`);
+    // The service (and later the baseline) on CPU 0, this process — the client sending the
+    // messages and the DNS server — on the others, so that the two do not share a core.
+    const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length > 1;
+    if (pinned) spawnSync('taskset', ['-p', '-c', `1-${cpus().length - 1}`, String(process.pid)]);
+    // As the bin runs it: with the V8 flags of its first line.
+    const args = [...shebangFlags(options.cli), options.cli, 'serve', '--config', config, '--db', join(options.tmp, 'bench-serve.sqlite'), '--listen', '127.0.0.1:0'];
+    service = pinned ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const port = await new Promise<number>((ok, fail) => {
+      let text = '';
+      const timer = setTimeout(() => fail(new Error(`serve did not start: ${text.slice(-500)}`)), 30_000);
+      service?.stderr?.on('data', (d: Buffer) => {
+        if (text.length < 100_000) text += d.toString();
+        const m = /"event":"listening","address":"127\.0\.0\.1:(\d+)"/.exec(text);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          ok(Number(m[1]));
+        }
+      });
+      service?.once('exit', (code) => fail(new Error(`serve exited ${code}: ${text.slice(-500)}`)));
+    });
+
+    const warm = await throughService(port, messages);
+    options.log(`serve: warm-up pass ${(warm.ms / 1000).toFixed(2)} s`);
+    const passes: { ms: number; decisions: Record<string, number> }[] = [];
+    for (let i = 0; i < PASSES; i++) passes.push(await throughService(port, messages));
+    const timed = passes.sort((a, b) => a.ms - b.ms)[Math.floor(PASSES / 2)] ?? passes[0]!;
+    const serveS = timed.ms / 1000;
+    options.log(`serve: ${count} messages in ${serveS.toFixed(2)} s`);
+
+    // Asynchronously: the DNS server runs in this process and must keep answering.
+    const direct = await runChild(
+      pinned ? 'taskset' : process.execPath,
+      [...(pinned ? ['-c', '0', process.execPath] : []), '--import', 'tsx', join(ROOT, 'bench', 'mailauth-direct.ts'), file, dns.server],
+    );
+    if (direct.code !== 0) throw new Error(`mailauth-direct failed: ${direct.stderr.slice(-500)}`);
+    const directResult = JSON.parse(direct.stdout.trim()) as { ms: number; temperrors: number };
+    if (directResult.temperrors > 0) throw new Error(`mailauth-direct: ${directResult.temperrors} DNS temperrors, the baseline is not valid`);
+    const directS = directResult.ms / 1000;
+    options.log(`serve: mailauth directly ${directS.toFixed(2)} s`);
+    return {
+      messages: count,
+      pinned,
+      serve_s: serveS,
+      serve_messages_per_s: count / serveS,
+      direct_s: directS,
+      direct_messages_per_s: count / directS,
+      ratio: serveS / directS,
+      decisions: timed.decisions,
+    };
+  } finally {
+    if (cpus().length > 1) spawnSync('taskset', ['-p', '-c', `0-${cpus().length - 1}`, String(process.pid)]);
+    if (service !== null && service.exitCode === null) {
+      const s = service;
+      await new Promise<void>((done) => {
+        s.once('exit', () => done());
+        s.kill('SIGTERM');
+      });
+    }
+    await dns.stop();
+  }
+}
+
+function runChild(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** All messages over CONNECTIONS connections, each writing its share at once; ms until the last answer. */
+async function throughService(port: number, messages: readonly BenchMessage[]): Promise<{ ms: number; decisions: Record<string, number> }> {
+  const decisions: Record<string, number> = {};
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, (_, c) => {
+      const mine = messages.filter((_, i) => i % CONNECTIONS === c);
+      return new Promise<void>((ok, fail) => {
+        const socket = connect(port, '127.0.0.1');
+        let buffer = '';
+        let answered = 0;
+        socket.on('error', fail);
+        socket.on('data', (d: Buffer) => {
+          buffer += d.toString();
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const answer = JSON.parse(buffer.slice(0, nl)) as { decision?: string; error?: string };
+            buffer = buffer.slice(nl + 1);
+            if (answer.error !== undefined) return fail(new Error(`serve answered an error: ${answer.error}`));
+            decisions[answer.decision ?? '?'] = (decisions[answer.decision ?? '?'] ?? 0) + 1;
+            if (++answered === mine.length) {
+              socket.end();
+              ok();
+            }
+          }
+        });
+        socket.on('connect', () => socket.write(`${mine.map((m) => JSON.stringify(m)).join('\n')}\n`));
+      });
+    }),
+  );
+  return { ms: performance.now() - started, decisions };
+}

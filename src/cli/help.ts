@@ -8,6 +8,11 @@ Usage:
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
   ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
+  ruaflow verify [FILE|-]     verify a received message: --ip IP --helo NAME --mail-from ADDR
+                              [--rcpt ADDR]... [--authserv-id ID] [--no-record]; prints the
+                              Authentication-Results header (--json: the evaluation)
+  ruaflow serve               the same as a local service: --socket PATH | --listen 127.0.0.1:PORT
+                              (default 127.0.0.1:8893); one JSON request per line (see README)
   ruaflow --version | --help
 
 Common options:
@@ -19,4 +24,5 @@ Common options:
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
             this mailbox.
+            verify: 0 accept, 10 quarantine, 75 defer (try later), 69 reject.
 `;

@@ -71,7 +71,7 @@ describe('ruaflow verify', () => {
     writeFileSync(file, await sign(message({ subject: 'file' }), [{ domain: 'example.com', selector: 'k', key: KEY }]));
     const r = await ruaflow(['verify', file, '--config', config, ...ENVELOPE]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Authentication-Results: receiver\.example;\n\tspf=pass smtp\.mailfrom=alice@example\.com;\n\tdkim=pass \(2048-bit key; aligned\) header\.d=example\.com header\.s=k header\.a=rsa-sha256 header\.b=\S+;\n\tdmarc=pass \(p=REJECT\) header\.from=example\.com polrec\.p=reject;\n\tarc=none\nX-Ruaflow-Decision: accept \(/);
+    assert.match(r.stdout, /^Authentication-Results: receiver\.example;\n\tspf=pass smtp\.mailfrom=alice@example\.com;\n\tdkim=pass \(2048-bit key; aligned\) header\.d=example\.com header\.s=k header\.a=rsa-sha256 header\.b=\S+;\n\tdmarc=pass \(p=REJECT\) header\.from=example\.com polrec\.p=reject;\n\tarc=none\nX-Ruaflow-Decision: accept; reason="DKIM pass d=example\.com; DMARC pass \(p=reject\)"\n$/);
     const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const dkimLines = logs.filter((l) => l['event'] === 'dkim');
     assert.equal(dkimLines.length, 1);
@@ -110,7 +110,7 @@ describe('ruaflow verify', () => {
 
     const known = await ruaflow(['verify', '--config', config, '--quiet', ...SPOOF], { input: message({ from: 'service@paypal.example' }) });
     assert.equal(known.code, 69, known.stderr);
-    assert.match(known.stdout, /X-Ruaflow-Decision: reject \(known signer paypal\.example without a passing signature/);
+    assert.match(known.stdout, /X-Ruaflow-Decision: reject; reason="known signer paypal\.example without a passing signature/);
 
     const defer = await ruaflow(['verify', '--config', config, '--quiet', ...ENVELOPE], {
       input: (await sign(message(), [{ domain: 'example.com', selector: 'nokey', key: KEY }])).toString(),

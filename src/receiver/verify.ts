@@ -248,7 +248,16 @@ async function evaluateDmarc(input: {
   if (response === false) return { ...none, result: 'permerror', comment: 'no usable From address' };
 
   const raw = String(response.status.result);
-  const result = raw === 'pass' || raw === 'fail' || raw === 'temperror' || raw === 'permerror' ? raw : 'none';
+  let result: DmarcOutcome['result'] = raw === 'pass' || raw === 'fail' || raw === 'temperror' || raw === 'permerror' ? raw : 'none';
+  let comment = response.error ?? (result === 'none' ? 'no DMARC record' : null);
+  // Nothing passed aligned, but SPF or a DKIM key lookup failed temporarily: the result is not
+  // known yet, so it is a temperror, not a fail (RFC 9989 §4.4, §5.3 step 5 — a later attempt
+  // may pass). mailauth only sees the identifiers that passed and would say fail.
+  const temporary = input.spf.result === 'temperror' ? 'SPF' : input.signatures.some((s) => s.result === 'temperror') ? 'DKIM' : null;
+  if (result === 'fail' && temporary !== null) {
+    result = 'temperror';
+    comment = `${temporary} lookup failed temporarily`;
+  }
   const authorDomain = (response.status.header?.from ?? input.headerFromDomains[0] ?? '').toLowerCase().replace(/\.$/, '');
   const published = typeof response.rr === 'string' && response.rr !== '' ? parsePublishedPolicy(response.rr) : null;
   const policyDomain = response.policyDomain ?? null;
@@ -264,7 +273,7 @@ async function evaluateDmarc(input: {
 
   return {
     result,
-    comment: response.error ?? (result === 'none' ? 'no DMARC record' : null),
+    comment,
     authorDomain,
     policyDomain,
     orgDomain: response.domain ? response.domain.toLowerCase() : null,

@@ -197,6 +197,22 @@ describe('DMARC policy (RFC 9989)', () => {
 });
 
 describe('DNS failures', () => {
+  it('a DKIM key lookup that times out makes DMARC temperror, not fail: deferred, not rejected', async () => {
+    dns.set('k._domainkey.reject.example', { silent: true });
+    const slow = harness(dns, { timeoutMs: 300 });
+    try {
+      const signed = await sign(message({ from: 'ceo@reject.example' }), [{ domain: 'reject.example', selector: 'k', key: KEY }]);
+      // SPF fails (a foreign IP), the only signature cannot be checked: DMARC cannot conclude.
+      const { evaluation } = await slow.verify(signed, { ip: '203.0.113.9', mailFrom: 'x@spoofer.test' });
+      assert.equal(evaluation.auth.dkim[0]?.result, 'temperror');
+      assert.equal(evaluation.auth.dmarc.result, 'temperror');
+      assert.match(evaluation.auth.dmarc.comment ?? '', /DKIM lookup failed temporarily/);
+      assert.equal(evaluation.verdict.decision, 'defer');
+    } finally {
+      slow.close();
+    }
+  });
+
   it('an unreachable DNS server gives temperror within a bounded time, and the message is deferred', async () => {
     const dead = await startDnsServer({});
     const port = dead.port;

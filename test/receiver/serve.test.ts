@@ -32,7 +32,7 @@ before(async () => {
   });
   dir = mkdtempSync(join(tmpdir(), 'ruaflow-serve-'));
   config = join(dir, 'ruaflow.toml');
-  writeFileSync(config, `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1000\n[limits]\nmax_message_bytes = 16384\n`);
+  writeFileSync(config, `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 5000\n[limits]\nmax_message_bytes = 16384\n`);
 });
 after(async () => {
   await dns.stop();

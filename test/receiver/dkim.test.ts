@@ -120,6 +120,13 @@ describe('DKIM signatures (RFC 6376, RFC 8301, RFC 8463)', () => {
     assert.equal(evaluation.verdict.decision, 'accept');
   });
 
+  it('records the signature identity (i=) and writes it as header.i', async () => {
+    const signed = await sign(message(), [{ domain: 'example.com', selector: 'r2048', key: rsaKey(2048), identity: 'billing@example.com' }]);
+    const { evaluation, id } = await h.verify(signed);
+    assert.equal(dkimRows(id)[0]?.['identity'], 'billing@example.com');
+    assert.match(evaluation.authenticationResults, /header\.i=billing@example\.com/);
+  });
+
   it('accepts an unsigned message and says so in the header', async () => {
     const { evaluation, id } = await h.verify(message());
     assert.equal(evaluation.auth.dkim.length, 0);

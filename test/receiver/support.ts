@@ -71,6 +71,8 @@ export interface SignWith {
   readonly selector: string;
   readonly key: TestKey;
   readonly algorithm?: 'rsa-sha256' | 'rsa-sha1' | 'ed25519-sha256';
+  /** i= (the AUID). */
+  readonly identity?: string;
 }
 
 /** The message with DKIM-Signature fields prepended, one per signer (in order). */
@@ -82,6 +84,7 @@ export async function sign(text: string, signers: readonly SignWith[]): Promise<
       selector: s.selector,
       privateKey: s.key.privateKeyPem,
       ...(s.algorithm !== undefined ? { algorithm: s.algorithm } : {}),
+      ...(s.identity !== undefined ? { identity: s.identity } : {}),
     };
     // The top-level key options are the defaults for each entry of signatureData, which is what signs.
     const result = await dkimSign(out, { ...data, signatureData: [data] });

@@ -485,7 +485,7 @@ async function main(): Promise<number> {
   if (serve !== null && !failed(serve)) {
     console.log(
       `\nserve: ${serve.messages} messages${serve.pinned ? ' (service and baseline pinned to CPU 0)' : ''}: \`ruaflow serve\` ${serve.serve_s.toFixed(2)} s = ${Math.round(serve.serve_messages_per_s)} messages/s; ` +
-        `mailauth authenticate() directly ${serve.direct_s.toFixed(2)} s = ${Math.round(serve.direct_messages_per_s)} messages/s; ratio ${serve.ratio.toFixed(2)}; decisions ${JSON.stringify(serve.decisions)}`,
+        `mailauth authenticate() directly ${serve.direct_s.toFixed(2)} s = ${Math.round(serve.direct_messages_per_s)} messages/s; ratio of the medians ${serve.ratio.toFixed(2)} (per pass: ${serve.pass_ratios.map((r) => r.toFixed(2)).join(', ')}); decisions ${JSON.stringify(serve.decisions)}`,
     );
   }
   if (poll !== null && !failed(poll)) {

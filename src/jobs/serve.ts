@@ -61,8 +61,11 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     }
   }
 
+  let stopping = false;
   const answer = async (line: string): Promise<string> => {
     const parsed = parseRequest(line, options.maxMessageBytes);
+    // Once stopping, nothing new is started: what is in flight is answered and committed.
+    if (stopping) return JSON.stringify({ ...(parsed.ok ? (parsed.request.id !== null ? { id: parsed.request.id } : {}) : {}), error: 'the service is stopping; try again' });
     if (!parsed.ok) return JSON.stringify({ ...(parsed.id !== null ? { id: parsed.id } : {}), error: parsed.error });
     const { id, envelope, message } = parsed.request;
     try {
@@ -150,6 +153,7 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   return {
     server,
     stop: async () => {
+      stopping = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Let the open connections finish what they asked, then close them.

@@ -20,7 +20,8 @@ export function evaluationRow(e: Evaluation): EvaluationRow {
     envelopeFrom: envelope.mailFrom,
     envelopeFromDomain: mailFromDomain,
     headerFrom: auth.headerFrom,
-    headerFromCount: auth.headerFromDomains.length,
+    // Several From fields count as several even when they share a domain (header_from is null then).
+    headerFromCount: Math.max(auth.headerFromDomains.length, auth.fromFields),
     messageId: auth.messageId,
     spfDomain: spf.domain === '' ? null : spf.domain,
     spfScope: spf.scope,

@@ -109,6 +109,8 @@ export interface AuthOutcome {
   readonly headerFrom: string | null;
   /** Every From domain seen (0: no From; >1: several). */
   readonly headerFromDomains: readonly string[];
+  /** From header fields in the message (RFC 5322 §3.6 allows one). */
+  readonly fromFields: number;
   readonly messageId: string | null;
   /** The List-Id header's identifier (RFC 2919), for the mailing_list override. */
   readonly listId: string | null;

@@ -72,6 +72,7 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
     envelope,
     headerFrom: headerFromDomains.length === 1 && (result.dkim.fromFields ?? 0) <= 1 ? (headerFromDomains[0] ?? null) : null,
     headerFromDomains,
+    fromFields: result.dkim.fromFields ?? 0,
     messageId: headerValue(headers, 'message-id'),
     listId: listId(headerValue(headers, 'list-id')),
     spf,

@@ -163,6 +163,7 @@ describe('DMARC policy (RFC 9989)', () => {
     assert.equal(twoFields.evaluation.auth.dmarc.result, 'permerror');
     assert.match(twoFields.evaluation.auth.dmarc.comment ?? '', /2 From header fields/);
     assert.equal(row(twoFields.id)['header_from'], null);
+    assert.equal(row(twoFields.id)['header_from_count'], 2);
 
     const twoDomains = await h.verify(message({ from: 'a@reject.example, b@quarantine.example' }), { ip: '203.0.113.9', mailFrom: 'x@spoofer.test' });
     assert.equal(twoDomains.evaluation.auth.dmarc.result, 'permerror');

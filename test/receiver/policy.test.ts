@@ -41,6 +41,7 @@ const auth = (over: Partial<AuthOutcome> = {}): AuthOutcome => ({
   envelope: { ip: '192.0.2.1', helo: 'mx.bank.example', mailFrom: 'bounce@bank.example', rcpt: ['me@receiver.example'] },
   headerFrom: 'bank.example',
   headerFromDomains: ['bank.example'],
+  fromFields: 1,
   messageId: null,
   listId: null,
   spf: { domain: 'bank.example', scope: 'mfrom', result: 'none', comment: null },

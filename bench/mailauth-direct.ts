@@ -7,7 +7,7 @@
  *   node --import tsx bench/mailauth-direct.ts MESSAGES.jsonl 127.0.0.1:PORT
  *
  * Reads one line per pass from stdin (so that the bench can interleave its passes with the
- * service's) and answers each with {"ms": …, "temperrors": …}.
+ * service's) and answers each with {"ms": …, "cpu_ms": …, "temperrors": …} (wall and CPU time of the pass).
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -31,9 +31,11 @@ const pass = () =>
 
 for await (const _ of createInterface({ input: process.stdin })) {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const results = await pass();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   // A baseline that timed out on DNS would not be a baseline: count temperrors for the caller.
   const temperrors = results.filter((r) => r.spf !== false && r.spf.status.result === 'temperror').length;
-  process.stdout.write(`${JSON.stringify({ ms, messages: messages.length, temperrors })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, cpu_ms: (cpu.user + cpu.system) / 1000, messages: messages.length, temperrors })}\n`);
 }

@@ -9,7 +9,7 @@
  * Targets: ≥ 300 messages/s, and serve time ≤ 1.2 × the direct time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,10 @@ export interface ServeResult {
   readonly ratio: number;
   /** Service / mailauth time of each pair of passes, in order. */
   readonly pass_ratios: readonly number[];
+  /** CPU time (user + system) of a pass, medians: steadier than wall time on a busy machine. */
+  readonly serve_cpu_s: number | null;
+  readonly direct_cpu_s: number;
+  readonly cpu_ratio: number | null;
   readonly decisions: Record<string, number>;
 }
 
@@ -112,23 +116,30 @@ export async function benchServe(options: { cli: string; quick: boolean; tmp: st
     try {
       // Warm-up (DNS caches, JIT) for both, then timed passes taken in turns, so that a change in
       // the machine's load hits both alike; medians.
+      const servicePid = service.pid ?? 0;
       for (let i = 0; i < WARM_UP_PASSES; i++) {
-        const warm = await throughService(port, messages);
+        const warm = await throughService(port, messages, servicePid);
         const warmDirect = await direct.pass();
-        options.log(`serve: warm-up pass ${i + 1}: service ${(warm.ms / 1000).toFixed(2)} s, mailauth ${(warmDirect / 1000).toFixed(2)} s`);
+        options.log(`serve: warm-up pass ${i + 1}: service ${(warm.ms / 1000).toFixed(2)} s, mailauth ${(warmDirect.ms / 1000).toFixed(2)} s`);
       }
-      const serveRuns: { ms: number; decisions: Record<string, number> }[] = [];
-      const directRuns: number[] = [];
+      const serveRuns: { ms: number; cpuMs: number | null; decisions: Record<string, number> }[] = [];
+      const directRuns: { ms: number; cpuMs: number }[] = [];
       for (let i = 0; i < PASSES; i++) {
-        serveRuns.push(await throughService(port, messages));
-        directRuns.push(await direct.pass());
-        options.log(`serve: pass ${i + 1}: service ${((serveRuns.at(-1)?.ms ?? 0) / 1000).toFixed(2)} s, mailauth ${((directRuns.at(-1) ?? 0) / 1000).toFixed(2)} s`);
+        const sr = await throughService(port, messages, servicePid);
+        const dr = await direct.pass();
+        serveRuns.push(sr);
+        directRuns.push(dr);
+        options.log(
+          `serve: pass ${i + 1}: service ${(sr.ms / 1000).toFixed(2)} s (CPU ${sr.cpuMs === null ? '?' : (sr.cpuMs / 1000).toFixed(2)} s), ` +
+            `mailauth ${(dr.ms / 1000).toFixed(2)} s (CPU ${(dr.cpuMs / 1000).toFixed(2)} s)`,
+        );
       }
-      const directRunsInOrder = [...directRuns];
-      const serveRunsInOrder = [...serveRuns];
-      const timed = [...serveRunsInOrder].sort((a, b) => a.ms - b.ms)[Math.floor(PASSES / 2)] ?? serveRuns[0]!;
+      const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+      const timed = [...serveRuns].sort((a, b) => a.ms - b.ms)[Math.floor(PASSES / 2)] ?? serveRuns[0]!;
       const serveS = timed.ms / 1000;
-      const directS = ([...directRuns].sort((a, b) => a - b)[Math.floor(PASSES / 2)] ?? 0) / 1000;
+      const directS = median(directRuns.map((r) => r.ms)) / 1000;
+      const serveCpu = serveRuns.every((r) => r.cpuMs !== null) ? median(serveRuns.map((r) => r.cpuMs ?? 0)) / 1000 : null;
+      const directCpu = median(directRuns.map((r) => r.cpuMs)) / 1000;
       return {
         messages: count,
         pinned,
@@ -137,7 +148,10 @@ export async function benchServe(options: { cli: string; quick: boolean; tmp: st
         direct_s: directS,
         direct_messages_per_s: count / directS,
         ratio: serveS / directS,
-        pass_ratios: serveRunsInOrder.map((r, i) => r.ms / (directRunsInOrder[i] ?? r.ms)),
+        pass_ratios: serveRuns.map((r, i) => r.ms / (directRuns[i]?.ms ?? r.ms)),
+        serve_cpu_s: serveCpu,
+        direct_cpu_s: directCpu,
+        cpu_ratio: serveCpu === null ? null : serveCpu / directCpu,
         decisions: timed.decisions,
       };
     } finally {
@@ -157,7 +171,7 @@ export async function benchServe(options: { cli: string; quick: boolean; tmp: st
 }
 
 /** The baseline child: `pass()` runs one timed pass of mailauth over all messages. */
-function startDirect(command: string, args: readonly string[]): { pass(): Promise<number>; stop(): void } {
+function startDirect(command: string, args: readonly string[]): { pass(): Promise<{ ms: number; cpuMs: number }>; stop(): void } {
   const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -179,9 +193,9 @@ function startDirect(command: string, args: readonly string[]): { pass(): Promis
         child.once('exit', onExit);
         waiting.push((line) => {
           child.off('exit', onExit);
-          const r = JSON.parse(line) as { ms: number; temperrors: number };
+          const r = JSON.parse(line) as { ms: number; cpu_ms: number; temperrors: number };
           if (r.temperrors > 0) fail(new Error(`mailauth-direct: ${r.temperrors} DNS temperrors, the baseline is not valid`));
-          else done(r.ms);
+          else done({ ms: r.ms, cpuMs: r.cpu_ms });
         });
         child.stdin.write('pass\n');
       }),
@@ -194,12 +208,30 @@ function startDirect(command: string, args: readonly string[]): { pass(): Promis
 }
 
 /** All messages over CONNECTIONS connections, each writing its share at once; ms until the last answer. */
-async function throughService(port: number, messages: readonly BenchMessage[]): Promise<{ ms: number; decisions: Record<string, number> }> {
+/** User + system CPU time of a process so far, in ms (Linux /proc; null elsewhere). */
+function processCpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+async function throughService(port: number, messages: readonly BenchMessage[], pid: number): Promise<{ ms: number; cpuMs: number | null; decisions: Record<string, number> }> {
   const decisions: Record<string, number> = {};
+  // The request lines are made before the clock starts: the client's own work is not measured.
+  const payloads = Array.from({ length: CONNECTIONS }, (_, c) => {
+    const mine = messages.filter((_, i) => i % CONNECTIONS === c);
+    return { count: mine.length, bytes: Buffer.from(`${mine.map((m) => JSON.stringify(m)).join('\n')}\n`) };
+  });
   const started = performance.now();
+  const cpu0 = processCpuMs(pid);
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, (_, c) => {
-      const mine = messages.filter((_, i) => i % CONNECTIONS === c);
+    payloads.map((mine) => {
       return new Promise<void>((ok, fail) => {
         const socket = connect(port, '127.0.0.1');
         let buffer = '';
@@ -213,15 +245,20 @@ async function throughService(port: number, messages: readonly BenchMessage[]): 
             buffer = buffer.slice(nl + 1);
             if (answer.error !== undefined) return fail(new Error(`serve answered an error: ${answer.error}`));
             decisions[answer.decision ?? '?'] = (decisions[answer.decision ?? '?'] ?? 0) + 1;
-            if (++answered === mine.length) {
+            if (++answered === mine.count) {
               socket.end();
               ok();
             }
           }
         });
-        socket.on('connect', () => socket.write(`${mine.map((m) => JSON.stringify(m)).join('\n')}\n`));
+        socket.on('connect', () => socket.write(mine.bytes));
       });
     }),
   );
-  return { ms: performance.now() - started, decisions };
+  const ms = performance.now() - started;
+  // The service finishes its group commit within 100 ms of the last answer: wait for it, so that
+  // its CPU time includes the work of this pass.
+  await new Promise((r) => setTimeout(r, 150));
+  const cpu1 = processCpuMs(pid);
+  return { ms, cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, decisions };
 }

@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../ports/logger.js';
 import { evaluationJson } from '../receiver/evaluation-json.js';
 import { maxLineBytes, parseRequest } from '../receiver/serve-protocol.js';
+import type { Envelope } from '../receiver/types.js';
 import type { CommitGroup } from '../store/commit-group.js';
 import { verifyMessage, type VerifyDeps } from './verify-message.js';
 
@@ -62,12 +63,18 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   }
 
   let stopping = false;
-  const answer = async (line: string): Promise<string> => {
+  // Parsing is synchronous and apart from the verification, so that the request line (the
+  // message in base64, larger than the message) is garbage as soon as it is decoded instead of
+  // living on in a suspended async frame while thousands of verifications are in flight.
+  const answer = (line: string): Promise<string> => {
     const parsed = parseRequest(line, options.maxMessageBytes);
-    // Once stopping, nothing new is started: what is in flight is answered and committed.
-    if (stopping) return JSON.stringify({ ...(parsed.ok ? (parsed.request.id !== null ? { id: parsed.request.id } : {}) : {}), error: 'the service is stopping; try again' });
-    if (!parsed.ok) return JSON.stringify({ ...(parsed.id !== null ? { id: parsed.id } : {}), error: parsed.error });
+    if (!parsed.ok) return Promise.resolve(JSON.stringify({ ...(parsed.id !== null ? { id: parsed.id } : {}), error: parsed.error }));
     const { id, envelope, message } = parsed.request;
+    // Once stopping, nothing new is started: what is in flight is answered and committed.
+    if (stopping) return Promise.resolve(JSON.stringify({ ...(id !== null ? { id } : {}), error: 'the service is stopping; try again' }));
+    return verifyAndAnswer(id, envelope, message);
+  };
+  const verifyAndAnswer = async (id: string | number | null, envelope: Envelope, message: Buffer): Promise<string> => {
     try {
       const { evaluation } = await verifyMessage(deps, message, envelope);
       return JSON.stringify({ ...(id !== null ? { id } : {}), ...evaluationJson(evaluation) });

@@ -16,7 +16,7 @@ import { authenticate, dmarc as verifyDmarc, type ARCResult, type DKIMResult, ty
 import { lookupAddresses, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
 import { domainOfAddress, within } from './local-policy.js';
-import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
+import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
 export const MIN_RSA_BITS = 1024;
@@ -157,15 +157,12 @@ function signatureIdentities(headers: readonly ParsedHeader[]): Map<string, stri
   const out = new Map<string, string>();
   for (const h of headers) {
     if (h.key !== 'dkim-signature') continue;
-    const text = h.line.toString('binary').replace(/^[^:]*:/, '');
-    const tags = new Map<string, string>();
-    for (const part of text.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq > 0) tags.set(part.slice(0, eq).trim(), part.slice(eq + 1).replace(/\s+/g, ''));
-    }
-    const b = tags.get('b');
-    const i = tags.get('i');
-    if (b !== undefined && i !== undefined && i !== '') out.set(b, i);
+    const text = h.line.toString('binary');
+    // Tags are separated by ";" and may be preceded by folding white space (RFC 6376 §3.2).
+    const i = /(?:^[^:]*:|;)\s*i\s*=([^;]*)/.exec(text)?.[1]?.replace(/\s+/g, '');
+    if (i === undefined || i === '') continue;
+    const b = /(?:^[^:]*:|;)\s*b\s*=([^;]*)/.exec(text)?.[1]?.replace(/\s+/g, '');
+    if (b !== undefined) out.set(b, i);
   }
   return out;
 }
@@ -212,6 +209,19 @@ function mapArc(arc: ARCResult | false): ArcOutcome {
 
 // ---------------------------------------------------------------------------------------------
 // DMARC
+
+/** Parsed records by their text: a busy service sees the same few thousand records again and again. */
+const PUBLISHED = new Map<string, PublishedPolicy>();
+const PUBLISHED_MAX = 10_000;
+function publishedPolicy(record: string): PublishedPolicy {
+  let hit = PUBLISHED.get(record);
+  if (hit === undefined) {
+    hit = parsePublishedPolicy(record);
+    if (PUBLISHED.size >= PUBLISHED_MAX) PUBLISHED.clear();
+    PUBLISHED.set(record, hit);
+  }
+  return hit;
+}
 
 async function evaluateDmarc(input: {
   headerFrom: readonly string[];
@@ -260,7 +270,7 @@ async function evaluateDmarc(input: {
     comment = `${temporary} lookup failed temporarily`;
   }
   const authorDomain = (response.status.header?.from ?? input.headerFromDomains[0] ?? '').toLowerCase().replace(/\.$/, '');
-  const published = typeof response.rr === 'string' && response.rr !== '' ? parsePublishedPolicy(response.rr) : null;
+  const published = typeof response.rr === 'string' && response.rr !== '' ? publishedPolicy(response.rr) : null;
   const policyDomain = response.policyDomain ?? null;
 
   // np applies to a domain that does not exist (RFC 9989 §4.10.1, §A.4): any answer but NXDOMAIN

@@ -138,7 +138,7 @@ export function medianRun<T extends { readonly wallMs: number }>(runs: readonly 
 
 /** The node flags a script's `#!/usr/bin/env -S node FLAGS` line gives it, so that running it as
  * `node SCRIPT` here measures what running the installed `ruaflow` bin does. */
-function shebangFlags(script: string | undefined): string[] {
+export function shebangFlags(script: string | undefined): string[] {
   if (script === undefined || !script.endsWith('.js')) return [];
   let first: string;
   try {

@@ -11,6 +11,7 @@
  *   poll     2,000 report e-mails in a local Dovecot: `ruaflow poll` (bench/poll.ts)
  *   outbound 1,000,000 evaluations over 10,000 policy domains: `ruaflow send-reports --dry-run`
  *            builds every report, XML + gzip (bench/outbound.ts)
+ *   serve    `ruaflow serve` with a warm DNS cache against mailauth called directly (bench/serve.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -24,6 +25,7 @@ import { detectRssMethod, measure, median, medianRun, type Measured, type RssMet
 import { benchOutbound, type OutboundResult } from './outbound.js';
 import { benchPoll, type PollResult } from './poll.js';
 import { benchSummary, type SummaryBenchResult } from './summary.js';
+import { benchServe, type ServeResult } from './serve.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -47,8 +49,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary' | 'outbound';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary', 'outbound'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary' | 'outbound' | 'serve';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary', 'outbound', 'serve'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -441,6 +443,7 @@ async function main(): Promise<number> {
   let poll: PollResult | Failed | null = null;
   let summary: SummaryBenchResult | Failed | null = null;
   let outbound: OutboundResult | Failed | null = null;
+  let serve: ServeResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -470,6 +473,15 @@ async function main(): Promise<number> {
       } catch (error) {
         outbound = { error: error instanceof Error ? error.message : String(error) };
         ctx.failures.push(`outbound: ${outbound.error}`);
+      }
+    }
+    if (opts.only.includes('serve')) {
+      try {
+        if (ctx.cliMissing !== null) throw new Error(ctx.cliMissing);
+        serve = await benchServe({ cli: opts.cli, quick: opts.quick, tmp, log: progress });
+      } catch (error) {
+        serve = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`serve: ${serve.error}`);
       }
     }
   } finally {
@@ -502,7 +514,22 @@ async function main(): Promise<number> {
       { measure: 'send-reports peak RSS', target: 'bounded', value: o?.peak_rss_mib ?? null, digits: 1, met: null },
     );
   }
+  if (serve !== null) {
+    const v = failed(serve) ? null : serve;
+    targets.push(
+      { measure: `serve, ${v?.messages ?? 3000} messages, warm DNS cache, messages/s`, target: '≥ 300', value: v?.serve_messages_per_s ?? null, digits: 0, met: v === null ? null : v.serve_messages_per_s >= 300 },
+      { measure: 'serve time / mailauth authenticate() time', target: '≤ 1.2', value: v?.ratio ?? null, digits: 2, met: v === null ? null : v.ratio <= 1.2 },
+      { measure: 'same, CPU time', target: '≤ 1.2', value: v?.cpu_ratio ?? null, digits: 2, met: v?.cpu_ratio == null ? null : v.cpu_ratio <= 1.2 },
+    );
+  }
   console.log(render(opts, large, emails, version, targets, ctx.failures));
+  if (serve !== null && !failed(serve)) {
+    console.log(
+      `\nserve: ${serve.messages} messages${serve.pinned ? ' (service and baseline pinned to CPU 0)' : ''}: \`ruaflow serve\` ${serve.serve_s.toFixed(2)} s = ${Math.round(serve.serve_messages_per_s)} messages/s; ` +
+        `mailauth authenticate() directly ${serve.direct_s.toFixed(2)} s = ${Math.round(serve.direct_messages_per_s)} messages/s; ratio of the medians ${serve.ratio.toFixed(2)} (per pass: ${serve.pass_ratios.map((r) => r.toFixed(2)).join(', ')}); ` +
+        `CPU time per pass ${serve.serve_cpu_s?.toFixed(2) ?? '?'} s vs ${serve.direct_cpu_s.toFixed(2)} s = ${serve.cpu_ratio?.toFixed(2) ?? '?'}; decisions ${JSON.stringify(serve.decisions)}`,
+    );
+  }
   if (poll !== null && !failed(poll)) {
     console.log(`\npoll: ${poll.messages} messages appended to a local Dovecot in ${poll.append_s.toFixed(1)} s; \`ruaflow poll\` ${poll.poll_s.toFixed(2)} s = ${Math.round(poll.messages_per_s)} messages/s, peak RSS ${poll.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
   }
@@ -535,6 +562,7 @@ async function main(): Promise<number> {
     poll,
     summary,
     outbound,
+    serve,
     targets,
     failures: ctx.failures,
   };

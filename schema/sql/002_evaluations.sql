@@ -60,6 +60,7 @@ CREATE TABLE evaluation_dkim (
   result        TEXT    NOT NULL,                     -- RFC 8601 §2.7.1: pass fail neutral policy temperror permerror none
   reason        TEXT,                                 -- human_result
   aligned       INTEGER NOT NULL DEFAULT 0,           -- 1 when d= aligns with header_from
+  status        TEXT,                                 -- seed 000 / Exim view: pass | fail | invalid (could not be checked)
   PRIMARY KEY (evaluation_id, n)
 ) WITHOUT ROWID;
 

@@ -269,6 +269,7 @@ export const DOMAIN_KEYS = {
 export const POLICY_KEYS = {
   known_signers: list(domainName, 'a list of domain names', ['paypal.com', 'ebay.com']),
   dkim_whitelist: list(domainName, 'a list of domain names', ['lists.example.org']),
+  trusted_forwarders: list(domainName, 'a list of domain names (ARC sealers)', ['forwarder.example.net']),
 } as const satisfies KeyTable;
 
 /** `[outbound]`: sending aggregate reports to other domains (issue 7; README "Sending aggregate

@@ -194,6 +194,8 @@ export interface PolicyConfig {
   readonly knownSigners: readonly string[];
   /** Accepted despite a broken DKIM signature. */
   readonly dkimWhitelist: readonly string[];
+  /** ARC sealers (RFC 8617) whose passing chain overrides a DMARC failure (trusted_forwarder). */
+  readonly trustedForwarders: readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -766,6 +768,7 @@ function build(doc: ConfigDocument, ctx: Context): Config {
     policy: {
       knownSigners: doc.policy?.known_signers ?? [],
       dkimWhitelist: doc.policy?.dkim_whitelist ?? [],
+      trustedForwarders: doc.policy?.trusted_forwarders ?? [],
     },
     limits,
     outbound: {

@@ -7,11 +7,20 @@
  *   3  some inputs were invalid; the rest were stored
  *   4  another ruaflow is already processing this mailbox (the lock is held)
  *   5  `ruaflow check` found problems (at least one check failed)
+ *
+ * `ruaflow verify` says what to do with the message (README "Verifying received mail"):
+ *   0  accept     10  quarantine (deliver to the junk folder)
+ *  75  defer (EX_TEMPFAIL of sysexits.h: MTAs and pipe filters already read it as "try later")
+ *  69  reject (EX_UNAVAILABLE: a pipe filter's permanent failure)
+ * 1 and 2 keep their meaning, so an MTA wrapper can tell "ruaflow failed" from a decision.
  */
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** `ruaflow verify`: one code per decision. */
+export const DECISION_EXIT = { accept: 0, quarantine: 10, defer: 75, reject: 69 } as const satisfies Record<'accept' | 'quarantine' | 'defer' | 'reject', number>;
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof RuaflowError) {

@@ -26,6 +26,11 @@ Usage:
   ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
                               and send them to the rua addresses, safely and once
                               [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
+  ruaflow verify [FILE|-]     verify a received message: --ip IP --helo NAME --mail-from ADDR
+                              [--rcpt ADDR]... [--authserv-id ID] [--no-record]; prints the
+                              Authentication-Results header (--json: the evaluation)
+  ruaflow serve               the same as a local service: --socket PATH | --listen 127.0.0.1:PORT
+                              (default 127.0.0.1:8893); one JSON request per line (see README)
   ruaflow --version | --help
 
 Common options:
@@ -41,4 +46,5 @@ Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config erro
 send-reports: 3 some reports could not be delivered for good (rejected, not authorised,
             too big, given up; each recorded), 1 the relay was unreachable, 4 another
             send-reports is running.
+            verify: 0 accept, 10 quarantine, 75 defer (try later), 69 reject.
 `;

@@ -22,6 +22,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
   sources: () => import('./commands/sources.js'),
   summary: () => import('./commands/summary.js'),
   'send-reports': () => import('./commands/send-reports.js'),
+  verify: () => import('./commands/verify.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -152,7 +152,7 @@ describe('parseConfig: a full file', () => {
         { name: 'example.com', dkimKeysDir: '/etc/ruaflow/dkim', keys: [], retiredSelectors: [], relays: ['192.0.2.10', '2001:db8::/48'], services: [{ name: 'sendgrid.net', ips: [], ptr: ['sendgrid.net'], dkim: ['sendgrid.net'] }], summaryTo: [] },
         { name: 'example.org', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [] },
       ],
-      policy: { knownSigners: ['paypal.com', 'ebay.com'], dkimWhitelist: ['lists.example.org'] },
+      policy: { knownSigners: ['paypal.com', 'ebay.com'], dkimWhitelist: ['lists.example.org'], trustedForwarders: [] },
       limits: { ...DEFAULT_LIMITS, maxMessageBytes: 1048576, maxZipMembers: 4 },
       outbound: {
         ownRua: ['dmarc-reports@example.com'],

@@ -1,0 +1,90 @@
+/**
+ * Which DMARC policy applies to one message (pure): the record's tags as published, p / sp / np
+ * selection (RFC 9989 §4.10.1 and §4.7), and the testing flag t=y, which asks for the policy one
+ * level weaker (RFC 9989 §4.7 "t"). pct is historic in RFC 9989 but still published: pct=0 is
+ * read as t=y (the use RFC 9989 gives t=y in its place), and 0 < pct < 100 samples as RFC 7489
+ * §6.6.4 did, with the random number handed in by the caller.
+ */
+import type { DmarcApplication, DmarcOutcome, DmarcPolicy, Override, PublishedPolicy } from './types.js';
+
+const POLICIES = new Set<string>(['none', 'quarantine', 'reject']);
+
+/** RFC 9989 §4.7 "t": the next weaker policy. */
+const ONE_LEVEL_WEAKER: Readonly<Record<DmarcPolicy, DmarcPolicy>> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
+
+/** Tags of a DMARC record (RFC 9989 §4.7: tag-list syntax of RFC 6376 §3.2; policy values are
+ * case-insensitive literals). Unknown or malformed values are read as absent. */
+export function parsePublishedPolicy(record: string): PublishedPolicy {
+  const tags = new Map<string, string>();
+  for (const part of record.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    // RFC 6376 §3.2: a duplicated tag makes the list invalid; the first one is kept, as mailauth's
+    // lenient reading does for the outcome, so the recorded tags match what was evaluated.
+    if (!tags.has(name)) tags.set(name, part.slice(eq + 1).trim());
+  }
+  const policy = (name: string): DmarcPolicy | null => {
+    const v = tags.get(name)?.toLowerCase();
+    return v !== undefined && POLICIES.has(v) ? (v as DmarcPolicy) : null;
+  };
+  const mode = (name: string): 'r' | 's' | null => {
+    const v = tags.get(name)?.toLowerCase();
+    return v === 'r' || v === 's' ? v : null;
+  };
+  const t = tags.get('t')?.toLowerCase();
+  const pctText = tags.get('pct');
+  const pct = pctText !== undefined && /^\d{1,3}$/.test(pctText) && Number(pctText) <= 100 ? Number(pctText) : null;
+  return {
+    p: policy('p'),
+    sp: policy('sp'),
+    np: policy('np'),
+    adkim: mode('adkim'),
+    aspf: mode('aspf'),
+    fo: tags.get('fo') ?? null,
+    t: t === 'y' || t === 'n' ? t : null,
+    pct,
+    rua: tags.get('rua') ?? null,
+    record,
+  };
+}
+
+/**
+ * The policy for this message. `sample` is a number in [0, 100), used only for 0 < pct < 100.
+ */
+export function applyDmarcPolicy(dmarc: DmarcOutcome, sample: number): DmarcApplication {
+  const published = dmarc.published;
+  if (published === null || dmarc.authorDomain === null) return { tag: null, requested: null, applied: null, overrides: [] };
+
+  let tag: 'p' | 'sp' | 'np' = 'p';
+  let requested: DmarcPolicy | null = published.p;
+  if (requested === null) {
+    // RFC 9989 §4.10.1: a record without a valid p= that asks for reports acts as p=none.
+    return { tag: null, requested: published.rua !== null ? 'none' : null, applied: published.rua !== null ? 'none' : null, overrides: [] };
+  }
+  if (dmarc.policyDomain !== null && dmarc.policyDomain !== dmarc.authorDomain) {
+    // Inherited from the organisational domain (or a PSD): np for a domain that does not exist,
+    // else sp, each falling back to p (RFC 9989 §4.7 "np", "sp").
+    if (published.np !== null && dmarc.authorDomainExists === false) {
+      tag = 'np';
+      requested = published.np;
+    } else if (published.sp !== null) {
+      tag = 'sp';
+      requested = published.sp;
+    }
+  }
+
+  const overrides: Override[] = [];
+  let applied: DmarcPolicy = requested;
+  if (published.t === 'y' || (published.t === null && published.pct === 0)) {
+    applied = ONE_LEVEL_WEAKER[requested];
+    if (applied !== requested) {
+      const why = published.t === 'y' ? 't=y' : 'pct=0 (read as t=y)';
+      overrides.push({ type: 'policy_test_mode', comment: `${why}: ${tag}=${requested} applied as ${applied}` });
+    }
+  } else if (published.t === null && published.pct !== null && published.pct < 100 && sample >= published.pct) {
+    applied = ONE_LEVEL_WEAKER[requested];
+    if (applied !== requested) overrides.push({ type: 'other', comment: `sampled out by pct=${published.pct}: ${tag}=${requested} applied as ${applied}` });
+  }
+  return { tag, requested, applied, overrides };
+}

@@ -1,0 +1,122 @@
+/**
+ * Evaluations of received messages (schema/sql/002_evaluations.sql): one row per verified
+ * message, its recipients, every DKIM signature and the override reasons. Written by `ruaflow
+ * verify` and `ruaflow serve`; outbound aggregate reports are built from these tables.
+ *
+ * `insert()` writes one evaluation in a savepoint (its own transaction when none is open), so a
+ * caller may group many into one commit (serve does, and commits before it stops).
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { ipToBytes } from './ip.js';
+
+export interface EvaluationRow {
+  readonly evaluatedAt: number;
+  readonly sourceIp: string;
+  readonly ipVersion: 4 | 6;
+  readonly helo: string | null;
+  readonly envelopeFrom: string;
+  readonly envelopeFromDomain: string | null;
+  readonly headerFrom: string | null;
+  readonly headerFromCount: number;
+  readonly messageId: string | null;
+  readonly spfDomain: string | null;
+  readonly spfScope: string | null;
+  readonly spfResult: string | null;
+  readonly dmarcResult: string | null;
+  readonly policyDomain: string | null;
+  readonly discoveryMethod: string | null;
+  readonly p: string | null;
+  readonly sp: string | null;
+  readonly np: string | null;
+  readonly adkim: string | null;
+  readonly aspf: string | null;
+  readonly fo: string | null;
+  readonly testing: string | null;
+  readonly pct: number | null;
+  readonly rua: string | null;
+  readonly dkimAligned: 'pass' | 'fail';
+  readonly spfAligned: 'pass' | 'fail';
+  readonly disposition: string;
+  readonly decision: string;
+  readonly arcResult: string | null;
+  readonly recipients: readonly { readonly address: string; readonly domain: string }[];
+  readonly dkim: readonly {
+    readonly domain: string;
+    readonly selector: string;
+    readonly identity: string | null;
+    readonly algorithm: string | null;
+    readonly keyBits: number | null;
+    readonly result: string;
+    readonly reason: string | null;
+    readonly aligned: boolean;
+    readonly status: string;
+  }[];
+  readonly reasons: readonly { readonly type: string; readonly comment: string | null }[];
+}
+
+export class EvaluationStore {
+  readonly #db: Database;
+  readonly #insert: Statement<unknown[]>;
+  readonly #recipient: Statement<unknown[]>;
+  readonly #dkim: Statement<unknown[]>;
+  readonly #reason: Statement<unknown[]>;
+  readonly #savepoint: Statement<[]>;
+  readonly #release: Statement<[]>;
+  readonly #rollbackTo: Statement<[]>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insert = db.prepare(
+      `INSERT INTO evaluations (evaluated_at, source_ip, ip_bin, helo, envelope_from, envelope_from_domain, header_from,
+                                header_from_count, message_id, spf_domain, spf_scope, spf_result, dmarc_result,
+                                policy_domain, discovery_method, p, sp, np, adkim, aspf, fo, testing, pct, rua,
+                                dkim_aligned, spf_aligned, disposition, decision, arc_result)
+       VALUES (${Array<string>(29).fill('?').join(', ')})`,
+    );
+    this.#recipient = db.prepare('INSERT INTO evaluation_recipients (evaluation_id, n, address, domain) VALUES (?, ?, ?, ?)');
+    this.#dkim = db.prepare(
+      `INSERT INTO evaluation_dkim (evaluation_id, n, domain, selector, identity, algorithm, key_bits, result, reason, aligned, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#reason = db.prepare('INSERT INTO evaluation_reasons (evaluation_id, n, type, comment) VALUES (?, ?, ?, ?)');
+    // Prepared once: `ruaflow serve` writes thousands of evaluations a second inside group commits.
+    this.#savepoint = db.prepare('SAVEPOINT evaluation');
+    this.#release = db.prepare('RELEASE evaluation');
+    this.#rollbackTo = db.prepare('ROLLBACK TO evaluation');
+  }
+
+  /** Writes one evaluation; returns its id. */
+  insert(row: EvaluationRow): number {
+    const db = this.#db;
+    const nested = db.inTransaction;
+    if (nested) this.#savepoint.run();
+    else db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = row;
+      // Positional parameters, in the column order above (cheaper than named ones per insert).
+      const id = Number(
+        this.#insert.run(
+          r.evaluatedAt, r.sourceIp, ipToBytes(r.sourceIp, r.ipVersion), r.helo, r.envelopeFrom, r.envelopeFromDomain, r.headerFrom,
+          r.headerFromCount, r.messageId, r.spfDomain, r.spfScope, r.spfResult, r.dmarcResult,
+          r.policyDomain, r.discoveryMethod, r.p, r.sp, r.np, r.adkim, r.aspf, r.fo, r.testing, r.pct, r.rua,
+          r.dkimAligned, r.spfAligned, r.disposition, r.decision, r.arcResult,
+        ).lastInsertRowid,
+      );
+      const { recipients, dkim, reasons } = row;
+      recipients.forEach((r, n) => this.#recipient.run(id, n, r.address, r.domain));
+      dkim.forEach((s, n) =>
+        this.#dkim.run(id, n, s.domain, s.selector, s.identity, s.algorithm, s.keyBits, s.result, s.reason, s.aligned ? 1 : 0, s.status),
+      );
+      reasons.forEach((r, n) => this.#reason.run(id, n, r.type, r.comment));
+      if (nested) this.#release.run();
+      else db.exec('COMMIT');
+      return id;
+    } catch (error) {
+      if (nested) {
+        this.#rollbackTo.run();
+        this.#release.run();
+      } else if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

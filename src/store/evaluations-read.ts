@@ -39,7 +39,8 @@ const text = (column: string): string => `replace(replace(ifnull(${column}, ''),
  * into one text column (group_concat, in their `n` order). The id range comes first: rows are
  * appended in time order, so reading the range is sequential, and each child lookup is a
  * primary-key probe next to the previous one. One sort (SQLite's sorter, on disk when large)
- * and one stream: memory does not grow with the day.
+ * and one stream: memory does not grow with the day. Deferred messages (4xx: the sender tries
+ * again, and the retry is evaluated anew) are not counted, or a retried message would count twice.
  */
 const DAY_QUERY = `
   SELECT e.id, e.evaluated_at, e.source_ip, e.envelope_from_domain, e.header_from, e.spf_domain, e.spf_scope, e.spf_result,
@@ -52,6 +53,7 @@ const DAY_QUERY = `
             FROM evaluation_reasons WHERE evaluation_id = e.id)
     FROM evaluations e
    WHERE e.id BETWEEN @lo AND @hi AND e.evaluated_at BETWEEN @begin AND @end AND e.policy_domain IS NOT NULL AND e.policy_domain <> ''
+     AND e.decision <> 'defer'
    ORDER BY e.policy_domain, e.id`;
 
 export class EvaluationReader {

@@ -256,7 +256,7 @@ CREATE INDEX record_classes_domain ON record_classes (domain, class);
 
 CREATE INDEX records_ip ON records (ip_bin);
 
-CREATE INDEX records_report ON records (report_id);
+CREATE INDEX records_summary ON records (report_id, source_ip, count, dkim_aligned, spf_aligned, disposition);
 
 CREATE INDEX reports_content ON reports (content_sha256);
 

@@ -21,11 +21,9 @@ import { renderSummaryJson } from '../../deliver/summary-json.js';
 import { renderSummaryMarkdown } from '../../deliver/summary-markdown.js';
 import { renderSummaryText } from '../../deliver/summary-text.js';
 import { ConfigError, IoError, UsageError } from '../../errors.js';
-import { sendSummary, type SummarySendResult } from '../../jobs/send-summary.js';
+import type { SummarySendResult } from '../../jobs/send-summary.js';
 import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
-import { fromDomain } from '../../mail/dkim-sign.js';
 import { describeFsError } from '../../platform/fs-errors.js';
-import { createSmtpTransport } from '../../platform/smtp-transport.js';
 import { systemClock } from '../../ports/clock.js';
 import { lookupTxt, type DnsResolver } from '../../ports/dns.js';
 import { classifyStored } from '../../jobs/classify-stored.js';
@@ -143,6 +141,12 @@ export const summaryRecipients = (config: Config): number =>
 /** Compose, sign and send the summary mails; SmtpError (auth, TLS) propagates. */
 export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now()): Promise<SummarySendResult[]> {
   const smtp = requireMail(config);
+  // Loaded here, not at the top: mailauth and nodemailer cost a printed summary ~0.3 s to load.
+  const [{ sendSummary }, { fromDomain }, { createSmtpTransport }] = await Promise.all([
+    import('../../jobs/send-summary.js'),
+    import('../../mail/dkim-sign.js'),
+    import('../../platform/smtp-transport.js'),
+  ]);
   const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
   const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
   try {

@@ -7,30 +7,29 @@ Usage:
                               recognised by content, not by name
   ruaflow reports             list stored reports [--domain D]
   ruaflow poll                one pass over the rua mailbox ([imap] in the configuration)
-  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true
-  ruaflow check               our DMARC, SPF and DKIM setup as receivers see it, each problem
-                              with its fix [--domain D]
-  ruaflow keygen DOMAIN       DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and
-                              the DNS records to publish [--selector S] [--bits 2048]
-                              [--type rsa|ed25519] [--dir DIR] [--force]
-  ruaflow sources             every sending source of our [[domains]] with its class (ours,
-                              service, forwarded, unknown, spoof) and the fix
-                              [--domain D] [--period last-week|7d|30d|A..B] [--offline]
-  ruaflow daemon              poll on [schedule] poll, and on new mail with [imap] idle = true;
-                              mail last week's summary on [schedule] summary
+  ruaflow daemon              the scheduled jobs the configuration allows: poll ([imap];
+                              also on new mail with idle = true), the weekly summary, send-reports
   ruaflow summary             per domain: messages, DMARC pass, sources, failures and fixes,
                               reporters, policy readiness
                               [--domain D]... [--period last-week|7d|30d|A..B]
                               [--format text|markdown|html|json|csv] [--offline] [--out FILE]
                               [--send: mail it to [summary] to and the domains' summary_to]
-  ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
-                              and send them to the rua addresses, safely and once
-                              [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
+  ruaflow sources             every sending source of our [[domains]] with its class (ours,
+                              service, forwarded, unknown, spoof) and the fix
+                              [--domain D] [--period last-week|7d|30d|A..B] [--offline]
+  ruaflow check               our DMARC, SPF and DKIM setup as receivers see it, each problem
+                              with its fix [--domain D]
+  ruaflow keygen DOMAIN       DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and
+                              the DNS records to publish [--selector S] [--bits 2048]
+                              [--type rsa|ed25519] [--dir DIR] [--force]
   ruaflow verify [FILE|-]     verify a received message: --ip IP --helo NAME --mail-from ADDR
                               [--rcpt ADDR]... [--authserv-id ID] [--no-record]; prints the
                               Authentication-Results header (--json: the evaluation)
   ruaflow serve               the same as a local service: --socket PATH | --listen 127.0.0.1:PORT
                               (default 127.0.0.1:8893); one JSON request per line (see README)
+  ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
+                              and send them to the rua addresses, safely and once
+                              [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
   ruaflow --version | --help
 
 Common options:
@@ -41,10 +40,8 @@ Common options:
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
-            this mailbox, 5 check found problems.
-            this mailbox.
-send-reports: 3 some reports could not be delivered for good (rejected, not authorised,
-            too big, given up; each recorded), 1 the relay was unreachable, 4 another
-            send-reports is running.
+            this mailbox (or sending reports), 5 check found problems.
+            send-reports: 3 some reports could not be delivered for good (rejected, not
+            authorised, too big, given up; each recorded), 1 the relay was unreachable.
             verify: 0 accept, 10 quarantine, 75 defer (try later), 69 reject.
 `;

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -403,7 +403,10 @@ describe('a server that dies mid-session', () => {
       await idle.close();
       assert.ok(performance.now() - started < 3_000, `took ${Math.round(performance.now() - started)} ms`);
 
-      // Opening again while it is down is a connect failure, quickly.
+      // Opening again while it is down is a connect failure, quickly. (SIGKILL returns before the
+      // kernel has closed the dead listener: wait until the port refuses, or a connect in that
+      // window is accepted and reset instead.)
+      await portClosed(doomed.imapsPort);
       await rejectsWith(connector.open('INBOX'), 'connect', /connection refused/);
       // And after a restart the same connector works again.
       await doomed.restart();
@@ -485,3 +488,21 @@ describe('pure parts', () => {
     assert.equal(lostConnection(null, endpoint, 'Server shutting down.').message, 'imap imap.example.com:993: connection lost (server said: Server shutting down.)');
   });
 });
+
+/** Resolves once nothing listens on the port any more (ECONNREFUSED), within two seconds. */
+async function portClosed(port: number): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -7,9 +7,12 @@
  * caller may group many into one commit (serve does, and commits before it stops).
  */
 import type { Database, Statement } from 'better-sqlite3';
+import type { PolicyConfig } from '../receiver/aggregate.js';
 import { ipToBytes } from './ip.js';
 
-export interface EvaluationRow {
+/** One evaluation; the published policy's tags (p … pct, discovery method) are the fields an
+ * outbound report groups by (src/receiver/aggregate.ts PolicyConfig). */
+export interface EvaluationRow extends PolicyConfig {
   readonly evaluatedAt: number;
   readonly sourceIp: string;
   readonly ipVersion: 4 | 6;
@@ -24,15 +27,6 @@ export interface EvaluationRow {
   readonly spfResult: string | null;
   readonly dmarcResult: string | null;
   readonly policyDomain: string | null;
-  readonly discoveryMethod: string | null;
-  readonly p: string | null;
-  readonly sp: string | null;
-  readonly np: string | null;
-  readonly adkim: string | null;
-  readonly aspf: string | null;
-  readonly fo: string | null;
-  readonly testing: string | null;
-  readonly pct: number | null;
   readonly rua: string | null;
   readonly dkimAligned: 'pass' | 'fail';
   readonly spfAligned: 'pass' | 'fail';

@@ -43,7 +43,7 @@ const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-
 /** An address as written in `From:`/`To:` settings; deliberately loose (the SMTP server decides). */
 const MAILBOX = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 
-const isMailbox = (s: string): boolean => MAILBOX.test(s);
+export const isMailbox = (s: string): boolean => MAILBOX.test(s);
 
 /** `addr@example.com` or `Display Name <addr@example.com>`. */
 const isFromAddress = (s: string): boolean => {

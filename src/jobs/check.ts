@@ -3,6 +3,7 @@
  * (src/analyze/check/), all lookups through the one DNS port. The families run in parallel per
  * domain; results keep a fixed order (DMARC, SPF, DKIM) so output is stable.
  */
+import { isMailbox } from '../app/config-schema.js';
 import type { Config, DomainConfig } from '../app/config.js';
 import type { SigningKeys } from '../app/signing-keys.js';
 import { checkDkim } from '../analyze/check/dkim.js';
@@ -45,12 +46,10 @@ export function selectDomains(config: Config, only: string | undefined): DomainC
   return [...config.domains];
 }
 
-/** The mailboxes ruaflow reads rua reports from: `[imap] user` when it is an address, and
- * `[reporter] email` (often the same mailbox); both count as ours. */
+/** The mailboxes ruaflow reads rua reports from: `[imap] user` when it is an address, then our
+ * own rua mailboxes (`[outbound] own_rua`, which always holds `[reporter] email`). */
 export function readMailboxes(config: Config): string[] {
-  const out: string[] = [];
   const user = config.imap?.user;
-  if (user !== undefined && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user)) out.push(user.toLowerCase());
-  if (config.reporter.email !== null) out.push(config.reporter.email.toLowerCase());
-  return [...new Set(out)];
+  const imap = user !== undefined && isMailbox(user) ? [user.toLowerCase()] : [];
+  return [...new Set([...imap, ...config.outbound.ownRua])];
 }

@@ -12,7 +12,8 @@
  * verify DMARC alignment), so both directions agree on what "the same organisation" means.
  */
 import { domainToASCII } from 'node:url';
-import { organisationalDomain } from '../analyze/check/org-domain.js';
+import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
+import { sameOrganisation } from '../analyze/check/org-domain.js';
 import { lookupTxt, type DnsResolver } from '../ports/dns.js';
 import { parseRua, type RuaDestination } from './rua.js';
 
@@ -22,10 +23,7 @@ export type DestinationCheck =
   /** Authorised by the host; `destination` may be the record's replacement URI. */
   | { readonly kind: 'authorized'; readonly destination: RuaDestination }
   | { readonly kind: 'unauthorized'; readonly reason: string }
-  | { readonly kind: 'temperror'; readonly reason: string };
-
-/** The Organizational Domain (RFC 7489 §3.2), by the PSL as mailauth reads it. */
-export const organizationalDomain = (name: string): string => organisationalDomain(name);
+  | { readonly kind: 'temperror'; readonly reason: string; readonly code: string };
 
 export function authorizationName(policyDomain: string, host: string): string | null {
   const name = `${domainToASCII(policyDomain) || policyDomain}._report._dmarc.${host}`;
@@ -35,24 +33,16 @@ export function authorizationName(policyDomain: string, host: string): string | 
 }
 
 export async function checkDestination(resolver: DnsResolver, policyDomain: string, destination: RuaDestination): Promise<DestinationCheck> {
-  if (organizationalDomain(policyDomain) === organizationalDomain(destination.host)) return { kind: 'internal', destination };
+  if (sameOrganisation(policyDomain, destination.host)) return { kind: 'internal', destination };
   const name = authorizationName(policyDomain, destination.host);
   if (name === null) return { kind: 'unauthorized', reason: `${policyDomain}._report._dmarc.${destination.host} is longer than DNS allows` };
   const answer = await lookupTxt(resolver, name);
-  if (answer.kind === 'temperror') return { kind: 'temperror', reason: `${name} TXT: ${answer.code}` };
+  if (answer.kind === 'temperror') return { kind: 'temperror', reason: `${name} TXT: ${answer.code}`, code: answer.code };
   const records = answer.kind === 'records' ? answer.records.filter((r) => /^v\s*=\s*DMARC1\s*(;|$)/.test(r.trim())) : [];
   if (records.length === 0) return { kind: 'unauthorized', reason: `${destination.host} does not accept reports for ${policyDomain} (no v=DMARC1 record at ${name})` };
-  const rua = tagValue(records[0] ?? '', 'rua');
+  const rua = parseDmarcRecord(records[0] ?? '').tags.get('rua') ?? null;
   if (rua === null) return { kind: 'authorized', destination };
   const replacement = parseRua(rua, 100).destinations.find((d) => d.host === destination.host);
   if (replacement === undefined) return { kind: 'unauthorized', reason: `${name} names a rua on another host` };
   return { kind: 'authorized', destination: replacement };
-}
-
-function tagValue(record: string, tag: string): string | null {
-  for (const part of record.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === tag) return part.slice(eq + 1).trim();
-  }
-  return null;
 }

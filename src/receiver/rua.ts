@@ -61,7 +61,14 @@ export function parseRua(rua: string | null, maxUris: number): RuaList {
   return { destinations, ignored };
 }
 
-function parseOne(text: string): RuaDestination | IgnoredUri {
+/** One rua URI as written, read without judging it: the size suffix, the mailto address (hfields
+ * dropped, RFC 6068 §2), and whether a %-escape was broken (the address is then kept as written).
+ * `parseRua` refuses what a sender must not use; `ruaflow check` reports it. */
+export interface MailtoUri extends RuaDestination {
+  readonly brokenEscape: boolean;
+}
+
+export function readMailtoUri(text: string): MailtoUri | IgnoredUri {
   // The size suffix: the last `!` followed by digits and an optional unit, at the very end.
   const sized = /^(.*)!(\d{1,15})([kmgt]?)$/i.exec(text);
   const uri = sized?.[1] ?? text;
@@ -72,17 +79,25 @@ function parseOne(text: string): RuaDestination | IgnoredUri {
   if (scheme !== 'mailto') return { uri: text, reason: `${scheme}: URIs are not supported (mailto only)` };
   // mailto: hfields (`?subject=…`) do not change the address (RFC 6068 §2); we set our own.
   const body = uri.slice('mailto:'.length).split('?')[0] ?? '';
-  let address: string;
+  let address = body.trim();
+  let brokenEscape = false;
   try {
     address = decodeURIComponent(body).trim();
   } catch {
-    return { uri: text, reason: 'a broken %-escape' };
+    brokenEscape = true;
   }
   if (address.includes(',')) return { uri: text, reason: 'more than one address in one mailto URI' };
   const at = address.lastIndexOf('@');
   const local = address.slice(0, at);
   const host = address.slice(at + 1).toLowerCase().replace(/\.$/, '');
   if (at <= 0 || !LOCAL.test(local) || !HOST.test(host)) return { uri: text, reason: `"${address}" is not an email address` };
-  if (maxBytes === 0) return { uri: text, reason: 'a size limit of 0' };
-  return { uri, address: `${local}@${host}`, host, maxBytes };
+  return { uri, address: `${local}@${host}`, host, maxBytes, brokenEscape };
+}
+
+function parseOne(text: string): RuaDestination | IgnoredUri {
+  const read = readMailtoUri(text);
+  if ('reason' in read) return read;
+  if (read.brokenEscape) return { uri: text, reason: 'a broken %-escape' };
+  if (read.maxBytes === 0) return { uri: text, reason: 'a size limit of 0' };
+  return { uri: read.uri, address: read.address, host: read.host, maxBytes: read.maxBytes };
 }

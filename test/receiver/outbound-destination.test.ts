@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import type { DnsResolver } from '../../src/ports/dns.js';
-import { authorizationName, checkDestination, organizationalDomain } from '../../src/receiver/destination.js';
+import { authorizationName, checkDestination } from '../../src/receiver/destination.js';
+import { organisationalDomain as organizationalDomain } from '../../src/analyze/check/org-domain.js';
 import { parseRua } from '../../src/receiver/rua.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 

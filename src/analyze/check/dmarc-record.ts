@@ -4,6 +4,8 @@
  * instead of an exception, so `ruaflow check` can say exactly what to change.
  */
 
+import { readMailtoUri } from '../../receiver/rua.js';
+
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
 export interface RuaUri {
@@ -101,30 +103,22 @@ export function parseDmarcRecord(text: string): DmarcRecord {
   const psd = tags.get('psd')?.toLowerCase();
   if (psd !== undefined && !['y', 'n', 'u'].includes(psd)) issues.push(`psd=${tags.get('psd') ?? ''} is not y, n or u`);
 
+  // The same reading of a mailto URI as the report sender's (src/receiver/rua.ts); here an odd
+  // URI is an issue to report, not a destination to skip.
   const uris = (name: 'rua' | 'ruf'): RuaUri[] => {
     const value = tags.get(name);
     if (value === undefined || value === '') return [];
     return value.split(',').map((raw) => {
       const uri = raw.trim();
-      // RFC 7489 §6.2: a URI, optionally followed by "!" and a size limit.
-      const m = /^mailto:([^!]+?)(?:!\d+[kmgt]?)?$/i.exec(uri);
-      const address = m?.[1] !== undefined ? decodeMailto(m[1]).toLowerCase() : null;
-      if (address === null || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
-        issues.push(`${name}: ${uri} is not a mailto: address`);
+      const read = readMailtoUri(uri);
+      if ('reason' in read) {
+        issues.push(`${name}: ${uri} is not a usable mailto: address (${read.reason})`);
         return { uri, address: null, host: null };
       }
-      return { uri, address, host: address.slice(address.lastIndexOf('@') + 1) };
+      if (read.brokenEscape) issues.push(`${name}: ${uri} has a broken %-escape; report senders will skip it`);
+      return { uri, address: read.address.toLowerCase(), host: read.host };
     });
   };
 
   return { tags, p, sp, np, adkim, aspf, pct, testing: t === 'y', rua: uris('rua'), ruf: uris('ruf'), errors, issues };
-}
-
-/** RFC 6068: a mailto address may be percent-encoded; a broken escape is kept as written. */
-function decodeMailto(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

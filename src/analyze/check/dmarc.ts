@@ -7,7 +7,8 @@
  */
 import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
-import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './dmarc-record.js';
+import { checkDestination } from '../../receiver/destination.js';
+import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord, type RuaUri } from './dmarc-record.js';
 import { organisationalDomain, sameOrganisation } from './org-domain.js';
 import { ruaAuthorization, suggestedDmarc, zoneTxt } from './records.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
@@ -131,7 +132,7 @@ function alignmentCheck(setup: DomainSetup, record: DmarcRecord): CheckResult {
 function ruaCheck(owner: string, record: DmarcRecord, text: string, ctx: CheckContext): CheckResult {
   const ours = ctx.readMailboxes[0];
   if (record.rua.length === 0) {
-    const value = ours === undefined ? `${text.replace(/;\s*$/, '')}; rua=mailto:dmarc-reports@${owner}` : withTag(text, 'rua', `mailto:${ours}`);
+    const value = withTag(text, 'rua', `mailto:${ruaFor(owner, ctx)}`);
     return warn('dmarc.rua', 'no rua: receivers send no aggregate reports', `add rua:\n${zoneTxt({ name: `_dmarc.${owner}`, value })}`);
   }
   const addresses = record.rua.map((u) => u.address).filter((a): a is string => a !== null);
@@ -149,18 +150,29 @@ function ruaCheck(owner: string, record: DmarcRecord, text: string, ctx: CheckCo
 }
 
 /** RFC 7489 §7.1: each rua host outside our organisational domain must publish
- * `<our-domain>._report._dmarc.<host>` with v=DMARC1, or receivers drop that address. */
+ * `<our-domain>._report._dmarc.<host>` with v=DMARC1, or receivers drop that address. Judged
+ * exactly as our own report sender judges it (src/receiver/destination.ts). */
 async function authorizationChecks(owner: string, record: DmarcRecord, ctx: CheckContext): Promise<CheckResult[]> {
-  const hosts = [...new Set(record.rua.map((u) => u.host).filter((h): h is string => h !== null && !sameOrganisation(h, owner)))];
-  return Promise.all(
-    hosts.map(async (host) => {
+  const byHost = new Map<string, RuaUri>();
+  for (const u of record.rua) if (u.host !== null && u.address !== null && !byHost.has(u.host)) byHost.set(u.host, u);
+  const results = await Promise.all(
+    [...byHost.values()].map(async (u): Promise<CheckResult | null> => {
+      const host = u.host ?? '';
       const expected = ruaAuthorization(owner, host);
-      const answer = await lookupTxt(ctx.resolver, expected.name);
-      if (answer.kind === 'temperror') return temperror('dmarc.rua_authorization', expected.name, answer.code);
-      if (answer.kind === 'records' && answer.records.some(looksLikeDmarc)) return pass('dmarc.rua_authorization', `${host} accepts reports for ${owner} (${expected.name})`);
-      return fail('dmarc.rua_authorization', `rua at ${host} (another organisational domain) without ${expected.name}: receivers will not send reports there (RFC 7489 §7.1)`, `the owner of ${host} publishes\n${zoneTxt(expected)}`);
+      const verdict = await checkDestination(ctx.resolver, owner, { uri: u.uri, address: u.address ?? '', host, maxBytes: null });
+      switch (verdict.kind) {
+        case 'internal':
+          return null;
+        case 'authorized':
+          return pass('dmarc.rua_authorization', `${host} accepts reports for ${owner} (${expected.name})`);
+        case 'temperror':
+          return temperror('dmarc.rua_authorization', expected.name, verdict.code);
+        case 'unauthorized':
+          return fail('dmarc.rua_authorization', `rua at ${host} (another organisational domain): ${verdict.reason}: receivers will not send reports there (RFC 7489 §7.1)`, `the owner of ${host} publishes\n${zoneTxt(expected)}`);
+      }
     }),
   );
+  return results.filter((r): r is CheckResult => r !== null);
 }
 
 /** The record text with one tag set (or removed with null), other tags kept in place. */

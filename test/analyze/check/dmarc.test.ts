@@ -170,6 +170,11 @@ describe('DMARC record parsing (pure)', () => {
     assert.equal(r.issues.length, 1);
   });
 
+  it('reads a rua URI as the report sender does: hfields dropped, host lower-cased, a trailing dot gone', () => {
+    const r = parseDmarcRecord('v=DMARC1; p=none; rua=mailto:Reports@Ex.Example.?subject=x!10m');
+    assert.deepEqual(r.rua.map((u) => [u.address, u.host]), [['reports@ex.example', 'ex.example']]);
+  });
+
   it('withTag replaces, adds and removes a tag, keeping the rest in place', () => {
     assert.equal(withTag('v=DMARC1; p=none; rua=mailto:a@b.c', 'p', 'reject'), 'v=DMARC1; p=reject; rua=mailto:a@b.c');
     assert.equal(withTag('v=DMARC1; p=none', 'sp', 'reject'), 'v=DMARC1; p=none; sp=reject');

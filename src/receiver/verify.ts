@@ -59,14 +59,8 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
     resolver: options.resolver,
   });
 
-  // Per-signature alignment under the record's adkim mode (RFC 9989 §3.2.10): strict is identity;
-  // relaxed compares with the organisational domain the tree walk found for the author domain.
   const strict = dmarc.published?.adkim === 's';
-  const alignedWith = (d: string): boolean => {
-    if (dmarc.authorDomain === null) return false;
-    if (strict || dmarc.orgDomain === null) return d === dmarc.authorDomain;
-    return within(d, dmarc.orgDomain);
-  };
+  const alignedWith = (d: string): boolean => aligns(d, dmarc.authorDomain, dmarc.orgDomain, strict);
 
   return {
     envelope,
@@ -261,17 +255,20 @@ async function evaluateDmarc(input: {
   const raw = String(response.status.result);
   let result: DmarcOutcome['result'] = raw === 'pass' || raw === 'fail' || raw === 'temperror' || raw === 'permerror' ? raw : 'none';
   let comment = response.error ?? (result === 'none' ? 'no DMARC record' : null);
-  // Nothing passed aligned, but SPF or a DKIM key lookup failed temporarily: the result is not
-  // known yet, so it is a temperror, not a fail (RFC 9989 §4.4, §5.3 step 5 — a later attempt
-  // may pass). mailauth only sees the identifiers that passed and would say fail.
-  const temporary = input.spf.result === 'temperror' ? 'SPF' : input.signatures.some((s) => s.result === 'temperror') ? 'DKIM' : null;
-  if (result === 'fail' && temporary !== null) {
-    result = 'temperror';
-    comment = `${temporary} lookup failed temporarily`;
-  }
   const authorDomain = (response.status.header?.from ?? input.headerFromDomains[0] ?? '').toLowerCase().replace(/\.$/, '');
   const published = typeof response.rr === 'string' && response.rr !== '' ? publishedPolicy(response.rr) : null;
   const policyDomain = response.policyDomain ?? null;
+  const orgDomain = response.domain ? response.domain.toLowerCase() : null;
+  // Nothing passed aligned, but an identifier that would align failed temporarily (the mfrom SPF
+  // check, or a DKIM key lookup): the result is not known yet, so it is a temperror, not a fail
+  // (RFC 9989 §4.4, §5.3 step 5 — a later attempt may pass). Only identifiers DMARC would count:
+  // a signature whose d= can never align must not turn a reject into a defer.
+  const temporarySpf = input.spf.result === 'temperror' && input.spf.scope === 'mfrom' && aligns(input.spf.domain, authorDomain, orgDomain, published?.aspf === 's');
+  const temporaryDkim = input.signatures.some((s) => s.result === 'temperror' && aligns(s.domain, authorDomain, orgDomain, published?.adkim === 's'));
+  if (result === 'fail' && (temporarySpf || temporaryDkim)) {
+    result = 'temperror';
+    comment = `${temporarySpf ? 'SPF' : 'DKIM'} lookup failed temporarily`;
+  }
 
   // np applies to a domain that does not exist (RFC 9989 §4.10.1, §A.4): any answer but NXDOMAIN
   // to an A query means it exists. Asked only when it matters; the cache makes it free after
@@ -287,11 +284,20 @@ async function evaluateDmarc(input: {
     comment,
     authorDomain,
     policyDomain,
-    orgDomain: response.domain ? response.domain.toLowerCase() : null,
+    orgDomain,
     discoveryMethod: 'treewalk',
     published,
     authorDomainExists,
     spfAligned: typeof response.alignment?.spf?.result === 'string',
     dkimAligned: typeof response.alignment?.dkim?.result === 'string',
   };
+}
+
+/** Identifier alignment (RFC 9989 §3.2.10, §4.4): strict is identity with the author domain;
+ * relaxed is being under the organisational domain the tree walk found for it. */
+function aligns(domain: string, authorDomain: string | null, orgDomain: string | null, strict: boolean): boolean {
+  if (authorDomain === null || authorDomain === '') return false;
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  if (strict || orgDomain === null) return d === authorDomain;
+  return within(d, orgDomain);
 }

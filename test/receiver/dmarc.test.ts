@@ -214,6 +214,20 @@ describe('DNS failures', () => {
     }
   });
 
+  it('a timing-out signature whose d= can never align does not turn a reject into a defer', async () => {
+    dns.set('k._domainkey.attacker.example', { silent: true });
+    const slow = harness(dns, { timeoutMs: 300 });
+    try {
+      const signed = await sign(message({ from: 'ceo@reject.example' }), [{ domain: 'attacker.example', selector: 'k', key: KEY }]);
+      const { evaluation } = await slow.verify(signed, { ip: '203.0.113.9', mailFrom: 'x@spoofer.test' });
+      assert.equal(evaluation.auth.dkim[0]?.result, 'temperror');
+      assert.equal(evaluation.auth.dmarc.result, 'fail');
+      assert.equal(evaluation.verdict.decision, 'reject');
+    } finally {
+      slow.close();
+    }
+  });
+
   it('an unreachable DNS server gives temperror within a bounded time, and the message is deferred', async () => {
     const dead = await startDnsServer({});
     const port = dead.port;

@@ -6,7 +6,7 @@
  * `insert()` writes one evaluation in a savepoint (its own transaction when none is open), so a
  * caller may group many into one commit (serve does, and commits before it stops).
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { PolicyConfig } from '../receiver/aggregate.js';
 import { ipToBytes } from './ip.js';
 
@@ -54,9 +54,9 @@ export class EvaluationStore {
   readonly #recipient: Statement<unknown[]>;
   readonly #dkim: Statement<unknown[]>;
   readonly #reason: Statement<unknown[]>;
-  readonly #savepoint: Statement<[]>;
-  readonly #release: Statement<[]>;
-  readonly #rollbackTo: Statement<[]>;
+  /** better-sqlite3's transaction wrapper: BEGIN IMMEDIATE … COMMIT on its own, a savepoint
+   * inside an open transaction (serve's group commits), rolled back on a throw. */
+  readonly #write: Transaction<(row: EvaluationRow) => number>;
 
   constructor(db: Database) {
     this.#db = db;
@@ -73,44 +73,29 @@ export class EvaluationStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#reason = db.prepare('INSERT INTO evaluation_reasons (evaluation_id, n, type, comment) VALUES (?, ?, ?, ?)');
-    // Prepared once: `ruaflow serve` writes thousands of evaluations a second inside group commits.
-    this.#savepoint = db.prepare('SAVEPOINT evaluation');
-    this.#release = db.prepare('RELEASE evaluation');
-    this.#rollbackTo = db.prepare('ROLLBACK TO evaluation');
+    this.#write = db.transaction((row: EvaluationRow) => this.#rows(row));
   }
 
   /** Writes one evaluation; returns its id. */
   insert(row: EvaluationRow): number {
-    const db = this.#db;
-    const nested = db.inTransaction;
-    if (nested) this.#savepoint.run();
-    else db.exec('BEGIN IMMEDIATE');
-    try {
-      const r = row;
-      // Positional parameters, in the column order above (cheaper than named ones per insert).
-      const id = Number(
-        this.#insert.run(
-          r.evaluatedAt, r.sourceIp, ipToBytes(r.sourceIp, r.ipVersion), r.helo, r.envelopeFrom, r.envelopeFromDomain, r.headerFrom,
-          r.headerFromCount, r.messageId, r.spfDomain, r.spfScope, r.spfResult, r.dmarcResult,
-          r.policyDomain, r.discoveryMethod, r.p, r.sp, r.np, r.adkim, r.aspf, r.fo, r.testing, r.pct, r.rua,
-          r.dkimAligned, r.spfAligned, r.disposition, r.decision, r.arcResult,
-        ).lastInsertRowid,
-      );
-      const { recipients, dkim, reasons } = row;
-      recipients.forEach((r, n) => this.#recipient.run(id, n, r.address, r.domain));
-      dkim.forEach((s, n) =>
-        this.#dkim.run(id, n, s.domain, s.selector, s.identity, s.algorithm, s.keyBits, s.result, s.reason, s.aligned ? 1 : 0, s.status),
-      );
-      reasons.forEach((r, n) => this.#reason.run(id, n, r.type, r.comment));
-      if (nested) this.#release.run();
-      else db.exec('COMMIT');
-      return id;
-    } catch (error) {
-      if (nested) {
-        this.#rollbackTo.run();
-        this.#release.run();
-      } else if (db.inTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
+    return this.#write.immediate(row);
+  }
+
+  #rows(r: EvaluationRow): number {
+    // Positional parameters, in the column order above (cheaper than named ones per insert).
+    const id = Number(
+      this.#insert.run(
+        r.evaluatedAt, r.sourceIp, ipToBytes(r.sourceIp, r.ipVersion), r.helo, r.envelopeFrom, r.envelopeFromDomain, r.headerFrom,
+        r.headerFromCount, r.messageId, r.spfDomain, r.spfScope, r.spfResult, r.dmarcResult,
+        r.policyDomain, r.discoveryMethod, r.p, r.sp, r.np, r.adkim, r.aspf, r.fo, r.testing, r.pct, r.rua,
+        r.dkimAligned, r.spfAligned, r.disposition, r.decision, r.arcResult,
+      ).lastInsertRowid,
+    );
+    r.recipients.forEach((x, n) => this.#recipient.run(id, n, x.address, x.domain));
+    r.dkim.forEach((s, n) =>
+      this.#dkim.run(id, n, s.domain, s.selector, s.identity, s.algorithm, s.keyBits, s.result, s.reason, s.aligned ? 1 : 0, s.status),
+    );
+    r.reasons.forEach((x, n) => this.#reason.run(id, n, x.type, x.comment));
+    return id;
   }
 }

@@ -18,6 +18,7 @@
  *    reason is local_policy (RFC 9990 §3 "reason").
  */
 import type { AuthOutcome, Decision, Disposition, DmarcApplication, DkimSignature, Override, Verdict } from './types.js';
+import { isUnder } from '../analyze/check/org-domain.js';
 
 export interface ReceiverPolicy {
   readonly knownSigners: readonly string[];
@@ -27,11 +28,9 @@ export interface ReceiverPolicy {
 
 const STRENGTH: Readonly<Record<Decision, number>> = { accept: 0, quarantine: 1, defer: 2, reject: 3 };
 
-/** `domain` is `parent` or one of its subdomains. */
-export const within = (domain: string, parent: string): boolean => domain === parent || domain.endsWith(`.${parent}`);
 
 const firstMatch = (domains: readonly string[], list: readonly string[]): string | null => {
-  for (const d of domains) for (const entry of list) if (within(d, entry)) return entry;
+  for (const d of domains) for (const entry of list) if (isUnder(d, entry)) return entry;
   return null;
 };
 
@@ -53,7 +52,7 @@ export function decide(auth: AuthOutcome, dmarcPolicy: DmarcApplication, policy:
   const passing = auth.dkim.filter((s) => s.status === 'pass');
   const known = firstMatch(senderDomains, policy.knownSigners);
   if (known !== null) {
-    const good = passing.find((s) => within(s.domain, known));
+    const good = passing.find((s) => isUnder(s.domain, known));
     if (good !== undefined) {
       local = 'accept';
       reasons.push(`known signer ${known}: passing signature d=${good.domain}`);

@@ -12,12 +12,13 @@
  * - Rejected only, and never accepted: mail we rejected from a domain that never got a single
  *   message through is typically spam with a forged From; its rua may be a trap or a victim's.
  */
+import { isUnder } from '../analyze/check/org-domain.js';
 import type { PolicyGroup } from './aggregate.js';
 
 /** `mail.example.com` is covered by `example.com`. */
 export function domainListed(domain: string, list: readonly string[]): boolean {
   const d = domain.toLowerCase();
-  return list.some((entry) => d === entry || d.endsWith(`.${entry}`));
+  return list.some((entry) => isUnder(d, entry));
 }
 
 export interface SafetyInput {

@@ -15,7 +15,8 @@ import { createPublicKey } from 'node:crypto';
 import { authenticate, dmarc as verifyDmarc, type ARCResult, type DKIMResult, type DMARCResult, type DNSResolver } from 'mailauth';
 import { lookupAddresses, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
-import { domainOfAddress, within } from './local-policy.js';
+import { isUnder } from '../analyze/check/org-domain.js';
+import { domainOfAddress } from './local-policy.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
@@ -299,5 +300,5 @@ function aligns(domain: string, authorDomain: string | null, orgDomain: string |
   if (authorDomain === null || authorDomain === '') return false;
   const d = domain.toLowerCase().replace(/\.$/, '');
   if (strict || orgDomain === null) return d === authorDomain;
-  return within(d, orgDomain);
+  return isUnder(d, orgDomain);
 }

@@ -119,6 +119,8 @@ describe('organisation naming', () => {
     assert.deepEqual(name('203.0.113.7', 'mail-sor-f41.google.com'), { name: 'Newsletter Co', kind: 'service' });
     assert.deepEqual(name('::ffff:203.0.113.7', null), { name: 'Newsletter Co', kind: 'service' });
     assert.deepEqual(name('198.51.100.1', 'o1.ptr1234.sendgrid.net'), { name: 'SendGrid', kind: 'service' });
+    // A range written IPv4-mapped covers the IPv4 sources, as it does for the classifier.
+    assert.deepEqual(organisationNamer([{ name: 'Mapped', ips: ['::ffff:192.0.2.0/120'], ptr: [], dkim: [] }])('192.0.2.7', null), { name: 'Mapped', kind: 'service' });
   });
 
   it('then the built-in map by base domain (Public Suffix List), then the base domain', () => {

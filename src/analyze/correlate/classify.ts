@@ -29,7 +29,8 @@
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { CLASS_INFO } from './classes.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
-import { isUnder, type DomainProfile, type ServiceProfile } from './profile.js';
+import { isUnder } from '../check/org-domain.js';
+import type { DomainProfile, ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
  * (src/report/vocabulary.ts); unknown words are passed as written. */

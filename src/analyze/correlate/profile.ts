@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DomainConfig } from '../../app/config.js';
 import type { SigningKey } from '../../app/signing-keys.js';
 import { ipRanges, type IpRanges } from './ip-ranges.js';
+import { isUnder } from '../check/org-domain.js';
 
 /** Bump when the rules in classify.ts change: every stored class is then redone. */
 export const CLASSIFIER_VERSION = 1;
@@ -45,8 +46,6 @@ export interface DomainProfile {
 
 const clean = (name: string): string => name.trim().toLowerCase().replace(/\.$/, '');
 
-/** `a.b.example.com` is at or under `example.com`. */
-export const isUnder = (name: string, parent: string): boolean => name === parent || name.endsWith(`.${parent}`);
 
 export function compileProfile(
   domain: DomainConfig,

@@ -4,9 +4,10 @@
  * base domain itself. The base domain is the registrable domain of the Public Suffix List, via
  * tldts (the PSL library mailauth already uses for DMARC alignment).
  */
-import ipaddr from 'ipaddr.js';
 import { getDomain } from 'tldts';
 import type { ServiceConfig } from '../../app/config.js';
+import { isUnder } from '../check/org-domain.js';
+import { ipRanges } from '../correlate/ip-ranges.js';
 import { BUILTIN_SERVICES } from './service-map.js';
 
 export interface Organisation {
@@ -16,20 +17,17 @@ export interface Organisation {
 
 export type NameOrganisation = (ip: string, ptr: string | null) => Organisation | null;
 
-/** A namer for one policy domain's configured services. */
+/** A namer for one policy domain's configured services, matched as the source classifier
+ * matches them (src/analyze/correlate/: IP ranges, IPv4-mapped folded; PTR-name suffixes). */
 export function organisationNamer(services: readonly ServiceConfig[]): NameOrganisation {
-  const ranges = services.flatMap((s) => s.ips.map((r) => ({ name: s.name, range: parseRange(r) })));
+  const ranges = services.map((s) => ({ name: s.name, ips: ipRanges(s.ips) }));
   return (ip, ptr) => {
-    const address = ranges.length === 0 ? null : parseAddress(ip);
-    if (address !== null) {
-      for (const { name, range } of ranges) {
-        if (range !== null && address.kind() === range[0].kind() && address.match(range)) return { name, kind: 'service' };
-      }
-    }
+    const byIp = ranges.find((r) => r.ips.contains(ip));
+    if (byIp !== undefined) return { name: byIp.name, kind: 'service' };
     if (ptr === null) return null;
     const host = ptr.toLowerCase().replace(/\.$/, '');
     for (const s of services) {
-      if (s.ptr.some((suffix) => host === suffix || host.endsWith(`.${suffix}`))) return { name: s.name, kind: 'service' };
+      if (s.ptr.some((suffix) => isUnder(host, suffix))) return { name: s.name, kind: 'service' };
     }
     const base = getDomain(host, { allowPrivateDomains: false });
     if (base === null) return null;
@@ -41,23 +39,4 @@ export function organisationNamer(services: readonly ServiceConfig[]): NameOrgan
     }
     return { name: base, kind: 'domain' };
   };
-}
-
-function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  try {
-    const a = ipaddr.parse(ip);
-    return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
-  } catch {
-    return null;
-  }
-}
-
-function parseRange(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
-  try {
-    if (text.includes('/')) return ipaddr.parseCIDR(text);
-    const a = ipaddr.parse(text);
-    return [a, a.kind() === 'ipv4' ? 32 : 128];
-  } catch {
-    return null;
-  }
 }

@@ -41,16 +41,29 @@ export interface SigningKey {
   readonly via: 'own' | 'symlink' | 'parent';
 }
 
-export interface SigningKeys {
+/** Which selector signs a domain's mail under which d=: what classifying sources needs, found
+ * without reading private keys (a poller may not be allowed to read them). */
+export type SigningIdentity = Pick<SigningKey, 'domain' | 'signingDomain' | 'selector' | 'via'>;
+
+export interface SigningKeys<K extends SigningIdentity = SigningKey> {
   /** Every key, per configured domain, in configuration order. */
-  readonly all: readonly SigningKey[];
+  readonly all: readonly K[];
   /** The keys that sign mail from `domain`: its own, or a configured parent domain's. */
-  forDomain(domain: string): readonly SigningKey[];
+  forDomain(domain: string): readonly K[];
 }
 
 export function loadSigningKeys(config: Pick<Config, 'domains' | 'file'>): SigningKeys {
   const label = config.file ?? 'configuration';
-  const all = config.domains.flatMap((d) => keysOfDomain(d, label));
+  return keySet(config.domains.flatMap((d) => keysOfDomain(d, label, true)));
+}
+
+/** The same lookup as loadSigningKeys, stopping before the key files themselves. */
+export function loadSigningIdentities(config: Pick<Config, 'domains' | 'file'>): SigningKeys<SigningIdentity> {
+  const label = config.file ?? 'configuration';
+  return keySet(config.domains.flatMap((d) => keysOfDomain(d, label, false)));
+}
+
+function keySet<K extends SigningIdentity>(all: readonly K[]): SigningKeys<K> {
   return {
     all,
     forDomain(domain) {
@@ -64,23 +77,30 @@ export function loadSigningKeys(config: Pick<Config, 'domains' | 'file'>): Signi
   };
 }
 
-function keysOfDomain(domain: DomainConfig, label: string): SigningKey[] {
-  const keys: SigningKey[] = [];
+function keysOfDomain(domain: DomainConfig, label: string, withKeys: true): SigningKey[];
+function keysOfDomain(domain: DomainConfig, label: string, withKeys: false): SigningIdentity[];
+function keysOfDomain(domain: DomainConfig, label: string, withKeys: boolean): SigningIdentity[] {
+  const keys: SigningIdentity[] = [];
   if (domain.dkimKeysDir !== null) {
-    const found = fromKeyDir(domain, domain.dkimKeysDir, label);
+    const found = fromKeyDir(domain, domain.dkimKeysDir, label, withKeys);
     if (found !== null) keys.push(found);
   }
   domain.keys.forEach((k, i) => {
+    const signingDomain = k.domain ?? domain.name;
+    if (!withKeys) {
+      keys.push({ domain: domain.name, signingDomain, selector: k.selector, via: 'own' });
+      return;
+    }
     const where = `${label}: [[domains]] ${domain.name} keys #${i + 1}`;
     const pem = readKeyFile(k.privateKeyFile, `${where} private_key_file`);
-    keys.push(makeKey(domain.name, k.domain ?? domain.name, k.selector, pem, k.privateKeyFile, k.publicKeyFile, `${where}`, 'own'));
+    keys.push(makeKey(domain.name, signingDomain, k.selector, pem, k.privateKeyFile, k.publicKeyFile, `${where}`, 'own'));
   });
   return keys;
 }
 
 /** The qpsmtpd lookup (seed 001 get_keydir): own folder, else the nearest parent's; a symlinked
  * folder names the signing domain by its target. */
-function fromKeyDir(domain: DomainConfig, dir: string, label: string): SigningKey | null {
+function fromKeyDir(domain: DomainConfig, dir: string, label: string, withKeys: boolean): SigningIdentity | null {
   const where = `${label}: [[domains]] ${domain.name} dkim_keys_dir`;
   let isDir = false;
   try {
@@ -109,6 +129,7 @@ function fromKeyDir(domain: DomainConfig, dir: string, label: string): SigningKe
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(selector)) {
     throw new ConfigError(`${where}: ${selectorFile}: expected a DKIM selector (a DNS label), got ${JSON.stringify(selector)}`);
   }
+  if (!withKeys) return { domain: domain.name, signingDomain: name, selector: selector.toLowerCase(), via };
   const privateFile = join(folder, 'private');
   const pem = readKeyFile(privateFile, `${where} ${name}/private`);
   const publicFile = join(folder, 'public');

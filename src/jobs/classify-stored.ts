@@ -12,7 +12,7 @@
  * `ruaflow sources` runs it before listing; the summary and the ingest job can call it too.
  */
 import type { Config } from '../app/config.js';
-import { loadSigningKeys, type SigningKeys } from '../app/signing-keys.js';
+import { loadSigningIdentities, type SigningIdentity, type SigningKeys } from '../app/signing-keys.js';
 import { createPtrNames } from '../analyze/ptr-names.js';
 import { PtrCache } from '../store/ptr-cache.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
@@ -24,8 +24,8 @@ import type { Database } from '../store/database.js';
 import { RecordClassStore, type ClassRow, type StoredFacts } from '../store/record-classes.js';
 
 export interface ClassifyDeps {
-  /** Our signing keys (src/app/signing-keys.ts loadSigningKeys). */
-  readonly keys: SigningKeys;
+  /** Our selectors and signing domains (src/app/signing-keys.ts loadSigningIdentities). */
+  readonly keys: SigningKeys<SigningIdentity>;
   /** PTR names for services matched by `ptr`; null: classify without names (no PTR match). */
   readonly names: PtrNames | null;
   readonly clock: Clock;
@@ -140,5 +140,5 @@ async function refreshPtrClasses(store: RecordClassStore, profile: DomainProfile
 export async function refreshClassesOffline(db: Database, config: Pick<Config, 'domains' | 'file'>, clock: Clock): Promise<ClassifyTotals | null> {
   if (config.domains.length === 0) return null;
   const names = createPtrNames({ cache: new PtrCache(db), resolver: null, clock });
-  return classifyStored(db, config, { keys: loadSigningKeys(config), names, clock });
+  return classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock });
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseConfig } from '../../src/app/config.js';
-import { loadSigningKeys } from '../../src/app/signing-keys.js';
+import { loadSigningIdentities, loadSigningKeys } from '../../src/app/signing-keys.js';
 import { ConfigError } from '../../src/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ruaflow-keys-'));
@@ -69,6 +69,18 @@ describe('signing keys (qpsmtpd layout)', () => {
     assert.equal(keys.all[0]?.selector, 's2026');
     assert.equal(keys.all[0]?.publicFileMismatch, false);
     assert.ok(publicPem.includes('PUBLIC KEY'));
+  });
+
+  it('finds selectors and signing domains without reading the private keys', () => {
+    const unreadable = join(root, 'identities');
+    keyFolder(unreadable, 'example.com', 's1');
+    writeFileSync(join(unreadable, 'example.com', 'private'), 'not a key');
+    const toml = `[[domains]]\nname = "example.com"\ndkim_keys_dir = "identities"\nkeys = [{ selector = "s2", private_key_file = "missing.pem", domain = "mail.example.com" }]`;
+    assert.deepEqual(
+      loadSigningIdentities(config(toml)).all.map((k) => [k.domain, k.signingDomain, k.selector, k.via]),
+      [['example.com', 'example.com', 's1', 'own'], ['example.com', 'mail.example.com', 's2', 'own']],
+    );
+    assert.throws(() => loadSigningKeys(config(toml)), ConfigError);
   });
 
   it('names the key and the file when a key is unreadable or not a key', () => {

@@ -37,7 +37,9 @@ export async function ingestWithProgress(paths: readonly string[], app: ReturnTy
   } finally {
     progress?.done();
   }
-  await refreshClasses(app, log);
+  // Classes of what is already stored change only with the configuration; `sources` and
+  // `summary` notice that themselves.
+  if (totals.new > 0) await refreshClasses(app, log);
   return totals;
 }
 

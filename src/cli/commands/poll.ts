@@ -63,7 +63,7 @@ export async function pollOnce(
     (progress as ReturnType<typeof createProgress> | null)?.done();
     await session.close();
   }
-  await refreshClasses(app, log);
+  if (totals.new > 0) await refreshClasses(app, log);
   return totals;
 }
 

@@ -1,7 +1,7 @@
 /** `ruaflow sources [--domain D] [--period P] [--offline]`: every sending source of our domains,
  * with its class (ours, service, forwarded, spoof …) and the fix. */
 import { loadAppConfig, openApp, dnsResolver } from '../../app/deps.js';
-import { loadSigningKeys } from '../../app/signing-keys.js';
+import { loadSigningIdentities } from '../../app/signing-keys.js';
 import { ALL_TIME, parsePeriod } from '../../analyze/period.js';
 import { createPtrNames } from '../../analyze/ptr-names.js';
 import { renderSources, sourcesJson, type SourcesView } from '../../deliver/sources-text.js';
@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!parsed.ok) throw new UsageError(`sources: ${parsed.message}`);
       period = parsed.period;
     }
-    const keys = loadSigningKeys(config);
+    const keys = loadSigningIdentities(config);
     const names = createPtrNames({
       cache: new PtrCache(app.db),
       resolver: values.offline ? null : dnsResolver(config),

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
-import { loadSigningKeys } from '../../app/signing-keys.js';
+import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
 import { parseDmarcRecord } from '../../analyze/summary/dmarc-record.js';
 import { parsePeriod, type Period } from '../../analyze/summary/period.js';
 import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
@@ -104,7 +104,7 @@ export async function summaryFor(
     budgetMs: PTR_BUDGET_MS,
     concurrency: 16,
   });
-  await classifyStored(db, config, { keys: loadSigningKeys(config), names, clock: systemClock });
+  await classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock: systemClock });
   return summarize(db, config, { period, domains, now }, summaryPorts(resolver, names));
 }
 

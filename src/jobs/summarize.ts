@@ -10,10 +10,10 @@
 import type { Config } from '../app/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { buildSummary } from '../analyze/summary/build.js';
-import { organisationNamer, type NameOrganisation } from '../analyze/summary/organisations.js';
+import { organisationNamer } from '../analyze/summary/organisations.js';
 import { previousPeriod, type Period } from '../analyze/summary/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
-import type { ClassOf, NamesFor, PolicySeen, PolicyTags, SourceRow, Summary } from '../analyze/summary/types.js';
+import type { NamesFor, PolicySeen, PolicyTags, Summary } from '../analyze/summary/types.js';
 import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
 
@@ -61,7 +61,6 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     Promise.all(domains.map(async (d) => [d, await ports.publishedPolicy(d)] as const)),
   ]);
 
-  const namers = new Map<string, NameOrganisation>();
   const byName = new Map(config.domains.map((d) => [d.name, d]));
   const classOf = storedClassOf(queries.sourceClasses(domains, period.begin, period.end));
 
@@ -77,14 +76,8 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     seen,
     published: new Map(published.filter((e): e is readonly [string, PolicyTags] => e[1] !== null)),
     names,
-    organisationFor: (domain) => {
-      let namer = namers.get(domain);
-      if (namer === undefined) {
-        namer = organisationNamer(byName.get(domain)?.services ?? []);
-        namers.set(domain, namer);
-      }
-      return namer;
-    },
+    // Asked once per domain (build.ts).
+    organisationFor: (domain) => organisationNamer(byName.get(domain)?.services ?? []),
     classOf,
   });
 }

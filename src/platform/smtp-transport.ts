@@ -20,8 +20,6 @@ export interface SmtpTransportOptions {
   readonly timeoutMs?: number;
 }
 
-/** nodemailer error codes for a relay that could not be reached or talked to: try later. */
-const UNREACHABLE = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPROTOCOL']);
 
 export function createSmtpTransport(config: SmtpConfig, options: SmtpTransportOptions = {}): MailTransport {
   const timeout = options.timeoutMs ?? 60_000;
@@ -78,6 +76,7 @@ function classify(error: unknown, envelope: Envelope, where: string): SendOutcom
     return { kind: 'rejected', code, message, recipients: e.rejected?.length ? e.rejected : [...envelope.to] };
   }
   if (code !== null && code >= 400) return { kind: 'deferred', code, message };
-  if (e.code !== undefined && UNREACHABLE.has(e.code)) return { kind: 'deferred', code: null, message };
+  // Anything else — the relay unreachable (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS …) or talking
+  // nonsense — is worth another try later.
   return { kind: 'deferred', code: null, message };
 }

@@ -17,8 +17,8 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { OutboundReportFormat } from '../app/config-schema.js';
 import { ipToBytes } from '../store/ip.js';
 import type { PolicyConfig, ReportRow } from './aggregate.js';
+import { DMARC2_NAMESPACE } from '../parse/read-header.js';
 
-export const DMARC_2_NAMESPACE = 'urn:ietf:params:xml:ns:dmarc-2.0';
 
 export interface ReportDocument {
   readonly format: OutboundReportFormat;
@@ -57,7 +57,7 @@ export function buildReportXml(doc: ReportDocument): string {
     ...(rfc9990 ? { generator: doc.generator } : {}),
   };
   const feedback: Node = {
-    ...(rfc9990 ? { '@_xmlns': DMARC_2_NAMESPACE } : {}),
+    ...(rfc9990 ? { '@_xmlns': DMARC2_NAMESPACE } : {}),
     // RFC 9990 §3: "MUST be 1.0" if present, unchanged from RFC 7489.
     version: '1.0',
     report_metadata: metadata,

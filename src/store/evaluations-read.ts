@@ -137,34 +137,3 @@ export class EvaluationHistory {
     return this.#everAccepted.get(domain) !== undefined;
   }
 }
-
-interface Peekable<T> {
-  head: T | undefined;
-  next(): void;
-  close(): void;
-}
-
-function peekable<T>(iterator: IterableIterator<T>): Peekable<T> {
-  const it: Peekable<T> = {
-    head: undefined,
-    next() {
-      const step = iterator.next();
-      it.head = step.done === true ? undefined : step.value;
-    },
-    close() {
-      iterator.return?.();
-    },
-  };
-  it.next();
-  return it;
-}
-
-/** The child rows of evaluation `id`: they are at the head of the stream (same order as the main one). */
-function take<R extends [number, ...unknown[]], T>(stream: Peekable<R>, id: number, map: (row: R) => T): T[] {
-  const out: T[] = [];
-  while (stream.head !== undefined && stream.head[0] === id) {
-    out.push(map(stream.head));
-    stream.next();
-  }
-  return out;
-}

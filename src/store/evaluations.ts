@@ -49,7 +49,6 @@ export interface EvaluationRow extends PolicyConfig {
 }
 
 export class EvaluationStore {
-  readonly #db: Database;
   readonly #insert: Statement<unknown[]>;
   readonly #recipient: Statement<unknown[]>;
   readonly #dkim: Statement<unknown[]>;
@@ -59,7 +58,6 @@ export class EvaluationStore {
   readonly #write: Transaction<(row: EvaluationRow) => number>;
 
   constructor(db: Database) {
-    this.#db = db;
     this.#insert = db.prepare(
       `INSERT INTO evaluations (evaluated_at, source_ip, ip_bin, helo, envelope_from, envelope_from_domain, header_from,
                                 header_from_count, message_id, spf_domain, spf_scope, spf_result, dmarc_result,

@@ -36,7 +36,6 @@ interface RecordRow {
   id: number;
   source_ip: string;
   header_from: string | null;
-  envelope_from: string | null;
   dkim_aligned: string | null;
   spf_aligned: string | null;
   policy_domain: string;
@@ -82,7 +81,7 @@ export class RecordClassStore {
     );
     const ids = 'SELECT value FROM json_each(?)';
     this.#records = db.prepare(
-      `SELECT c.id, c.source_ip, c.header_from, c.envelope_from, c.dkim_aligned, c.spf_aligned,
+      `SELECT c.id, c.source_ip, c.header_from, c.dkim_aligned, c.spf_aligned,
               r.policy_domain, r.adkim, r.aspf, r.p, r.sp
          FROM records c JOIN reports r ON r.id = c.report_id WHERE c.id IN (${ids})`,
     );
@@ -157,7 +156,6 @@ export class RecordClassStore {
         facts: {
           sourceIp: r.source_ip,
           headerFrom: r.header_from,
-          envelopeFrom: r.envelope_from,
           policyDomain: r.policy_domain,
           dkimAligned: r.dkim_aligned,
           spfAligned: r.spf_aligned,

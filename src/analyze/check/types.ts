@@ -12,8 +12,7 @@
  *   to do.
  */
 
-export const CHECK_STATUSES = ['pass', 'warn', 'fail'] as const;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
+export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export interface CheckResult {
   readonly check: string;

@@ -44,49 +44,6 @@ export const DKIM_FAIL_CAUSES = [
 ] as const;
 export type DkimFailCause = (typeof DKIM_FAIL_CAUSES)[number];
 
-export interface ClassInfo {
-  /** One line: what the class means. */
-  readonly meaning: string;
-  /** One line: what to do about it, in general (the classifier writes the specific fix). */
-  readonly fix: string;
-}
-
-/** The classes table of the README and `ruaflow sources --help`. */
-export const CLASS_INFO: Readonly<Record<SourceClass, ClassInfo>> = {
-  'ours-pass': {
-    meaning: 'one of our relays, DKIM with our key and SPF both pass',
-    fix: 'nothing to do',
-  },
-  'ours-dkim-fail': {
-    meaning: 'one of our relays, no aligned passing DKIM signature with a current key of ours (no signature, unknown or retired selector, key mismatch, third-party d=)',
-    fix: 'sign with a current key of ours; check the published key with ruaflow check',
-  },
-  'ours-spf-fail': {
-    meaning: 'one of our relays, DKIM passes but SPF does not authorise the relay for the envelope domain',
-    fix: "add the relay to the envelope domain's SPF record",
-  },
-  'service-pass': {
-    meaning: 'a configured third-party service, DMARC passes',
-    fix: 'nothing to do',
-  },
-  'service-fail': {
-    meaning: 'a configured third-party service, DMARC fails (its DKIM d= or return path is its own domain)',
-    fix: 'set up DKIM signing for our domain at the service (or a return path under our domain)',
-  },
-  forwarded: {
-    meaning: 'not ours and not a service, but forwarded mail of ours: DKIM survives while SPF fails, or the reporter says forwarded / mailing list / ARC',
-    fix: 'nothing to do; p=reject is safe for these while DKIM passes',
-  },
-  'unknown-pass': {
-    meaning: 'an unlisted source that passes DMARC: a service missing from the configuration, or a leaked key',
-    fix: 'add the source to services (or relays); if nobody should send from it, rotate the key / tighten SPF',
-  },
-  spoof: {
-    meaning: 'an unknown source failing DMARC: someone else using our domain',
-    fix: 'nothing to fix at the source; publish p=quarantine or p=reject so receivers refuse it',
-  },
-};
-
 export interface Classification {
   readonly class: SourceClass;
   /** For `ours-dkim-fail`: why. null otherwise. */

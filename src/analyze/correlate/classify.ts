@@ -27,7 +27,6 @@
  *      d. otherwise → `spoof`.
  */
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
-import { CLASS_INFO } from './classes.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
 import { isUnder } from '../check/org-domain.js';
 import type { DomainProfile, ServiceProfile } from './profile.js';
@@ -37,7 +36,6 @@ import type { DomainProfile, ServiceProfile } from './profile.js';
 export interface RecordFacts {
   readonly sourceIp: string;
   readonly headerFrom: string | null;
-  readonly envelopeFrom: string | null;
   readonly policyDomain: string;
   /** policy_evaluated/dkim and /spf: the reporter's aligned outcomes. */
   readonly dkimAligned: string | null;
@@ -357,5 +355,5 @@ function spoofFix(r: Reading): string {
   const tag = sub ? 'sp' : 'p';
   if (policy === 'reject') return `Nothing to do: ${tag}=reject already tells receivers to refuse it.`;
   if (policy === 'quarantine') return `Nothing to fix at the source; ${tag}=quarantine sends it to spam. Move to ${tag}=reject once ours and services pass.`;
-  return `Nothing to fix at the source; ${CLASS_INFO.spoof.fix.replace(/^nothing to fix at the source; /, '')}${policy === '' ? '' : ` (now ${tag}=${policy})`}.`;
+  return `Nothing to fix at the source; publish p=quarantine or p=reject so receivers refuse it${policy === '' ? '' : ` (now ${tag}=${policy})`}.`;
 }

@@ -11,8 +11,6 @@ export type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Range = readonly [Address, number];
 
 export interface IpRanges {
-  /** The ranges as configured, for messages. */
-  readonly written: readonly string[];
   /** `ip` as text or as parsed by parseAddress (null: not an address, never contained). */
   contains(ip: string | Address | null): boolean;
 }
@@ -26,7 +24,6 @@ export function ipRanges(entries: readonly string[]): IpRanges {
     if (range !== null) ranges.push(range);
   }
   return {
-    written: entries,
     contains(ip) {
       if (ranges.length === 0) return false;
       const address = typeof ip === 'string' ? parseAddress(ip) : ip;

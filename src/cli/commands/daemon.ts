@@ -30,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand('daemon', argv, {}, { min: 0, max: 0, name: '' });
   const config = await loadAppConfig(values);
   const imap = config.imap;
+  const missing = missingFor(config);
   const jobs = daemonJobs(config);
   if (jobs.length === 0) {
     throw new ConfigError(
@@ -87,19 +88,18 @@ export async function run(argv: string[]): Promise<number> {
   // The weekly summary: last week's, mailed to [summary] to and the per-domain recipients. Not
   // scheduled (and said so once) when there is no [smtp] or nobody to send it to.
   if (config.schedule.summary !== null) {
-    const missing = config.smtp === null ? 'no [smtp]' : summaryRecipients(config) === 0 ? 'no [summary] to' : null;
-    if (missing === null) {
+    if (missing.summary === null) {
       tasks.push(schedule(config.schedule.summary, () => scheduledSummary(app.db, config, log), { name: 'summary', noOverlap: true }));
     } else {
-      log.info('summary not scheduled', { reason: missing, expression: config.schedule.summary });
+      log.info('summary not scheduled', { reason: missing.summary, expression: config.schedule.summary });
     }
   }
   // Outbound aggregate reports (README "Sending aggregate reports"): yesterday's on
   // [schedule] send_reports, and every 15 minutes a pass that delivers deferred ones when due.
   let sending: Promise<void> | null = null;
   if (config.schedule.sendReports !== null) {
-    if (config.smtp === null || config.reporter.orgName === null) {
-      log.info('send_reports not scheduled: [reporter] and [smtp] are needed', { expression: config.schedule.sendReports });
+    if (missing.send_reports !== null) {
+      log.info(`send_reports not scheduled: ${missing.send_reports}`, { expression: config.schedule.sendReports });
     } else {
       const send = (build: boolean): Promise<void> => {
         if (sending !== null || stop.signal.aborted) return sending ?? Promise.resolve();
@@ -163,14 +163,23 @@ export async function run(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** The jobs this configuration can run: poll needs [imap]; the summary [smtp] and recipients;
- * outbound reports [reporter] and [smtp]. A job whose schedule is "off" is not listed. */
-export function daemonJobs(config: Config): string[] {
-  const jobs: string[] = [];
-  if (config.imap !== null) jobs.push('poll');
-  if (config.schedule.summary !== null && config.smtp !== null && summaryRecipients(config) > 0) jobs.push('summary');
-  if (config.schedule.sendReports !== null && config.smtp !== null && config.reporter.orgName !== null) jobs.push('send_reports');
-  return jobs;
+type Job = 'poll' | 'summary' | 'send_reports';
+
+/** What each job lacks in this configuration (null: nothing): poll needs [imap]; the summary
+ * [smtp] and recipients; outbound reports [reporter] and [smtp]. */
+function missingFor(config: Config): Readonly<Record<Job, string | null>> {
+  return {
+    poll: config.imap === null ? 'no [imap]' : null,
+    summary: config.smtp === null ? 'no [smtp]' : summaryRecipients(config) === 0 ? 'no [summary] to' : null,
+    send_reports: config.smtp === null || config.reporter.orgName === null ? '[reporter] and [smtp] are needed' : null,
+  };
+}
+
+/** The jobs this configuration can run; a job whose schedule is "off" is not listed. */
+export function daemonJobs(config: Config): Job[] {
+  const missing = missingFor(config);
+  const scheduled: Readonly<Record<Job, boolean>> = { poll: true, summary: config.schedule.summary !== null, send_reports: config.schedule.sendReports !== null };
+  return (['poll', 'summary', 'send_reports'] as const).filter((job) => scheduled[job] && missing[job] === null);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

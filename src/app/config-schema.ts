@@ -38,7 +38,7 @@ export type KeyTable = Readonly<Record<string, KeySpec>>;
 
 /** A DNS name as it appears in mail: letters, digits, hyphens, and underscores (DKIM selectors and
  * `_dmarc` labels carry them, so we accept them where a strict host-name rule would not). */
-const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
+export const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
 
 /** An address as written in `From:`/`To:` settings; deliberately loose (the SMTP server decides). */
 const MAILBOX = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;

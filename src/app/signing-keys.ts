@@ -16,6 +16,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { describeFsError } from '../platform/fs-errors.js';
+import { DOMAIN_NAME } from './config-schema.js';
 import type { Config, DomainConfig } from './config.js';
 
 export type KeyAlgorithm = 'rsa' | 'ed25519';
@@ -126,7 +127,7 @@ function fromKeyDir(domain: DomainConfig, dir: string, label: string, withKeys: 
   }
   const selectorFile = join(folder, 'selector');
   const selector = readKeyFile(selectorFile, `${where} ${name}/selector`).trim().split(/\s+/)[0] ?? '';
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(selector)) {
+  if (!DOMAIN_NAME.test(selector)) {
     throw new ConfigError(`${where}: ${selectorFile}: expected a DKIM selector (a DNS label), got ${JSON.stringify(selector)}`);
   }
   if (!withKeys) return { domain: domain.name, signingDomain: name, selector: selector.toLowerCase(), via };

@@ -1,5 +1,6 @@
 /** Command-line parsing with node's util.parseArgs: strict, so a typo is a usage error. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DOMAIN_NAME } from '../app/config-schema.js';
 import { UsageError } from '../errors.js';
 
 export const COMMON_OPTIONS = {
@@ -32,4 +33,14 @@ export function parseCommand<const O extends NonNullable<ParseArgsConfig['option
   if (count < positionals.min) throw new UsageError(`${command}: expected ${positionals.name}; see ruaflow --help`);
   if (count > positionals.max) throw new UsageError(`${command}: unexpected argument "${parsed.positionals[positionals.max] ?? ''}"`);
   return parsed;
+}
+
+/** A domain as the user typed it, the way configuration holds it: lower-case, no final dot. */
+export const normalizeDomain = (text: string): string => text.trim().toLowerCase().replace(/\.$/, '');
+
+/** A domain argument (`--domain D`, `keygen DOMAIN`): normalised, and a name with a dot. */
+export function domainArgument(command: string, label: string, text: string): string {
+  const name = normalizeDomain(text);
+  if (!DOMAIN_NAME.test(name) || !name.includes('.')) throw new UsageError(`${command}: ${label}${JSON.stringify(text)} is not a domain name`);
+  return name;
 }

@@ -32,12 +32,11 @@ export async function checkDomain(setup: DomainSetup, ctx: CheckContext): Promis
   return { domain: setup.domain.name, checks: [...dmarc, ...spf, ...dkim] };
 }
 
-/** `--domain D` picks one configured domain; a domain not in the configuration is checked too,
- * as one with no relays, services or keys (its DKIM check says so). */
+/** `--domain D` (normalised by the command line) picks one configured domain; a domain not in
+ * the configuration is checked too, as one with no relays, services or keys (its DKIM check says so). */
 export function selectDomains(config: Config, only: string | undefined): DomainConfig[] {
   if (only !== undefined) {
-    const name = only.trim().toLowerCase().replace(/\.$/, '');
-    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(name)) throw new UsageError(`check: --domain ${JSON.stringify(only)} is not a domain name`);
+    const name = only;
     return [config.domains.find((d) => d.name === name) ?? { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [] }];
   }
   if (config.domains.length === 0) {

@@ -10,13 +10,15 @@ import { readMailboxes } from '../../jobs/check.js';
 import { generateKey, writeKeyFolder } from '../../jobs/keygen.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import { domainArgument, parseCommand } from '../options.js';
+import { DOMAIN_NAME } from '../../app/config-schema.js';
+import { DKIM_MIN_BITS, DKIM_RECOMMENDED_BITS } from '../../analyze/check/dkim.js';
 
-/** RFC 8301 §3.2: below 1024 bits receivers reject the key; above 4096 some DNS panels and
- * verifiers choke on the record size. */
-const MIN_BITS = 1024;
+/** RFC 8301 §3.2: below 1024 bits receivers reject the key, 2048 is what signers should use
+ * (the limits `check` applies); above 8192 the key no longer fits a DNS TXT answer. */
+const MIN_BITS = DKIM_MIN_BITS;
 const MAX_BITS = 8192;
-const DEFAULT_BITS = 2048;
+const DEFAULT_BITS = DKIM_RECOMMENDED_BITS;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(
@@ -25,12 +27,11 @@ export async function run(argv: string[]): Promise<number> {
     { selector: { type: 'string' }, bits: { type: 'string' }, type: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean', default: false } },
     { min: 1, max: 1, name: 'a DOMAIN (ruaflow keygen example.com)' },
   );
-  const domain = (positionals[0] ?? '').trim().toLowerCase().replace(/\.$/, '');
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(domain)) throw new UsageError(`keygen: ${JSON.stringify(positionals[0])} is not a domain name`);
+  const domain = domainArgument('keygen', '', positionals[0] ?? '');
   const algorithm = parseType(values.type);
   const bits = parseBits(values.bits, algorithm);
   const selector = (values.selector ?? defaultSelector(systemClock)).toLowerCase();
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(selector)) throw new UsageError(`keygen: --selector ${JSON.stringify(values.selector)} is not a DNS label`);
+  if (!DOMAIN_NAME.test(selector)) throw new UsageError(`keygen: --selector ${JSON.stringify(values.selector)} is not a DNS label`);
 
   const config = await loadAppConfig(values);
   const configured = config.domains.find((d) => d.name === domain);

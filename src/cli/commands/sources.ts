@@ -10,7 +10,7 @@ import { classifyStored } from '../../jobs/classify-stored.js';
 import { PtrCache } from '../../store/ptr-cache.js';
 import { listSources } from '../../store/source-list.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import { normalizeDomain, parseCommand } from '../options.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(
@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   const configured = config.domains.map((d) => d.name);
   let domains = configured;
   if (values.domain !== undefined) {
-    const wanted = values.domain.trim().toLowerCase().replace(/\.$/, '');
+    const wanted = normalizeDomain(values.domain);
     if (!configured.includes(wanted)) {
       throw new UsageError(`sources --domain ${values.domain}: not one of the [[domains]] in ${where} (${configured.join(', ')})`);
     }

@@ -31,7 +31,7 @@ import { PtrCache } from '../../store/ptr-cache.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Database } from '../../store/database.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import { normalizeDomain, parseCommand } from '../options.js';
 
 const FORMATS = ['text', 'markdown', 'html', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = await loadAppConfig(values);
   const period = parsePeriod(values.period ?? 'last-week', systemClock.now());
   if (values.send) requireMail(config);
-  const domains = values.domain === undefined ? null : [...new Set(values.domain.map((d) => d.trim().toLowerCase().replace(/\.$/, '')))];
+  const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
   const app = openApp(config, values.db);
   try {

@@ -3,7 +3,7 @@
  * text), HELO name, MAIL FROM ('' for the null reverse-path `<>`) and RCPT TO addresses.
  * Returns a value or the one-line reason it is unusable.
  */
-import ipaddr from 'ipaddr.js';
+import { canonicalIp } from '../parse/read-record.js';
 import type { Envelope } from './types.js';
 
 export interface EnvelopeInput {
@@ -19,10 +19,12 @@ export type EnvelopeCheck = { readonly ok: true; readonly envelope: Envelope } |
 const ADDRESS = /^[^\s<>]+@[^\s@<>]+$/;
 
 export function checkEnvelope(input: EnvelopeInput, names = { ip: 'ip', helo: 'helo', mailFrom: 'mail_from', rcpt: 'rcpt' }): EnvelopeCheck {
-  if (typeof input.ip !== 'string' || !ipaddr.isValid(input.ip.trim())) {
+  // The canonical text the reports we store use too (RFC 5952 for IPv6), so the two compare.
+  const canonical = typeof input.ip === 'string' ? canonicalIp(input.ip) : null;
+  if (canonical === null || canonical.version === null) {
     return { ok: false, error: `${names.ip}: expected an IPv4 or IPv6 address, got ${JSON.stringify(input.ip ?? null)}` };
   }
-  const ip = ipaddr.parse(input.ip.trim()).toString();
+  const ip = canonical.text;
   if (typeof input.helo !== 'string' || input.helo.trim() === '' || /\s/.test(input.helo.trim())) {
     return { ok: false, error: `${names.helo}: expected the HELO/EHLO name, got ${JSON.stringify(input.helo ?? null)}` };
   }

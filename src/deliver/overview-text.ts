@@ -1,8 +1,7 @@
 /** The short per-domain summary `ruaflow run` prints: pure, data in, text out. */
 import type { DomainOverview } from '../store/report-list.js';
+import { day, num } from './format.js';
 
-const day = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 10);
-const num = (n: number): string => n.toLocaleString('en-US');
 export const percent = (part: number, whole: number): string => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`);
 
 export function renderOverview(domains: readonly DomainOverview[]): string {

@@ -3,6 +3,7 @@
 import { SOURCE_CLASSES, type SourceClass } from '../analyze/correlate/classes.js';
 import type { Period } from '../analyze/period.js';
 import type { DomainSources, SourceRow } from '../store/source-list.js';
+import { day, num } from './format.js';
 import { percent } from './overview-text.js';
 
 export interface SourcesView {
@@ -13,8 +14,6 @@ export interface SourcesView {
 }
 
 const WIDTH = 100;
-const day = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 10);
-const num = (n: number): string => n.toLocaleString('en-US');
 
 const nameOf = (view: SourcesView, s: SourceRow): string | null => (view.names.has(s.ip) ? (view.names.get(s.ip) ?? null) : s.name);
 

@@ -2,14 +2,14 @@
  * What every summary format says, computed once from the model: rates, changes, the failing and
  * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
  */
-import { isoDay } from '../analyze/summary/period.js';
+import { day as isoDay, num } from './format.js';
 import type { DomainSummary, PolicyTags, SourceSummary, Summary } from '../analyze/summary/types.js';
 
 /** Classes that are not ours to fix: mail forwarded by others, and forgeries (which a stricter
  * policy is meant to stop). Everything else failing DMARC is a problem. */
 const NOT_A_PROBLEM = new Set(['forwarded', 'spoof']);
 
-export const num = (n: number): string => n.toLocaleString('en-US');
+export { num };
 
 export const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 

@@ -34,5 +34,3 @@ export function previousPeriod(p: Period, n = 1): Period {
   return { begin: p.begin - n * length, end: p.end - n * length, label: `previous-${n}` };
 }
 
-/** `2026-11-23` */
-export const isoDay = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 10);

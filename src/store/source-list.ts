@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SourceClass } from '../analyze/correlate/classes.js';
 import type { Period } from '../analyze/period.js';
+import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
 
 export interface SourceRow {
   readonly ip: string;
@@ -31,20 +32,24 @@ export interface DomainSources {
   readonly sources: readonly SourceRow[];
 }
 
+/** A report's end as summaries read it: an end written as the next midnight is the second before
+ * (src/analyze/summary/buckets.ts), so `sources` and `summary` count the same reports for a day. */
+const END = EFFECTIVE_END_SQL('p.begin_ts', 'p.end_ts');
+
 /**
  * One row per (source IP, class, cause, service), largest volume first. A report counts when its date
  * range intersects the period (src/analyze/period.ts `overlaps`); its counts are not split.
  */
 export function listSources(db: Database, domain: string, period: Period): DomainSources {
   const params = { domain, begin: period.begin, end: period.end };
-  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts <= @end) AND (@begin IS NULL OR p.end_ts >= @begin)`;
+  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts <= @end) AND (@begin IS NULL OR ${END} >= @begin)`;
   const from = `FROM record_classes c JOIN records r ON r.id = c.record_id JOIN reports p ON p.id = r.report_id`;
   // One row per source and class; the reason and fix shown are those of its largest record.
   const rows = db
     .prepare<typeof params, Record<string, unknown>>(
       `WITH x AS (
          SELECT r.source_ip AS ip, c.class, c.cause, c.service, c.reason, c.fix, c.ptr_name, r.count,
-                r.dkim_aligned, r.spf_aligned, p.org_name, p.begin_ts, p.end_ts,
+                r.dkim_aligned, r.spf_aligned, p.org_name, p.begin_ts, ${END} AS end_ts,
                 ROW_NUMBER() OVER (PARTITION BY r.source_ip, c.class, IFNULL(c.cause, ''), IFNULL(c.service, '')
                                    ORDER BY r.count DESC, r.id) AS rank
            ${from} WHERE ${where})
@@ -58,7 +63,7 @@ export function listSources(db: Database, domain: string, period: Period): Domai
     )
     .all(params);
   const range = db
-    .prepare<typeof params, { begin: number | null; end: number | null }>(`SELECT MIN(p.begin_ts) AS begin, MAX(p.end_ts) AS end ${from} WHERE ${where}`)
+    .prepare<typeof params, { begin: number | null; end: number | null }>(`SELECT MIN(p.begin_ts) AS begin, MAX(${END}) AS end ${from} WHERE ${where}`)
     .get(params);
   return {
     domain,

@@ -155,6 +155,17 @@ describe('ruaflow sources', () => {
     assert.ok(Object.values(classes).reduce((a, b) => a + b, 0) === Object.values(expected).reduce((a, b) => a + b, 0));
   });
 
+  it('a report whose end is written as the next midnight belongs to its own day, as in summaries', async () => {
+    const summaryFixtures = fileURLToPath(new URL('../fixtures/summary/fastmail-2026-11-25-midnight-end.xml', import.meta.url));
+    const own = join(dir, 'midnight.sqlite');
+    const toml = join(dir, 'midnight.toml');
+    writeFileSync(toml, '[[domains]]\nname = "example.com"\nrelays = ["192.0.2.10"]\n');
+    assert.equal((await ruaflow(['ingest', summaryFixtures, '--db', own, '--config', toml], { cwd: dir })).code, 0);
+    const on = async (day: string) => JSON.parse((await ruaflow(['sources', '--db', own, '--config', toml, '--domain', 'example.com', '--period', day, '--offline', '--json'], { cwd: dir })).stdout) as SourcesJson;
+    assert.deepEqual((await on('2026-11-25')).sources.map((x) => x.ip), ['192.0.2.10']);
+    assert.deepEqual((await on('2026-11-26')).sources, []);
+  });
+
   it('usage and configuration errors: one line, exit 2', async () => {
     const empty = join(dir, 'empty.toml');
     writeFileSync(empty, '[database]\npath = "x.sqlite"\n');

@@ -5,6 +5,7 @@
  * read as t=y (the use RFC 9989 gives t=y in its place), and 0 < pct < 100 samples as RFC 7489
  * §6.6.4 did, with the random number handed in by the caller.
  */
+import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
 import type { DmarcApplication, DmarcOutcome, DmarcPolicy, Override, PublishedPolicy } from './types.js';
 
 const POLICIES = new Set<string>(['none', 'quarantine', 'reject']);
@@ -15,15 +16,9 @@ const ONE_LEVEL_WEAKER: Readonly<Record<DmarcPolicy, DmarcPolicy>> = { reject: '
 /** Tags of a DMARC record (RFC 9989 §4.7: tag-list syntax of RFC 6376 §3.2; policy values are
  * case-insensitive literals). Unknown or malformed values are read as absent. */
 export function parsePublishedPolicy(record: string): PublishedPolicy {
-  const tags = new Map<string, string>();
-  for (const part of record.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim().toLowerCase();
-    // RFC 6376 §3.2: a duplicated tag makes the list invalid; the first one is kept, as mailauth's
-    // lenient reading does for the outcome, so the recorded tags match what was evaluated.
-    if (!tags.has(name)) tags.set(name, part.slice(eq + 1).trim());
-  }
+  // The tag list as `ruaflow check` reads it (RFC 6376 §3.2 syntax; a duplicated tag keeps its
+  // first value, as mailauth's lenient reading does for the outcome).
+  const { tags } = parseDmarcRecord(record);
   const policy = (name: string): DmarcPolicy | null => {
     const v = tags.get(name)?.toLowerCase();
     return v !== undefined && POLICIES.has(v) ? (v as DmarcPolicy) : null;

@@ -49,7 +49,6 @@ export function planSummaryMails(summary: Summary, config: Pick<Config, 'summary
 export const shouldSend = (mail: SummaryMail, sendEmpty: boolean): boolean => sendEmpty || !isEmpty(mail.summary);
 
 /** The bare address of a From setting: `Name <a@example.com>` → `a@example.com`. */
-export const fromAddress = (from: string): string => (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
 
 export function composeSummaryMail(mail: SummaryMail, from: string, date: Date): Promise<Buffer> {
   const id = createHash('sha256')

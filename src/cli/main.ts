@@ -7,7 +7,7 @@
  * argv → command → exit code. Commands are loaded on demand so that `ruaflow --version` and
  * `--help` start fast (no SQLite, no XML parser loaded).
  */
-import { readFileSync } from 'node:fs';
+import { ruaflowVersion } from '../app/version.js';
 import { EXIT, exitCodeFor, messageFor } from './exit.js';
 import { HELP } from './help.js';
 
@@ -29,8 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: string[]): Pro
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--version' || first === '-V' || first === 'version') {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`ruaflow ${pkg.version}\n`);
+    process.stdout.write(`ruaflow ${ruaflowVersion()}\n`);
     return EXIT.ok;
   }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {

@@ -22,6 +22,7 @@ import { parseCommand } from '../options.js';
 import { pollOnce } from './poll.js';
 import { scheduledSummary, summaryRecipients } from './summary.js';
 import { scheduledSendReports } from './send-reports.js';
+import { sleep } from '../../platform/sleep.js';
 
 /** After a failed IDLE connection, wait this long before trying again. */
 const IDLE_RETRY_MS = 30_000;
@@ -180,14 +181,4 @@ export function daemonJobs(config: Config): Job[] {
   const missing = missingFor(config);
   const scheduled: Readonly<Record<Job, boolean>> = { poll: true, summary: config.schedule.summary !== null, send_reports: config.schedule.sendReports !== null };
   return (['poll', 'summary', 'send_reports'] as const).filter((job) => scheduled[job] && missing[job] === null);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

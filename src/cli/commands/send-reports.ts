@@ -1,5 +1,5 @@
 /** `ruaflow send-reports [--period yesterday|DATE] [--dry-run] [--out DIR]`: outbound aggregate reports. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp, type AppDeps } from '../../app/deps.js';
@@ -18,6 +18,8 @@ import { EvaluationHistory, EvaluationReader } from '../../store/evaluations-rea
 import { OutboundStore } from '../../store/outbound.js';
 import { EXIT } from '../exit.js';
 import { parseCommand } from '../options.js';
+import { sleep } from '../../platform/sleep.js';
+import { ruaflowVersion } from '../../app/version.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(
@@ -198,8 +200,7 @@ export function requireSigning(config: Config, reporter: Reporter): Signer {
 }
 
 function generatorName(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `ruaflow ${pkg.version}`;
+  return `ruaflow ${ruaflowVersion()}`;
 }
 
 function makeDir(dir: string): void {
@@ -218,15 +219,6 @@ function writeFile(path: string, bytes: Uint8Array): void {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      done();
-    }, { once: true });
-  });
-}
 
 /** The stable `--json` shape (README "send-reports --json"). */
 export function sendReportsJson(r: SendReportsResult) {

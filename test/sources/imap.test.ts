@@ -5,9 +5,9 @@
  * dies mid-session. One Dovecot for the file, one user per test so that mailboxes never overlap.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
@@ -29,6 +29,7 @@ const USERS = {
   fallback: 'secret',
   seen: 'secret',
   del: 'secret',
+  locked: 'secret',
   idle: 'secret',
   token: 'tok-3f9a',
 };
@@ -39,7 +40,8 @@ let caFile: string;
 
 before(async () => {
   // Without OAUTHBEARER on offer, imapflow sends an access token with XOAUTH2, as for Gmail.
-  dovecot = await startDovecot({ users: USERS, mechanisms: ['plain', 'login', 'xoauth2'] });
+  // A held Maildir lock makes a command fail after 1 s rather than Dovecot's 2 minutes.
+  dovecot = await startDovecot({ users: USERS, mechanisms: ['plain', 'login', 'xoauth2'], lockTimeoutSeconds: 1 });
   caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, dovecot.caPem);
 });
@@ -336,6 +338,30 @@ describe('filing', () => {
     assert.deepEqual(await session.listUids(), [keep, other]);
     await session.close();
     assert.deepEqual(await ids('del', 'INBOX'), ['d1@reporter.example', 'd3@reporter.example']);
+  });
+
+  it("a MOVE the server refuses is `refused` with the server's reason, and nothing moves", async () => {
+    const uids = [await dovecot.appendMessage('locked', 'INBOX', message('l1')), await dovecot.appendMessage('locked', 'INBOX', message('l2'))];
+    await dovecot.appendMessage('locked', 'DMARC/archive', message('l0'));
+    // Another live process (this one) holds the archive's uidlist lock, as a Dovecot process in
+    // the middle of a delivery does: Dovecot gives up after mail_max_lock_timeout and says NO.
+    const lock = join(dovecot.maildir('locked'), '.DMARC.archive', 'dovecot-uidlist.lock');
+    writeFileSync(lock, `${process.pid}:${hostname()}`);
+    const session = await open({ user: 'locked' });
+    try {
+      await rejectsWith(
+        session.apply(uids, { kind: 'move', to: 'DMARC/archive' }),
+        'refused',
+        new RegExp(`^imap 127\\.0\\.0\\.1:${dovecot.imapsPort}: could not move messages ${uids[0]}:${uids[1]} to "DMARC/archive" \\(Timeout while waiting for lock`),
+      );
+      assert.deepEqual(await session.listUids(), uids);
+      unlinkSync(lock);
+      await session.apply(uids, { kind: 'move', to: 'DMARC/archive' }); // the same session goes on
+      assert.deepEqual(await session.listUids(), []);
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual(await ids('locked', 'DMARC/archive'), ['l0', 'l1', 'l2'].map((m) => `${m}@reporter.example`));
   });
 });
 

@@ -17,6 +17,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { MailboxConnector, MailboxSession } from '../../ports/mailbox.js';
 import { connectFailure, openFailure, type Endpoint } from './failure.js';
 import { serverPath } from './mailbox-path.js';
+import { RefusalLog } from './refusal-log.js';
 import { ImapSession } from './session.js';
 
 export interface ImapConnectorOptions {
@@ -40,6 +41,7 @@ export function createImapConnector(config: ImapConfig, log: Logger, options: Im
       ca ??= readCa(config.caFile);
       const caPem = await ca;
       const tls: ConnectionOptions = { rejectUnauthorized: config.tlsRejectUnauthorized, ...(caPem !== null ? { ca: caPem } : {}) };
+      const refusals = new RefusalLog();
       const client = new ImapFlow({
         host: config.host,
         port: config.port,
@@ -48,7 +50,9 @@ export function createImapConnector(config: ImapConfig, log: Logger, options: Im
         ...(config.secure ? {} : { doSTARTTLS: true }),
         auth: token ? { user: config.user, accessToken: config.accessToken ?? '' } : { user: config.user, pass: config.password ?? '' },
         tls,
-        logger: false,
+        // imapflow returns false for a command the server refused and only logs the reply;
+        // keep that reply so the error can say why (e.g. Dovecot's lock timeout).
+        logger: refusals.logger,
         clientInfo: options.clientInfo ?? { name: 'ruaflow' },
         // IDLE only when asked for (waitForNews), never as a side effect between commands.
         disableAutoIdle: true,
@@ -75,7 +79,7 @@ export function createImapConnector(config: ImapConfig, log: Logger, options: Im
         throw openFailure(error, endpoint, mailbox);
       }
       const delimiter = opened.delimiter || client.namespace?.delimiter || '/';
-      return new ImapSession(client, endpoint, log, mailbox, String(opened.uidValidity), delimiter);
+      return new ImapSession(client, endpoint, log, mailbox, String(opened.uidValidity), delimiter, refusals);
     },
   };
 }

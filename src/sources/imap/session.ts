@@ -12,6 +12,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { MailboxAction, MailboxMessage, MailboxSession } from '../../ports/mailbox.js';
 import { lostConnection, refused, type Endpoint } from './failure.js';
 import { serverPath } from './mailbox-path.js';
+import { RefusalLog } from './refusal-log.js';
 import { uidSet } from './uid-set.js';
 
 /** UIDs per FETCH / STORE / MOVE command. Memory does not depend on it (imapflow hands FETCH
@@ -40,6 +41,7 @@ export class ImapSession implements MailboxSession {
   #closing = false;
   #gone = false;
   #lastError: unknown = null;
+  readonly #refusals: RefusalLog;
 
   constructor(
     client: ImapFlow,
@@ -48,7 +50,9 @@ export class ImapSession implements MailboxSession {
     readonly mailbox: string,
     readonly uidValidity: string,
     delimiter: string,
+    refusals: RefusalLog = new RefusalLog(),
   ) {
+    this.#refusals = refusals;
     this.#client = client;
     this.#endpoint = endpoint;
     this.#log = log;
@@ -179,6 +183,7 @@ export class ImapSession implements MailboxSession {
         while (!settled) {
           const started = performance.now();
           try {
+            this.#refusals.clear();
             const result = await client.idle();
             if (this.#gone) return finish(this.#closing ? undefined : this.#lost());
             if (settled) return;
@@ -245,6 +250,7 @@ export class ImapSession implements MailboxSession {
   /** Run one imapflow call, turning its failures into ours. */
   async #run<T>(what: string, call: () => Promise<T>): Promise<T> {
     this.#assertOpen();
+    this.#refusals.clear();
     try {
       return await call();
     } catch (error) {
@@ -266,7 +272,7 @@ export class ImapSession implements MailboxSession {
 
   /** An imapflow call said `false`: the connection died under it, or the server said NO. */
   #failed(what: string): MailboxError {
-    return this.#gone || !this.#client.usable ? this.#lost() : refused(this.#endpoint, what);
+    return this.#gone || !this.#client.usable ? this.#lost() : refused(this.#endpoint, what, this.#refusals.last ?? undefined);
   }
 
   #lost(error?: unknown): MailboxError {

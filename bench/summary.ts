@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/database.js';
 import { ipToBytes } from '../src/store/ip.js';
+import { SourceIps } from '../src/store/source-ips.js';
 import { createRng } from './generate.js';
 import { measure, median, type RssMethod } from './measure.js';
 
@@ -106,9 +107,10 @@ function generate(path: string, total: number, seed: number): number {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'rfc7489', 'none', 100, ?, ?, ?, 0)`,
   );
   const addRecord = db.prepare(
-    `INSERT INTO records (report_id, source_ip, ip_version, ip_bin, count, disposition, dkim_aligned, spf_aligned, header_from)
-     VALUES (?, ?, 4, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO records (report_id, source_ip, source_id, ip_version, ip_bin, count, disposition, dkim_aligned, spf_aligned, header_from)
+     VALUES (?, ?, ?, 4, ?, ?, ?, ?, ?, ?)`,
   );
+  const sourceIps = new SourceIps(db);
   const setCounts = db.prepare('UPDATE reports SET record_count = ?, message_count = ? WHERE id = ?');
   let written = 0;
   let reports = 0;
@@ -130,7 +132,7 @@ function generate(path: string, total: number, seed: number): number {
             const spf = rng() < 0.8 ? 'pass' : 'fail';
             const fails = dkim === 'fail' && spf === 'fail';
             const disposition = fails ? (rng() < 0.5 ? 'quarantine' : 'none') : 'none';
-            addRecord.run(reportRow, ip, ipToBytes(ip, 4), count, disposition, dkim, spf, domain);
+            addRecord.run(reportRow, ip, sourceIps.idOf(ip), ipToBytes(ip, 4), count, disposition, dkim, spf, domain);
             messages += count;
           }
           setCounts.run(n, messages, reportRow);

@@ -193,7 +193,7 @@ CREATE TABLE records (
   header_from   TEXT,
   envelope_from TEXT,
   envelope_to   TEXT
-);
+, source_id INTEGER REFERENCES source_ips (id));
 
 CREATE TABLE reports (
   id                 INTEGER PRIMARY KEY,
@@ -230,6 +230,11 @@ CREATE TABLE reports (
   UNIQUE (org_name, report_id, policy_domain, begin_ts, end_ts)
 );
 
+CREATE TABLE source_ips (
+  id INTEGER PRIMARY KEY,
+  ip TEXT    NOT NULL UNIQUE                     -- records.source_ip as written
+);
+
 CREATE TABLE spf_results (
   record_id    INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
   n            INTEGER NOT NULL,
@@ -257,7 +262,7 @@ CREATE INDEX record_classes_domain ON record_classes (domain, class);
 CREATE INDEX records_ip ON records (ip_bin);
 
 CREATE INDEX records_summary ON records (
-  report_id, source_ip, count,
+  report_id, source_id, count,
   ((dkim_aligned = 'pass') * 1 + (spf_aligned = 'pass') * 2
     + (CASE disposition WHEN 'quarantine' THEN 4 WHEN 'reject' THEN 8 ELSE 0 END))
 );

@@ -42,10 +42,14 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
   const queries = new SummaryQueries(db);
 
   const domains = request.domains ?? allDomains(config, queries.domainsReported(lookbackFrom, period.end));
-  const [current = [], previousRows = []] = aggregateWindows(queries.reportRecords(domains, previous.begin, period.end), [
-    { from: period.begin, to: period.end },
-    { from: previous.begin, to: previous.end },
-  ]);
+  const [current = [], previousRows = []] = aggregateWindows(
+    queries.reportRecords(domains, previous.begin, period.end),
+    [
+      { from: period.begin, to: period.end },
+      { from: previous.begin, to: previous.end },
+    ],
+    (ids) => queries.sourceIps(ids),
+  );
 
   const seen = new Map<string, PolicySeen[]>();
   for (const { domain, ...policy } of queries.policiesSeen(domains, period.begin, period.end)) {

@@ -10,6 +10,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
 import { ipToBytes } from './ip.js';
+import { SourceIps } from './source-ips.js';
 
 /** Records held before they are inserted together. */
 const BATCH_SIZE = 100;
@@ -36,9 +37,11 @@ export class ReportStore {
   readonly #insertSpf: Statement<unknown[]>;
   readonly #insertReason: Statement<unknown[]>;
   readonly #linkInput: Statement<[number, number]>;
+  readonly #sourceIps: SourceIps;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#sourceIps = new SourceIps(db);
     this.#findIdentity = db.prepare(
       `SELECT id, content_sha256 FROM reports
         WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND end_ts = ?`,
@@ -59,9 +62,9 @@ export class ReportStore {
         WHERE id = @id`,
     );
     this.#insertRecord = db.prepare(
-      `INSERT INTO records (report_id, source_ip, ip_version, ip_bin, count, disposition, dkim_aligned, spf_aligned,
-                            header_from, envelope_from, envelope_to)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO records (report_id, source_ip, source_id, ip_version, ip_bin, count, disposition, dkim_aligned,
+                            spf_aligned, header_from, envelope_from, envelope_to)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertDkim = db.prepare('INSERT INTO dkim_results (record_id, n, domain, selector, result, human_result) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertSpf = db.prepare('INSERT INTO spf_results (record_id, n, domain, scope, result, human_result) VALUES (?, ?, ?, ?, ?, ?)');
@@ -157,6 +160,7 @@ export class ReportStore {
     const recordId = this.#insertRecord.run(
       reportRowId,
       r.sourceIp,
+      this.#sourceIps.idOf(r.sourceIp),
       r.ipVersion,
       ipToBytes(r.sourceIp, r.ipVersion),
       r.count,

@@ -1,8 +1,8 @@
 /**
  * Read side for `ruaflow summary`. All of it is plain reads; the per-source sums are made in one
  * pass by src/analyze/summary/aggregate.ts over `reportRecords`, which streams each report
- * overlapping the window with its records as compact arrays (a million records in well under a
- * second; bench `--only=summary`).
+ * overlapping the window with its records as compact arrays of numbers (a million records in
+ * well under a second; bench `--only=summary`), and `sourceIps` names the sources afterwards.
  *
  * Disposition: `quarantine` and `reject` as reported; everything else (`none`, RFC 9990's
  * `pass`, unknown words) counts as `none` — no action was applied.
@@ -22,6 +22,9 @@ const OVERLAPS = (from: string, to: string): string => `(r.begin_ts < ${to} AND 
 export const FLAGS = `((dkim_aligned = 'pass') * ${FLAG.dkim} + (spf_aligned = 'pass') * ${FLAG.spf}
   + (CASE disposition WHEN 'quarantine' THEN ${FLAG.quarantine} WHEN 'reject' THEN ${FLAG.reject} ELSE 0 END))`;
 
+/** One report's records as aggregate.ts reads them: [source id, count, FLAG bits]. */
+export const RECORDS_OF_REPORT = `SELECT source_id, count, ${FLAGS} FROM records WHERE report_id = ?`;
+
 interface Params {
   /** A JSON array of domain names, or null for all. */
   domains: string | null;
@@ -33,20 +36,30 @@ export class SummaryQueries {
   constructor(private readonly db: Database) {}
 
   /** Every report of the given policy domains (null: all) overlapping [from, to), with its
-   * records as [source ip, count, FLAG bits]. Read lazily, one report at a time. */
+   * records as [source id, count, FLAG bits]. Read lazily, one report at a time, grouped by
+   * domain (aggregate.ts keeps one domain's sources at hand at a time). */
   *reportRecords(domains: readonly string[] | null, from: number, to: number): Generator<ReportRecords> {
     const reports = this.db
       .prepare<[Params], [id: number, domain: string, begin: number, end: number]>(
         `SELECT r.id, r.policy_domain, r.begin_ts, ${END} FROM reports r
-          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')} ORDER BY r.id`,
+          WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')} ORDER BY r.policy_domain, r.id`,
       )
       .raw()
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
     // `.raw().all()` per report: arrays rather than objects, and no iterator per row.
     const records = this.db
-      .prepare<[number], [string, number, number]>(`SELECT source_ip, count, ${FLAGS} FROM records WHERE report_id = ?`)
+      .prepare<[number], [number, number, number]>(RECORDS_OF_REPORT)
       .raw();
     for (const [id, domain, begin, end] of reports) yield { domain, begin, end, records: records.all(id) };
+  }
+
+  /** The addresses of these source ids (source_ips). */
+  sourceIps(ids: readonly number[]): Map<number, string> {
+    const rows = this.db
+      .prepare<[string], [number, string]>('SELECT id, ip FROM source_ips WHERE id IN (SELECT value FROM json_each(?))')
+      .raw()
+      .all(JSON.stringify(ids));
+    return new Map(rows);
   }
 
   /** Reports overlapping [from, to): who reported, when, how many messages. */

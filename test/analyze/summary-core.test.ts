@@ -12,7 +12,7 @@ import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/analyze/summary/dmarc-record.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
 import { DAY, parsePeriod, previousPeriod } from '../../src/analyze/summary/period.js';
-import { FLAG } from '../../src/analyze/summary/types.js';
+import { FLAG, type SourceRow } from '../../src/analyze/summary/types.js';
 import { UsageError } from '../../src/errors.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
@@ -88,24 +88,88 @@ describe('daily buckets', () => {
 });
 
 describe('aggregating records into periods', () => {
+  const IPS = new Map([[1, '192.0.2.1'], [2, '192.0.2.2'], [3, '192.0.2.3'], [70_000, '2001:db8::1']]);
+  const ipsOf = (ids: readonly number[]) => new Map(ids.map((id) => [id, IPS.get(id) ?? `unknown ${id}`]));
+  const byIp = (rows: readonly SourceRow[] | undefined) =>
+    Object.fromEntries((rows ?? []).map((r) => [`${r.domain} ${r.ip}`, [r.messages, r.dmarcPass, r.dkimPass, r.spfPass, r.quarantine, r.reject]]));
+  const week1 = { from: at('2026-11-23T00:00:00Z'), to: at('2026-11-30T00:00:00Z') };
+  const week0 = { from: week1.from - 7 * DAY, to: week1.from };
+
   it('adds reports inside a period whole and splits a straddling one per kind of message', () => {
-    const week1 = { from: at('2026-11-23T00:00:00Z'), to: at('2026-11-30T00:00:00Z') };
-    const week0 = { from: week1.from - 7 * DAY, to: week1.from };
     const inside = {
       domain: 'example.com', begin: week1.from, end: week1.from + DAY - 1,
-      records: [['192.0.2.1', 5, FLAG.dkim | FLAG.spf], ['192.0.2.1', 2, FLAG.quarantine], ['192.0.2.2', 1, FLAG.spf]] as const,
+      records: [[1, 5, FLAG.dkim | FLAG.spf], [1, 2, FLAG.quarantine], [2, 1, FLAG.spf]] as const,
     };
     // Sunday 2026-11-22 and Monday 2026-11-23: half in each week.
     const straddling = {
       domain: 'example.com', begin: week1.from - DAY, end: week1.from + DAY - 1,
-      records: [['192.0.2.1', 3, FLAG.dkim], ['192.0.2.1', 4, FLAG.dkim], ['192.0.2.3', 1, FLAG.reject]] as const,
+      records: [[1, 3, FLAG.dkim], [1, 4, FLAG.dkim], [3, 1, FLAG.reject]] as const,
     };
-    const [now, before] = aggregateWindows([inside, straddling], [week1, week0]);
-    const byIp = (rows: typeof now) => Object.fromEntries((rows ?? []).map((r) => [r.ip, [r.messages, r.dmarcPass, r.dkimPass, r.spfPass, r.quarantine, r.reject]]));
+    const [now, before] = aggregateWindows([inside, straddling], [week1, week0], ipsOf);
     // 192.0.2.1 DKIM-only in the straddling report: 3 + 4 = 7 → 3.5 a day → 4 (Sunday, earlier day wins the tie) + 3.
     // 192.0.2.3: 1 reject → 0.5 a day → Sunday.
-    assert.deepEqual(byIp(now), { '192.0.2.1': [5 + 2 + 3, 5 + 3, 5 + 3, 5, 2, 0], '192.0.2.2': [1, 1, 0, 1, 0, 0] });
-    assert.deepEqual(byIp(before), { '192.0.2.1': [4, 4, 4, 0, 0, 0], '192.0.2.3': [1, 0, 0, 0, 0, 1] });
+    assert.deepEqual(byIp(now), { 'example.com 192.0.2.1': [5 + 2 + 3, 5 + 3, 5 + 3, 5, 2, 0], 'example.com 192.0.2.2': [1, 1, 0, 1, 0, 0] });
+    assert.deepEqual(byIp(before), { 'example.com 192.0.2.1': [4, 4, 4, 0, 0, 0], 'example.com 192.0.2.3': [1, 0, 0, 0, 0, 1] });
+  });
+
+  it('keeps domains apart whatever order their reports come in, with large ids and records of count 0', () => {
+    const day = (domain: string, records: readonly (readonly [number, number, number])[]) => ({ domain, begin: week1.from, end: week1.from + DAY - 1, records });
+    const reports = [
+      day('example.com', [[1, 2, FLAG.dkim]]),
+      day('example.org', [[1, 5, 0], [70_000, 1, FLAG.spf]]),
+      day('example.com', [[1, 3, FLAG.spf], [2, 0, 0]]),
+      day('example.org', [[70_000, 2, FLAG.dkim]]),
+    ];
+    const [now, before] = aggregateWindows(reports, [week1, week0], ipsOf);
+    assert.deepEqual(byIp(now), {
+      'example.com 192.0.2.1': [5, 5, 2, 3, 0, 0],
+      'example.com 192.0.2.2': [0, 0, 0, 0, 0, 0],
+      'example.org 192.0.2.1': [5, 0, 0, 0, 0, 0],
+      'example.org 2001:db8::1': [3, 3, 2, 1, 0, 0],
+    });
+    assert.deepEqual(before, []);
+  });
+
+  it('gives the same sums as adding every day share of every record by hand (property)', () => {
+    const record = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 15 }));
+    const report = fc.record({
+      domain: fc.constantFrom('a.example', 'b.example'),
+      begin: fc.integer({ min: week0.from - 2 * DAY, max: week1.to + DAY }),
+      length: fc.integer({ min: 0, max: 3 * DAY }),
+      records: fc.array(record, { maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.array(report, { maxLength: 8 }), (drawn) => {
+        const reports = drawn.map((r) => ({ domain: r.domain, begin: r.begin, end: r.begin + r.length, records: r.records }));
+        const windows = [week1, week0];
+        const got = aggregateWindows(reports, windows, ipsOf).map(byIp);
+        const want = windows.map((w) => {
+          // Per report, per (source, kind): the kind's count split into day shares (buckets.ts).
+          const sums: Record<string, number[]> = {};
+          for (const r of reports) {
+            if (r.end < w.from || r.begin >= w.to) continue;
+            const kinds = new Map<string, number>();
+            for (const [source, count, flags] of r.records) kinds.set(`${source} ${flags}`, (kinds.get(`${source} ${flags}`) ?? 0) + count);
+            for (const [key, count] of kinds) {
+              const [source, flags] = key.split(' ').map(Number) as [number, number];
+              const share = shareIn(count, r.begin, r.end, w.from, w.to);
+              const inside = r.begin >= w.from && r.end < w.to;
+              if (share === 0 && !inside) continue;
+              const s = (sums[`${r.domain} ${IPS.get(source)}`] ??= [0, 0, 0, 0, 0, 0]) as [number, number, number, number, number, number];
+              s[0] += share;
+              if (flags & (FLAG.dkim | FLAG.spf)) s[1] += share;
+              if (flags & FLAG.dkim) s[2] += share;
+              if (flags & FLAG.spf) s[3] += share;
+              if (flags & FLAG.quarantine) s[4] += share;
+              if (flags & FLAG.reject) s[5] += share;
+            }
+          }
+          return sums;
+        });
+        assert.deepEqual(got, want);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -84,16 +84,55 @@ describe('store', () => {
     const migrations = join(dir, 'migrations');
     mkdirSync(migrations);
     const real = loadMigrations();
-    writeFileSync(join(migrations, real[0]!.name), real[0]!.sql);
+    for (const m of real) writeFileSync(join(migrations, m.name), m.sql);
     const path = join(dir, 'e.sqlite');
     const db = new BetterSqlite3(path);
-    assert.deepEqual(migrate(db, loadMigrations(migrations), path), [1]);
+    assert.deepEqual(migrate(db, loadMigrations(migrations), path), real.map((m) => m.version));
     store(report(), db);
-    writeFileSync(join(migrations, '002_extra.sql'), 'ALTER TABLE reports ADD COLUMN note TEXT;');
-    assert.deepEqual(migrate(db, loadMigrations(migrations), path), [2]);
+    const next = real.length + 1;
+    writeFileSync(join(migrations, `${String(next).padStart(3, '0')}_extra.sql`), 'ALTER TABLE reports ADD COLUMN note TEXT;');
+    assert.deepEqual(migrate(db, loadMigrations(migrations), path), [next]);
     assert.deepEqual(migrate(db, loadMigrations(migrations), path), []);
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), next);
     assert.equal(listReports(db).length, 1);
+    db.close();
+  });
+
+  it('gives each source address one id, the same in every report; a rolled-back report takes its new ids with it', () => {
+    const db = openDatabase(join(dir, 'ids.sqlite'));
+    const row = (ip: string): string => report().match(/<record>.*<\/record>/s)![0].replace('192.0.2.1', ip);
+    store(report({ records: [row('192.0.2.1'), row('2001:db8::1')] }), db);
+    store(report({ records: [row('2001:db8::1'), row('198.51.100.7')] }).replace('r-1', 'r-2'), db);
+    const ids = db.prepare('SELECT r.source_ip ip, r.source_id id, s.ip named FROM records r JOIN source_ips s ON s.id = r.source_id ORDER BY r.id').all() as { ip: string; id: number; named: string }[];
+    assert.equal(ids.length, 4, 'every record has a source id');
+    assert.ok(ids.every((r) => r.ip === r.named));
+    assert.equal(ids[1]!.id, ids[2]!.id);
+    assert.equal(new Set(ids.map((r) => r.id)).size, 3);
+
+    const parsed = collect(report({ records: [row('203.0.113.9')] }).replace('r-1', 'r-3'));
+    const write = new ReportStore(db).begin();
+    write.header(parsed.headerEvent!, { inputId: null, payloadName: 'x', now: 1 });
+    for (let i = 0; i < 300; i++) write.record(parsed.records[0]!); // past a batch: the records are written
+    write.rollback();
+    assert.equal(db.prepare("SELECT COUNT(*) n FROM source_ips WHERE ip = '203.0.113.9'").get()!['n' as never], 0);
+    db.close();
+  });
+
+  it('numbers the sources of a database written before source ids (migration 006)', () => {
+    const migrations = join(dir, 'before-006');
+    mkdirSync(migrations);
+    const real = loadMigrations();
+    for (const m of real.filter((m) => m.version < 6)) writeFileSync(join(migrations, m.name), m.sql);
+    const path = join(dir, 'before-006.sqlite');
+    const db = new BetterSqlite3(path);
+    migrate(db, loadMigrations(migrations), path);
+    db.exec(`INSERT INTO reports (id, org_name, report_id, report_id_raw, policy_domain, begin_ts, end_ts, format, content_sha256, stored_at)
+             VALUES (1, 'R', 'a', 'a', 'example.com', 0, 86399, 'rfc7489', '', 0);
+             INSERT INTO records (report_id, source_ip, count) VALUES (1, '192.0.2.1', 1), (1, '192.0.2.2', 2), (1, '192.0.2.1', 3);`);
+    assert.deepEqual(migrate(db, real, path), real.filter((m) => m.version >= 6).map((m) => m.version));
+    const rows = db.prepare('SELECT r.source_ip ip, s.ip named, r.source_id id FROM records r JOIN source_ips s ON s.id = r.source_id ORDER BY r.id').all() as { ip: string; named: string; id: number }[];
+    assert.deepEqual(rows.map((r) => r.named), ['192.0.2.1', '192.0.2.2', '192.0.2.1']);
+    assert.equal(rows[0]!.id, rows[2]!.id);
     db.close();
   });
 

@@ -1,9 +1,6 @@
 /** Organisational domains (RFC 7489 §3.2), through mailauth's PSL-backed alignment helper. */
 import { getAlignment } from 'mailauth/lib/tools.js';
 
-/** `a.b.example.com` is at or under `example.com` (names already lower-cased). */
-export const isUnder = (name: string, parent: string): boolean => name === parent || name.endsWith(`.${parent}`);
-
 /** Whether two names share an organisational domain (relaxed alignment, RFC 7489 §3.1). */
 export const sameOrganisation = (a: string, b: string): boolean => getAlignment(a, [{ domain: b }], false) !== false;
 

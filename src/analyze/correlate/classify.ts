@@ -28,7 +28,7 @@
  */
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
-import { isUnder } from '../check/org-domain.js';
+import { isUnder } from '../domain-under.js';
 import type { DomainProfile, ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DomainConfig } from '../../app/config.js';
 import type { SigningKey } from '../../app/signing-keys.js';
 import { ipRanges, type IpRanges } from './ip-ranges.js';
-import { isUnder } from '../check/org-domain.js';
+import { isUnder } from '../domain-under.js';
 
 /** Bump when the rules in classify.ts change: every stored class is then redone. */
 export const CLASSIFIER_VERSION = 1;

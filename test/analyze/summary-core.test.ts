@@ -12,7 +12,7 @@ import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/analyze/summary/dmarc-record.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
 import { DAY, parsePeriod, previousPeriod } from '../../src/analyze/summary/period.js';
-import { FLAG, type SourceRow } from '../../src/analyze/summary/types.js';
+import { FLAG, kindOf, type SourceRow } from '../../src/analyze/summary/types.js';
 import { UsageError } from '../../src/errors.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
@@ -94,16 +94,18 @@ describe('aggregating records into periods', () => {
     Object.fromEntries((rows ?? []).map((r) => [`${r.domain} ${r.ip}`, [r.messages, r.dmarcPass, r.dkimPass, r.spfPass, r.quarantine, r.reject]]));
   const week1 = { from: at('2026-11-23T00:00:00Z'), to: at('2026-11-30T00:00:00Z') };
   const week0 = { from: week1.from - 7 * DAY, to: week1.from };
+  /** Records as [source id, count, FLAG bits], packed as the store reads them. */
+  const packed = (records: readonly (readonly [number, number, number])[]) => records.map(([source, count, flags]) => [kindOf(source, flags), count] as const);
 
   it('adds reports inside a period whole and splits a straddling one per kind of message', () => {
     const inside = {
       domain: 'example.com', begin: week1.from, end: week1.from + DAY - 1,
-      records: [[1, 5, FLAG.dkim | FLAG.spf], [1, 2, FLAG.quarantine], [2, 1, FLAG.spf]] as const,
+      records: packed([[1, 5, FLAG.dkim | FLAG.spf], [1, 2, FLAG.quarantine], [2, 1, FLAG.spf]]),
     };
     // Sunday 2026-11-22 and Monday 2026-11-23: half in each week.
     const straddling = {
       domain: 'example.com', begin: week1.from - DAY, end: week1.from + DAY - 1,
-      records: [[1, 3, FLAG.dkim], [1, 4, FLAG.dkim], [3, 1, FLAG.reject]] as const,
+      records: packed([[1, 3, FLAG.dkim], [1, 4, FLAG.dkim], [3, 1, FLAG.reject]]),
     };
     const [now, before] = aggregateWindows([inside, straddling], [week1, week0], ipsOf);
     // 192.0.2.1 DKIM-only in the straddling report: 3 + 4 = 7 → 3.5 a day → 4 (Sunday, earlier day wins the tie) + 3.
@@ -113,7 +115,7 @@ describe('aggregating records into periods', () => {
   });
 
   it('keeps domains apart whatever order their reports come in, with large ids and records of count 0', () => {
-    const day = (domain: string, records: readonly (readonly [number, number, number])[]) => ({ domain, begin: week1.from, end: week1.from + DAY - 1, records });
+    const day = (domain: string, records: readonly (readonly [number, number, number])[]) => ({ domain, begin: week1.from, end: week1.from + DAY - 1, records: packed(records) });
     const reports = [
       day('example.com', [[1, 2, FLAG.dkim]]),
       day('example.org', [[1, 5, 0], [70_000, 1, FLAG.spf]]),
@@ -141,8 +143,9 @@ describe('aggregating records into periods', () => {
     fc.assert(
       fc.property(fc.array(report, { maxLength: 8 }), (drawn) => {
         const reports = drawn.map((r) => ({ domain: r.domain, begin: r.begin, end: r.begin + r.length, records: r.records }));
+        const stored = reports.map((r) => ({ ...r, records: packed(r.records) }));
         const windows = [week1, week0];
-        const got = aggregateWindows(reports, windows, ipsOf).map(byIp);
+        const got = aggregateWindows(stored, windows, ipsOf).map(byIp);
         const want = windows.map((w) => {
           // Per report, per (source, kind): the kind's count split into day shares (buckets.ts).
           const sums: Record<string, number[]> = {};

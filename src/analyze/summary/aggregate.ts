@@ -76,19 +76,17 @@ export function aggregateWindows(
       if (report.begin >= w.from && report.end < w.to) {
         for (let k = 0; k < records.length; k++) {
           const r = records[k]!;
-          add(sums, positionOf(d, r[0]), r[1], r[2]);
+          const flags = r[0] % 16;
+          add(sums, positionOf(d, (r[0] - flags) / 16), r[1], flags);
         }
         continue;
       }
-      // key: source * 16 + FLAG bits (four bits), exact for any id below 2^48.
       const kinds = new Map<number, number>();
-      for (const [source, count, flags] of records) {
-        const key = source * 16 + flags;
-        kinds.set(key, (kinds.get(key) ?? 0) + count);
-      }
-      for (const [key, count] of kinds) {
+      for (const [kind, count] of records) kinds.set(kind, (kinds.get(kind) ?? 0) + count);
+      for (const [kind, count] of kinds) {
         const share = shareIn(count, report.begin, report.end, w.from, w.to);
-        if (share > 0) add(sums, positionOf(d, Math.floor(key / 16)), share, key % 16);
+        const flags = kind % 16;
+        if (share > 0) add(sums, positionOf(d, (kind - flags) / 16), share, flags);
       }
     }
   }

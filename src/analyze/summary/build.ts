@@ -72,6 +72,9 @@ function domainSummary(
   const sources: SourceSummary[] = [...bySource].map(([ip, list]) => {
     const ptr = input.names.get(ip) ?? null;
     const org = name(ip, ptr);
+    // Properties written out, not spread: one object shape for every source (53,000 of them
+    // in bench --only=summary), which the sort and the renderers read fast.
+    const c = countsOf(list);
     return {
       ip,
       ptr,
@@ -79,7 +82,11 @@ function domainSummary(
       organisationKind: org?.kind ?? null,
       isNew: !seenBefore.has(ip),
       correlation: input.classOf(domain, ip),
-      ...countsOf(list),
+      messages: c.messages,
+      dmarcPass: c.dmarcPass,
+      dkimPass: c.dkimPass,
+      spfPass: c.spfPass,
+      disposition: c.disposition,
     };
   });
   sources.sort((a, b) => b.messages - a.messages || compareText(a.ip, b.ip));

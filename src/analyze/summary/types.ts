@@ -33,14 +33,18 @@ export interface SourceRow {
 /** What a record's policy evaluation says, as bits (RFC 7489 §7.2 `policy_evaluated`). */
 export const FLAG = { dkim: 1, spf: 2, quarantine: 4, reject: 8 } as const;
 
+/** A record's source and FLAG bits as one number (FLAG uses four bits). */
+export const kindOf = (source: number, flags: number): number => source * 16 + flags;
+
 /** One stored report with its records, as the aggregation reads them from the store. */
 export interface ReportRecords {
   readonly domain: string;
   readonly begin: number;
   /** Inclusive, effective (buckets.ts). */
   readonly end: number;
-  /** [source id, count, FLAG bits] per record; the id names a source address (source_ips). */
-  readonly records: readonly (readonly [source: number, count: number, flags: number])[];
+  /** [kind, count] per record, the kind being source id * 16 + FLAG bits (see `kindOf`); the
+   * id names a source address (source_ips). */
+  readonly records: readonly (readonly [kind: number, count: number])[];
 }
 
 /** One report as the reporter / silence logic needs it. */

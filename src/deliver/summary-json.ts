@@ -33,17 +33,11 @@ function domainJson(d: DomainSummary) {
     ...counts(d),
     previous: counts(d.previous),
     organisations: d.organisations.map((o) => ({ name: o.name, kind: o.kind, messages: o.messages, dmarc_pass: o.dmarcPass, sources: o.sources })),
-    // Written out rather than `...counts(s)`: tens of thousands of sources, one shape.
     sources: d.sources.map((s) => ({
       ip: s.ip,
       name: s.organisation,
       ptr: s.ptr,
-      messages: s.messages,
-      dmarc_pass: s.dmarcPass,
-      dmarc_fail: s.messages - s.dmarcPass,
-      dkim_aligned_pass: s.dkimPass,
-      spf_aligned_pass: s.spfPass,
-      disposition: { none: s.disposition.none, quarantine: s.disposition.quarantine, reject: s.disposition.reject },
+      ...counts(s),
       new: s.isNew,
       class: s.correlation?.class ?? null,
       fix: s.correlation === null || s.correlation.fix === '' ? null : s.correlation.fix,

@@ -5,15 +5,12 @@
  */
 import ipaddr from 'ipaddr.js';
 import { spf } from 'mailauth/lib/spf/index.js';
-import { lookupAddresses, lookupMx, lookupTxt, type DnsResolver } from '../../ports/dns.js';
+import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
 import { spfIpTerm, spfWithTerm, suggestedSpf, zoneTxt } from './records.js';
-import { allQualifier, isSpfRecord, LOOKUP_TERMS, parseSpfRecord, type SpfRecord } from './spf-record.js';
+import { allQualifier, isSpfRecord, parseSpfRecord, type SpfRecord } from './spf-record.js';
+import { SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT, walkSpf, type SpfWalk } from './spf-walk.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
-
-/** RFC 7208 §4.6.4. */
-export const SPF_LOOKUP_LIMIT = 10;
-export const SPF_VOID_LIMIT = 2;
 
 export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<CheckResult[]> {
   const domain = setup.domain.name;
@@ -30,7 +27,8 @@ export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<C
   const record = parseSpfRecord(text);
   if (record.errors.length > 0) return [fail('spf.record', `${domain}: ${text}: ${record.errors.join('; ')} (permerror)`, `publish a valid record, e.g.\n${suggested}`)];
 
-  const results: CheckResult[] = [pass('spf.record', `${domain}: ${text}`), allCheck(domain, text, record), await lookupsCheck(domain, record, ctx.resolver)];
+  const walk = await walkSpf(domain, record, ctx.resolver);
+  const results: CheckResult[] = [pass('spf.record', `${domain}: ${text}`), allCheck(domain, text, record), lookupsCheck(walk)];
   for (const relay of setup.domain.relays) results.push(await rangeCheck('spf.relay', `relay ${relay}`, relay, domain, text, ctx));
   for (const service of setup.domain.services) {
     for (const range of service.ips) results.push(await rangeCheck('spf.service', `service ${service.name} ${range}`, range, domain, text, ctx));
@@ -50,78 +48,16 @@ function allCheck(domain: string, text: string, record: SpfRecord): CheckResult 
   return pass('spf.all', q === null ? 'the redirect= target decides for other hosts' : `other hosts: ${q}all`);
 }
 
-interface Budget {
-  lookups: number;
-  voids: number;
-  notes: string[];
-  temperror: { name: string; code: string } | null;
-}
-
-/** Counts the lookups the record costs when every term is evaluated, includes and redirects
- * followed (RFC 7208 §4.6.4: include, a, mx, ptr, exists, redirect count; so does each void
- * answer). Macro targets (`%{i}`) are counted once but not resolved. */
-async function lookupsCheck(domain: string, record: SpfRecord, resolver: DnsResolver): Promise<CheckResult> {
-  const budget: Budget = { lookups: 0, voids: 0, notes: [], temperror: null };
-  await walk(domain, record, resolver, budget, new Set([domain]), 0);
-  if (budget.temperror !== null) return temperror('spf.lookups', budget.temperror.name, budget.temperror.code);
-  const detail = `${budget.lookups} DNS lookup${budget.lookups === 1 ? '' : 's'} (limit ${SPF_LOOKUP_LIMIT}), ${budget.voids} void (limit ${SPF_VOID_LIMIT})${budget.notes.length > 0 ? `; ${budget.notes.join('; ')}` : ''}`;
-  if (budget.lookups > SPF_LOOKUP_LIMIT) {
+/** spf.lookups, read from the walk (RFC 7208 §4.6.4). */
+function lookupsCheck(walk: SpfWalk): CheckResult {
+  if (walk.temperror !== null) return temperror('spf.lookups', walk.temperror.name, walk.temperror.code);
+  const detail = `${walk.lookups} DNS lookup${walk.lookups === 1 ? '' : 's'} (limit ${SPF_LOOKUP_LIMIT}), ${walk.voids} void (limit ${SPF_VOID_LIMIT})${walk.notes.length > 0 ? `; ${walk.notes.join('; ')}` : ''}`;
+  if (walk.lookups > SPF_LOOKUP_LIMIT) {
     return fail('spf.lookups', `${detail}: receivers return permerror (RFC 7208 §4.6.4)`, 'replace include:/a/mx terms by the ip4:/ip6: ranges they stand for, or drop includes of services no longer used');
   }
-  if (budget.voids > SPF_VOID_LIMIT) return fail('spf.lookups', `${detail}: receivers may return permerror (RFC 7208 §4.6.4)`, 'remove the terms that name domains without records');
-  if (budget.notes.some((n) => n.includes('permerror'))) return fail('spf.lookups', detail, 'fix or remove the include:/redirect= terms named above');
+  if (walk.voids > SPF_VOID_LIMIT) return fail('spf.lookups', `${detail}: receivers may return permerror (RFC 7208 §4.6.4)`, 'remove the terms that name domains without records');
+  if (walk.notes.some((n) => n.includes('permerror'))) return fail('spf.lookups', detail, 'fix or remove the include:/redirect= terms named above');
   return pass('spf.lookups', detail);
-}
-
-async function walk(domain: string, record: SpfRecord, resolver: DnsResolver, budget: Budget, seen: Set<string>, depth: number): Promise<void> {
-  const hasAll = record.terms.some((t) => t.kind === 'mechanism' && t.name === 'all');
-  for (const term of record.terms) {
-    if (budget.temperror !== null || budget.lookups > SPF_LOOKUP_LIMIT * 2) return;
-    const name = term.name;
-    if (!LOOKUP_TERMS.has(name)) continue;
-    // RFC 7208 §6.1: redirect is ignored when the record has an all mechanism.
-    if (name === 'redirect' && hasAll) continue;
-    budget.lookups++;
-    const target = (term.kind === 'modifier' ? term.value : term.target) ?? domain;
-    if (target.includes('%')) continue;
-    if (name === 'include' || name === 'redirect') {
-      const answer = await lookupTxt(resolver, target);
-      if (answer.kind === 'temperror') {
-        budget.temperror = { name: target, code: answer.code };
-        return;
-      }
-      const texts = answer.kind === 'records' ? answer.records.filter(isSpfRecord) : [];
-      if (answer.kind === 'none') budget.voids++;
-      if (texts.length !== 1) {
-        budget.notes.push(`${term.text}: ${texts.length === 0 ? 'no SPF record' : `${texts.length} SPF records`} (permerror)`);
-        continue;
-      }
-      if (seen.has(target) || depth >= SPF_LOOKUP_LIMIT) {
-        budget.notes.push(`${term.text}: loop (permerror)`);
-        continue;
-      }
-      const sub = parseSpfRecord(texts[0] ?? '');
-      if (sub.errors.length > 0) budget.notes.push(`${term.text}: ${sub.errors.join(', ')} (permerror)`);
-      await walk(target, sub, resolver, budget, new Set([...seen, target]), depth + 1);
-    } else if (name === 'a' || name === 'mx') {
-      const [v4, v6] = name === 'a' ? await Promise.all([lookupAddresses(resolver, target, 4), lookupAddresses(resolver, target, 6)]) : [await lookupMx(resolver, target), null];
-      const failed = [v4, v6].find((a) => a?.kind === 'temperror');
-      if (failed?.kind === 'temperror') {
-        budget.temperror = { name: target, code: failed.code };
-        return;
-      }
-      // RFC 7208 §4.6.4: an mx term whose name has more than 10 MX records is a permerror.
-      if (name === 'mx' && v4.kind === 'records' && v4.records.length > SPF_LOOKUP_LIMIT) {
-        budget.notes.push(`${term.text}: ${target} has ${v4.records.length} MX records, more than ${SPF_LOOKUP_LIMIT} (permerror)`);
-      }
-      if (v4.kind === 'none' && (v6 === null || v6.kind === 'none')) {
-        budget.voids++;
-        budget.notes.push(`${term.text}: ${target} has no ${name === 'a' ? 'address' : 'MX'} (void)`);
-      }
-    } else if (name === 'ptr') {
-      budget.notes.push(`${term.text}: ptr is slow and discouraged (RFC 7208 §5.5)`);
-    }
-  }
 }
 
 /** Evaluates the first address of a relay or service range with mailauth: that is the probe. */

@@ -1,13 +1,13 @@
 /**
  * SPF checks of one of our domains (RFC 7208): a single valid record, its DNS-lookup budget
- * (at most 10 lookups and 2 void lookups, §4.6.4), and every relay and service range evaluated
- * with mailauth's SPF engine through our DNS port — each must come out `pass`.
+ * (at most 10 lookups and 2 void lookups, §4.6.4), and every address of every relay and service
+ * range authorised — judged for the whole range where the record allows it, else by mailauth's
+ * SPF engine on sample addresses, through our DNS port (spf-range.ts).
  */
-import ipaddr from 'ipaddr.js';
-import { spf } from 'mailauth/lib/spf/index.js';
 import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
-import { spfIpTerm, spfWithTerm, suggestedSpf, zoneTxt } from './records.js';
+import { suggestedSpf, zoneTxt } from './records.js';
+import { rangeCheck } from './spf-range.js';
 import { allQualifier, isSpfRecord, parseSpfRecord, type SpfRecord } from './spf-record.js';
 import { SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT, walkSpf, type SpfWalk } from './spf-walk.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
@@ -29,9 +29,10 @@ export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<C
 
   const walk = await walkSpf(domain, record, ctx.resolver);
   const results: CheckResult[] = [pass('spf.record', `${domain}: ${text}`), allCheck(domain, text, record), lookupsCheck(walk)];
-  for (const relay of setup.domain.relays) results.push(await rangeCheck('spf.relay', `relay ${relay}`, relay, domain, text, ctx));
+  const published = { domain, text, walk };
+  for (const relay of setup.domain.relays) results.push(await rangeCheck({ check: 'spf.relay', label: `relay ${relay}`, range: relay }, published, ctx));
   for (const service of setup.domain.services) {
-    for (const range of service.ips) results.push(await rangeCheck('spf.service', `service ${service.name} ${range}`, range, domain, text, ctx));
+    for (const range of service.ips) results.push(await rangeCheck({ check: 'spf.service', label: `service ${service.name} ${range}`, range }, published, ctx));
   }
   if (setup.domain.relays.length === 0) {
     results.push(warn('spf.relay', 'no relays configured: cannot check that our outbound servers pass SPF', `list them in the configuration: [[domains]] name = "${domain}" relays = ["192.0.2.10", "2001:db8::/48"]`));
@@ -58,28 +59,4 @@ function lookupsCheck(walk: SpfWalk): CheckResult {
   if (walk.voids > SPF_VOID_LIMIT) return fail('spf.lookups', `${detail}: receivers may return permerror (RFC 7208 §4.6.4)`, 'remove the terms that name domains without records');
   if (walk.notes.some((n) => n.includes('permerror'))) return fail('spf.lookups', detail, 'fix or remove the include:/redirect= terms named above');
   return pass('spf.lookups', detail);
-}
-
-/** Evaluates the first address of a relay or service range with mailauth: that is the probe. */
-async function rangeCheck(check: string, label: string, range: string, domain: string, text: string, ctx: CheckContext): Promise<CheckResult> {
-  const probe = firstAddress(range);
-  const probeNote = probe === range ? '' : ` (probed with ${probe}, the first address of the range)`;
-  let result: Awaited<ReturnType<typeof spf>>;
-  try {
-    result = await spf({ sender: `postmaster@${domain}`, ip: probe, helo: domain, mta: 'ruaflow-check', resolver: ctx.resolver as never });
-  } catch (error) {
-    // mailauth reports protocol outcomes as results; anything thrown is still a check result here.
-    return fail(check, `${label}: SPF could not be evaluated: ${(error as Error).message}`, 'run ruaflow check again; report this if it persists');
-  }
-  const outcome = result.status.result;
-  const fix = `add ${spfIpTerm(range)}:\n${zoneTxt({ name: domain, value: spfWithTerm(text, spfIpTerm(range)) })}`;
-  if (outcome === 'pass') return pass(check, `${label}: pass${probeNote}`);
-  if (outcome === 'temperror') return fail(check, `${label}: DNS temperror while evaluating SPF${probeNote}; retry`, 'check the DNS servers and run ruaflow check again');
-  const why = typeof result.status.comment === 'string' ? ` (${result.status.comment})` : '';
-  return fail(check, `${label}: ${outcome}${probeNote}${why}`, outcome === 'permerror' ? 'fix the SPF record (see spf.record and spf.lookups)' : fix);
-}
-
-export function firstAddress(range: string): string {
-  if (!range.includes('/')) return range;
-  return range.includes(':') ? ipaddr.IPv6.networkAddressFromCIDR(range).toString() : ipaddr.IPv4.networkAddressFromCIDR(range).toString();
 }

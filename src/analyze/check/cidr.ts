@@ -48,8 +48,6 @@ export function contains(outer: Cidr, inner: Cidr): boolean {
   return outer.network.kind() === inner.network.kind() && inner.bits >= outer.bits && inner.network.match(outer.network, outer.bits);
 }
 
-export const overlaps = (a: Cidr, b: Cidr): boolean => contains(a, b) || contains(b, a);
-
 /** The lower and upper half of a block of more than one address. */
 export function halves(c: Cidr): [Cidr, Cidr] {
   const bytes = c.network.toByteArray();

@@ -32,7 +32,8 @@ function tree(domain: string, text: string, includes: Record<string, string> = {
   }
   return { domain, record, targets };
 }
-const pieces = (c: SpfCoverage): string[] => (c.kind === 'decided' ? c.pieces.map((p) => `${formatCidr(p.block, true)} ${p.outcome} ${p.by ?? '-'}${p.atEnd ? ' end' : ''}`).sort() : [`undecided: ${c.reason}`]);
+const pieces = (c: SpfCoverage): string[] =>
+  [...c.pieces.map((p) => `${formatCidr(p.block, true)} ${p.outcome} ${p.by ?? '-'}${p.atEnd ? ' end' : ''}`), ...c.undecided.map((u) => `${formatCidr(u.block, true)} undecided: ${u.reason}`)].sort();
 
 describe('cidr', () => {
   it('parses addresses and ranges, clearing host bits; a mapped range is IPv4', () => {
@@ -102,12 +103,23 @@ describe('spfCoverage (RFC 7208 §4.6.2: first matching term decides)', () => {
     assert.deepEqual(pieces(spfCoverage(tree('ex.com', 'v=spf1 ip6:2001:db8::/32 -all'), cidr('192.0.2.0/24'))), ['192.0.2.0/24 fail -all end']);
   });
 
-  it('is undecided once an undecided block reaches a, mx, ptr, exists, or an include that was not followed', () => {
-    for (const text of ['v=spf1 ip4:192.0.2.0/25 a -all', 'v=spf1 mx -all', 'v=spf1 ptr -all', 'v=spf1 exists:%{i}.x.example -all', 'v=spf1 include:gone.example -all', 'v=spf1 ip4:010.0.2.0/24 -all']) {
-      assert.equal(spfCoverage(tree('ex.com', text), cidr('192.0.2.0/24')).kind, 'undecided', text);
+  it('leaves undecided the blocks that reach a, mx, ptr, exists, or an include that was not followed', () => {
+    for (const text of ['v=spf1 a -all', 'v=spf1 mx -all', 'v=spf1 ptr -all', 'v=spf1 exists:%{i}.x.example -all', 'v=spf1 include:gone.example -all', 'v=spf1 ip4:010.0.2.0/24 -all']) {
+      const c = spfCoverage(tree('ex.com', text), cidr('192.0.2.0/24'));
+      assert.deepEqual([c.pieces.length, show(c.undecided.map((u) => u.block))], [0, ['192.0.2.0/24']], text);
     }
-    // …but not when earlier terms have already decided every address: mx is never evaluated.
-    assert.equal(spfCoverage(tree('ex.com', 'v=spf1 ip4:192.0.2.0/24 mx -all'), cidr('192.0.2.0/24')).kind, 'decided');
+    assert.deepEqual(pieces(spfCoverage(tree('ex.com', 'v=spf1 ip4:192.0.2.0/25 a -all'), cidr('192.0.2.0/24'))), ['192.0.2.0/25 pass ip4:192.0.2.0/25', '192.0.2.128/25 undecided: a in ex.com depends on each address']);
+    // Inside an include: what the included record decides before its mx stays decided — its
+    // pass matches the include, its fail goes on to the next term of ours.
+    const root = tree('ex.com', 'v=spf1 include:i.example ip4:192.0.2.128/26 -all', { 'i.example': 'v=spf1 ip4:192.0.2.0/26 -ip4:192.0.2.128/26 mx -all' });
+    assert.deepEqual(pieces(spfCoverage(root, cidr('192.0.2.0/24'))), [
+      '192.0.2.0/26 pass include:i.example',
+      '192.0.2.128/26 pass ip4:192.0.2.128/26',
+      '192.0.2.192/26 undecided: mx in i.example depends on each address',
+      '192.0.2.64/26 undecided: mx in i.example depends on each address',
+    ]);
+    // …and a term after full coverage is never reached: mx is not evaluated at all.
+    assert.deepEqual(spfCoverage(tree('ex.com', 'v=spf1 ip4:192.0.2.0/24 mx -all'), cidr('192.0.2.0/24')).undecided, []);
   });
 });
 
@@ -136,8 +148,7 @@ describe('spfCoverage agrees with mailauth', () => {
       const walk = await walkSpf(domain, parseSpfRecord(text), ctx.resolver);
       for (const range of ['192.0.2.0/24', '2001:db8::/48']) {
         const coverage = spfCoverage(walk.root, cidr(range));
-        assert.equal(coverage.kind, 'decided');
-        if (coverage.kind !== 'decided') continue;
+        assert.deepEqual(coverage.undecided, []);
         // Every address of the range gets exactly one result.
         assert.deepEqual(show(merge(coverage.pieces.map((p) => p.block))), [formatCidr(cidr(range), true)]);
         for (const piece of coverage.pieces) {

@@ -114,6 +114,16 @@ describe('ranges the record cannot decide as a whole: sampled with mailauth', ()
   });
 });
 
+describe('a record over the lookup limit', () => {
+  it('is left to mailauth, which stops at the 11th lookup (RFC 7208 §4.6.4): permerror, sampled', async () => {
+    for (let i = 0; i < 11; i++) dns.set(`hop${i}.example.net`, { TXT: [i < 10 ? `v=spf1 include:hop${i + 1}.example.net -all` : 'v=spf1 ip4:192.0.2.0/24 -all'] });
+    const r = only(await check(zone('v=spf1 include:hop0.example.net -all'), ['192.0.2.0/24']), 'spf.relay');
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /^relay 192\.0\.2\.0\/24: permerror .*\(sampled with mailauth: the record needs more than 10 DNS lookups, so the range cannot be judged as a whole\)$/);
+    assert.equal(r.fix, 'fix the SPF record (see spf.record and spf.lookups)');
+  });
+});
+
 describe('spf.service over a whole range', () => {
   // Today (and before ranges were judged) a service range that does not pass fails, like a
   // relay: the service sends as our domain, so its mail fails SPF too.

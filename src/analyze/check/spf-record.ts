@@ -1,6 +1,7 @@
 /**
  * A published SPF record, split into terms (RFC 7208 §4.6.1, §5, §6). Pure: syntax only; the
- * evaluation itself is mailauth's (src/analyze/check/spf.ts), never a second SPF engine here.
+ * evaluation of an address is mailauth's (spf-range.ts), never a second SPF engine here. Only
+ * ip4:/ip6:/include:/redirect=/all are also read for whole ranges (spf-coverage.ts).
  */
 
 export type SpfQualifier = '+' | '-' | '~' | '?';

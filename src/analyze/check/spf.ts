@@ -1,19 +1,16 @@
 /**
  * SPF checks of one of our domains (RFC 7208): a single valid record, its DNS-lookup budget
- * (at most 10 lookups and 2 void lookups, §4.6.4), and every relay and service range evaluated
- * with mailauth's SPF engine through our DNS port — each must come out `pass`.
+ * (at most 10 lookups and 2 void lookups, §4.6.4), and every address of every relay and service
+ * range authorised — judged for the whole range where the record allows it, else by mailauth's
+ * SPF engine on sample addresses, through our DNS port (spf-range.ts).
  */
-import ipaddr from 'ipaddr.js';
-import { spf } from 'mailauth/lib/spf/index.js';
-import { lookupAddresses, lookupMx, lookupTxt, type DnsResolver } from '../../ports/dns.js';
+import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
-import { spfIpTerm, spfWithTerm, suggestedSpf, zoneTxt } from './records.js';
-import { allQualifier, isSpfRecord, LOOKUP_TERMS, parseSpfRecord, type SpfRecord } from './spf-record.js';
+import { suggestedSpf, zoneTxt } from './records.js';
+import { rangeCheck } from './spf-range.js';
+import { allQualifier, isSpfRecord, parseSpfRecord, type SpfRecord } from './spf-record.js';
+import { SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT, walkSpf, type SpfWalk } from './spf-walk.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
-
-/** RFC 7208 §4.6.4. */
-export const SPF_LOOKUP_LIMIT = 10;
-export const SPF_VOID_LIMIT = 2;
 
 export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<CheckResult[]> {
   const domain = setup.domain.name;
@@ -30,10 +27,12 @@ export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<C
   const record = parseSpfRecord(text);
   if (record.errors.length > 0) return [fail('spf.record', `${domain}: ${text}: ${record.errors.join('; ')} (permerror)`, `publish a valid record, e.g.\n${suggested}`)];
 
-  const results: CheckResult[] = [pass('spf.record', `${domain}: ${text}`), allCheck(domain, text, record), await lookupsCheck(domain, record, ctx.resolver)];
-  for (const relay of setup.domain.relays) results.push(await rangeCheck('spf.relay', `relay ${relay}`, relay, domain, text, ctx));
+  const walk = await walkSpf(domain, record, ctx.resolver);
+  const results: CheckResult[] = [pass('spf.record', `${domain}: ${text}`), allCheck(domain, text, record), lookupsCheck(walk)];
+  const published = { domain, text, walk };
+  for (const relay of setup.domain.relays) results.push(await rangeCheck({ check: 'spf.relay', label: `relay ${relay}`, range: relay }, published, ctx));
   for (const service of setup.domain.services) {
-    for (const range of service.ips) results.push(await rangeCheck('spf.service', `service ${service.name} ${range}`, range, domain, text, ctx));
+    for (const range of service.ips) results.push(await rangeCheck({ check: 'spf.service', label: `service ${service.name} ${range}`, range }, published, ctx));
   }
   if (setup.domain.relays.length === 0) {
     results.push(warn('spf.relay', 'no relays configured: cannot check that our outbound servers pass SPF', `list them in the configuration: [[domains]] name = "${domain}" relays = ["192.0.2.10", "2001:db8::/48"]`));
@@ -50,100 +49,14 @@ function allCheck(domain: string, text: string, record: SpfRecord): CheckResult 
   return pass('spf.all', q === null ? 'the redirect= target decides for other hosts' : `other hosts: ${q}all`);
 }
 
-interface Budget {
-  lookups: number;
-  voids: number;
-  notes: string[];
-  temperror: { name: string; code: string } | null;
-}
-
-/** Counts the lookups the record costs when every term is evaluated, includes and redirects
- * followed (RFC 7208 §4.6.4: include, a, mx, ptr, exists, redirect count; so does each void
- * answer). Macro targets (`%{i}`) are counted once but not resolved. */
-async function lookupsCheck(domain: string, record: SpfRecord, resolver: DnsResolver): Promise<CheckResult> {
-  const budget: Budget = { lookups: 0, voids: 0, notes: [], temperror: null };
-  await walk(domain, record, resolver, budget, new Set([domain]), 0);
-  if (budget.temperror !== null) return temperror('spf.lookups', budget.temperror.name, budget.temperror.code);
-  const detail = `${budget.lookups} DNS lookup${budget.lookups === 1 ? '' : 's'} (limit ${SPF_LOOKUP_LIMIT}), ${budget.voids} void (limit ${SPF_VOID_LIMIT})${budget.notes.length > 0 ? `; ${budget.notes.join('; ')}` : ''}`;
-  if (budget.lookups > SPF_LOOKUP_LIMIT) {
+/** spf.lookups, read from the walk (RFC 7208 §4.6.4). */
+function lookupsCheck(walk: SpfWalk): CheckResult {
+  if (walk.temperror !== null) return temperror('spf.lookups', walk.temperror.name, walk.temperror.code);
+  const detail = `${walk.lookups} DNS lookup${walk.lookups === 1 ? '' : 's'} (limit ${SPF_LOOKUP_LIMIT}), ${walk.voids} void (limit ${SPF_VOID_LIMIT})${walk.notes.length > 0 ? `; ${walk.notes.join('; ')}` : ''}`;
+  if (walk.lookups > SPF_LOOKUP_LIMIT) {
     return fail('spf.lookups', `${detail}: receivers return permerror (RFC 7208 §4.6.4)`, 'replace include:/a/mx terms by the ip4:/ip6: ranges they stand for, or drop includes of services no longer used');
   }
-  if (budget.voids > SPF_VOID_LIMIT) return fail('spf.lookups', `${detail}: receivers may return permerror (RFC 7208 §4.6.4)`, 'remove the terms that name domains without records');
-  if (budget.notes.some((n) => n.includes('permerror'))) return fail('spf.lookups', detail, 'fix or remove the include:/redirect= terms named above');
+  if (walk.voids > SPF_VOID_LIMIT) return fail('spf.lookups', `${detail}: receivers may return permerror (RFC 7208 §4.6.4)`, 'remove the terms that name domains without records');
+  if (walk.notes.some((n) => n.includes('permerror'))) return fail('spf.lookups', detail, 'fix or remove the include:/redirect= terms named above');
   return pass('spf.lookups', detail);
-}
-
-async function walk(domain: string, record: SpfRecord, resolver: DnsResolver, budget: Budget, seen: Set<string>, depth: number): Promise<void> {
-  const hasAll = record.terms.some((t) => t.kind === 'mechanism' && t.name === 'all');
-  for (const term of record.terms) {
-    if (budget.temperror !== null || budget.lookups > SPF_LOOKUP_LIMIT * 2) return;
-    const name = term.name;
-    if (!LOOKUP_TERMS.has(name)) continue;
-    // RFC 7208 §6.1: redirect is ignored when the record has an all mechanism.
-    if (name === 'redirect' && hasAll) continue;
-    budget.lookups++;
-    const target = (term.kind === 'modifier' ? term.value : term.target) ?? domain;
-    if (target.includes('%')) continue;
-    if (name === 'include' || name === 'redirect') {
-      const answer = await lookupTxt(resolver, target);
-      if (answer.kind === 'temperror') {
-        budget.temperror = { name: target, code: answer.code };
-        return;
-      }
-      const texts = answer.kind === 'records' ? answer.records.filter(isSpfRecord) : [];
-      if (answer.kind === 'none') budget.voids++;
-      if (texts.length !== 1) {
-        budget.notes.push(`${term.text}: ${texts.length === 0 ? 'no SPF record' : `${texts.length} SPF records`} (permerror)`);
-        continue;
-      }
-      if (seen.has(target) || depth >= SPF_LOOKUP_LIMIT) {
-        budget.notes.push(`${term.text}: loop (permerror)`);
-        continue;
-      }
-      const sub = parseSpfRecord(texts[0] ?? '');
-      if (sub.errors.length > 0) budget.notes.push(`${term.text}: ${sub.errors.join(', ')} (permerror)`);
-      await walk(target, sub, resolver, budget, new Set([...seen, target]), depth + 1);
-    } else if (name === 'a' || name === 'mx') {
-      const [v4, v6] = name === 'a' ? await Promise.all([lookupAddresses(resolver, target, 4), lookupAddresses(resolver, target, 6)]) : [await lookupMx(resolver, target), null];
-      const failed = [v4, v6].find((a) => a?.kind === 'temperror');
-      if (failed?.kind === 'temperror') {
-        budget.temperror = { name: target, code: failed.code };
-        return;
-      }
-      // RFC 7208 §4.6.4: an mx term whose name has more than 10 MX records is a permerror.
-      if (name === 'mx' && v4.kind === 'records' && v4.records.length > SPF_LOOKUP_LIMIT) {
-        budget.notes.push(`${term.text}: ${target} has ${v4.records.length} MX records, more than ${SPF_LOOKUP_LIMIT} (permerror)`);
-      }
-      if (v4.kind === 'none' && (v6 === null || v6.kind === 'none')) {
-        budget.voids++;
-        budget.notes.push(`${term.text}: ${target} has no ${name === 'a' ? 'address' : 'MX'} (void)`);
-      }
-    } else if (name === 'ptr') {
-      budget.notes.push(`${term.text}: ptr is slow and discouraged (RFC 7208 §5.5)`);
-    }
-  }
-}
-
-/** Evaluates the first address of a relay or service range with mailauth: that is the probe. */
-async function rangeCheck(check: string, label: string, range: string, domain: string, text: string, ctx: CheckContext): Promise<CheckResult> {
-  const probe = firstAddress(range);
-  const probeNote = probe === range ? '' : ` (probed with ${probe}, the first address of the range)`;
-  let result: Awaited<ReturnType<typeof spf>>;
-  try {
-    result = await spf({ sender: `postmaster@${domain}`, ip: probe, helo: domain, mta: 'ruaflow-check', resolver: ctx.resolver as never });
-  } catch (error) {
-    // mailauth reports protocol outcomes as results; anything thrown is still a check result here.
-    return fail(check, `${label}: SPF could not be evaluated: ${(error as Error).message}`, 'run ruaflow check again; report this if it persists');
-  }
-  const outcome = result.status.result;
-  const fix = `add ${spfIpTerm(range)}:\n${zoneTxt({ name: domain, value: spfWithTerm(text, spfIpTerm(range)) })}`;
-  if (outcome === 'pass') return pass(check, `${label}: pass${probeNote}`);
-  if (outcome === 'temperror') return fail(check, `${label}: DNS temperror while evaluating SPF${probeNote}; retry`, 'check the DNS servers and run ruaflow check again');
-  const why = typeof result.status.comment === 'string' ? ` (${result.status.comment})` : '';
-  return fail(check, `${label}: ${outcome}${probeNote}${why}`, outcome === 'permerror' ? 'fix the SPF record (see spf.record and spf.lookups)' : fix);
-}
-
-export function firstAddress(range: string): string {
-  if (!range.includes('/')) return range;
-  return range.includes(':') ? ipaddr.IPv6.networkAddressFromCIDR(range).toString() : ipaddr.IPv4.networkAddressFromCIDR(range).toString();
 }

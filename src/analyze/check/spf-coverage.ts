@@ -11,7 +11,7 @@
  * the caller asks mailauth about sample addresses in them instead.
  */
 import ipaddr from 'ipaddr.js';
-import { block, split, type Cidr } from './cidr.js';
+import { block, split, type Cidr } from '../cidr.js';
 import type { SpfQualifier, SpfTerm } from './spf-record.js';
 import type { SpfNode } from './spf-walk.js';
 

@@ -3,7 +3,7 @@
  * every address passes — a relay or service that fails SPF for part of its addresses loses
  * that part's mail), which blocks get which result and why, and the fix. Pure.
  */
-import { formatCidr, isSingle, merge, type Cidr } from './cidr.js';
+import { formatCidr, isSingle, merge, type Cidr } from '../cidr.js';
 import { spfIpTerm, spfWithTerm, zoneTxt } from './records.js';
 import type { SpfCoverage, SpfPiece } from './spf-coverage.js';
 import type { SpfWalk } from './spf-walk.js';

@@ -6,7 +6,7 @@
  * The wording of the result is spf-range-report.ts.
  */
 import { spf } from 'mailauth/lib/spf/index.js';
-import { firstAddress, formatCidr, isSingle, lastAddress, merge, middleAddress, parseCidr, type Address, type Cidr } from './cidr.js';
+import { firstAddress, formatCidr, isSingle, lastAddress, merge, middleAddress, parseCidr, type Address, type Cidr } from '../cidr.js';
 import type { CheckContext } from './context.js';
 import { spfCoverage, type SpfCoverage } from './spf-coverage.js';
 import { rangeReport, type SpfPublished, type SpfSample } from './spf-range-report.js';

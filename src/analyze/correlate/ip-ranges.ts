@@ -5,10 +5,9 @@
  * that way, and a relay range may be written either way too.
  */
 import ipaddr from 'ipaddr.js';
+import { parseCidr, type Address, type Cidr } from '../cidr.js';
 
-/** A parsed address (IPv4-mapped IPv6 already turned into IPv4): parse once, match many. */
-export type Address = ipaddr.IPv4 | ipaddr.IPv6;
-type Range = readonly [Address, number];
+export type { Address };
 
 export interface IpRanges {
   /** `ip` as text or as parsed by parseAddress (null: not an address, never contained). */
@@ -18,9 +17,9 @@ export interface IpRanges {
 /** `192.0.2.10`, `192.0.2.0/24`, `2001:db8::/48` → matcher. Entries that do not parse are
  * skipped (the configuration schema has already rejected them). */
 export function ipRanges(entries: readonly string[]): IpRanges {
-  const ranges: Range[] = [];
+  const ranges: Cidr[] = [];
   for (const entry of entries) {
-    const range = parseRange(entry.trim());
+    const range = parseCidr(entry);
     if (range !== null) ranges.push(range);
   }
   return {
@@ -28,7 +27,7 @@ export function ipRanges(entries: readonly string[]): IpRanges {
       if (ranges.length === 0) return false;
       const address = typeof ip === 'string' ? parseAddress(ip) : ip;
       if (address === null) return false;
-      return ranges.some(([net, bits]) => net.kind() === address.kind() && address.match(net, bits));
+      return ranges.some(({ network, bits }) => network.kind() === address.kind() && address.match(network, bits));
     },
   };
 }
@@ -61,21 +60,4 @@ export function spfMechanism(ip: string): string {
   const address = parseAddress(ip);
   if (address === null) return ip;
   return address.kind() === 'ipv4' ? `ip4:${address.toString()}` : `ip6:${(address as ipaddr.IPv6).toRFC5952String()}`;
-}
-
-function parseRange(entry: string): Range | null {
-  try {
-    if (!entry.includes('/')) {
-      const address = parseAddress(entry);
-      return address === null ? null : [address, address.kind() === 'ipv4' ? 32 : 128];
-    }
-    const [net, bits] = ipaddr.parseCIDR(entry);
-    // ::ffff:192.0.2.0/120 is 192.0.2.0/24.
-    if (net.kind() === 'ipv6' && (net as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
-      return [(net as ipaddr.IPv6).toIPv4Address(), bits - 96];
-    }
-    return [net, bits];
-  } catch {
-    return null;
-  }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { spf } from 'mailauth/lib/spf/index.js';
-import { firstAddress, formatCidr, lastAddress, merge, middleAddress, parseCidr, split, type Cidr } from '../../../src/analyze/check/cidr.js';
+import { firstAddress, formatCidr, lastAddress, merge, middleAddress, parseCidr, split, type Cidr } from '../../../src/analyze/cidr.js';
 import { spfCoverage, type SpfCoverage } from '../../../src/analyze/check/spf-coverage.js';
 import { parseSpfRecord } from '../../../src/analyze/check/spf-record.js';
 import { walkSpf, type SpfNode } from '../../../src/analyze/check/spf-walk.js';

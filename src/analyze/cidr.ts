@@ -20,7 +20,7 @@ const maxBits = (a: Address): number => (a.kind() === 'ipv4' ? 32 : 128);
 /** `192.0.2.10`, `192.0.2.0/24`, `2001:db8::/48`; null when it does not parse. An IPv4-mapped
  * range (`::ffff:192.0.2.0/120`) is the IPv4 range it carries: mailauth evaluates a mapped
  * client as IPv4 (RFC 7208 §5: such an address "MUST still be considered an IPv4 address"),
- * and ruaflow sources reads relays the same way (src/analyze/correlate/ip-ranges.ts). */
+ * and ruaflow sources reads relays the same way (src/analyze/correlate/ip-ranges.ts uses this). */
 export function parseCidr(text: string): Cidr | null {
   const value = text.trim();
   try {

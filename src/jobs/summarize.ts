@@ -13,7 +13,7 @@ import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';
 import { previousPeriod, type Period } from '../analyze/summary/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
-import type { NamesFor, PolicySeen, PolicyTags, Summary } from '../analyze/summary/types.js';
+import type { DnsPolicy, NamesFor, PolicySeen, Summary } from '../analyze/summary/types.js';
 import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
 
@@ -22,8 +22,9 @@ export const SILENCE_LOOKBACK = 4;
 
 export interface SummaryPorts {
   readonly namesFor: NamesFor;
-  /** Our `_dmarc` record as tags; null when not published, not reachable, or offline. */
-  readonly publishedPolicy: (domain: string) => Promise<PolicyTags | null>;
+  /** The `_dmarc` record that applies to the domain (its own, or its organisational domain's),
+   * as tags; null when there is none, it cannot be reached, or offline. */
+  readonly publishedPolicy: (domain: string) => Promise<DnsPolicy | null>;
 }
 
 export interface SummaryRequest {
@@ -78,7 +79,7 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     reports: queries.reports(domains, lookbackFrom, period.end),
     lookback: SILENCE_LOOKBACK,
     seen,
-    published: new Map(published.filter((e): e is readonly [string, PolicyTags] => e[1] !== null)),
+    published: new Map(published.filter((e): e is readonly [string, DnsPolicy] => e[1] !== null)),
     names,
     // Asked once per domain (build.ts).
     organisationFor: (domain) => organisationNamer(byName.get(domain)?.services ?? []),

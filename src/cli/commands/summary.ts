@@ -24,6 +24,7 @@ import { ConfigError, IoError, UsageError } from '../../errors.js';
 import type { SummarySendResult } from '../../jobs/send-summary.js';
 import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
 import { describeFsError } from '../../platform/fs-errors.js';
+import { holdSignals } from '../../platform/hold-signals.js';
 import { systemClock } from '../../ports/clock.js';
 import type { DnsResolver } from '../../ports/dns.js';
 import { classifyStored } from '../../jobs/classify-stored.js';
@@ -75,7 +76,12 @@ export async function run(argv: string[]): Promise<number> {
       if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
       return EXIT.ok;
     }
-    const results = await mailSummary(summary, config);
+    // Stopped while the summary is being built, nothing is sent; once mailing has begun, SIGTERM
+    // and Ctrl-C wait for it to end, so the summary reaches every recipient or none.
+    const results = await holdSignals(
+      () => mailSummary(summary, config),
+      (signal) => process.stderr.write(`ruaflow: ${signal}: sending the rest of the summary first\n`),
+    );
     for (const r of results) process.stdout.write(`${describeResult(r)}\n`);
     return results.every((r) => r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') ? EXIT.ok : EXIT.failed;
   } finally {

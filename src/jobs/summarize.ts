@@ -42,7 +42,10 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
   const lookbackFrom = period.begin - SILENCE_LOOKBACK * length;
   const queries = new SummaryQueries(db);
 
-  const domains = request.domains ?? allDomains(config, queries.domainsReported(lookbackFrom, period.end));
+  // Who reported when, over this period and the lookback (silent reporters); without --domain,
+  // read for every domain, which also says which domains were reported at all.
+  const spans = queries.reports(request.domains, lookbackFrom, period.end);
+  const domains = request.domains ?? allDomains(config, [...new Set(spans.map((r) => r.domain))]);
   const [current = [], previousRows = []] = aggregateWindows(
     queries.reportRecords(domains, previous.begin, period.end),
     [
@@ -76,7 +79,7 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     domains,
     current,
     previousRows,
-    reports: queries.reports(domains, lookbackFrom, period.end),
+    reports: spans,
     lookback: SILENCE_LOOKBACK,
     seen,
     published: new Map(published.filter((e): e is readonly [string, DnsPolicy] => e[1] !== null)),

@@ -3,7 +3,7 @@
  * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
  */
 import { day as isoDay, num } from './format.js';
-import type { DomainSummary, PolicyTags, SourceSummary, Summary } from '../analyze/summary/types.js';
+import type { DomainSummary, PolicyTags, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
 
 /** Classes that are not ours to fix: mail forwarded by others, and forgeries (which a stricter
  * policy is meant to stop). Everything else failing DMARC is a problem. */
@@ -63,18 +63,33 @@ export const policyText = (p: PolicyTags): string =>
     .filter((x) => x !== null)
     .join(' ');
 
+/** Where the policy in DNS is published: at the domain, or at its organisational domain, whose
+ * record then applies (RFC 7489 §6.6.3). */
+export const publishedWhere = (d: DomainSummary, p: PublishedPolicy): string =>
+  p.recordDomain === d.domain ? 'published' : `published at ${p.recordDomain} (organisational domain)`;
+
+/** For an inherited record, which of its tags applies to the domain (RFC 9989 §4.10.1): null for
+ * the domain's own record, where p= applies. */
+export function appliesNote(d: DomainSummary, p: PublishedPolicy): string | null {
+  if (p.recordDomain === d.domain) return null;
+  const tag = `${p.applies}=${p.policy ?? '?'}`;
+  return p.applies === 'np' ? `${tag} applies: ${d.domain} does not exist in DNS` : `${tag} applies to ${d.domain}`;
+}
+
 /** The readiness line: what share of the volume a stricter policy would hit, said against the
- * policy we publish now (RFC 7489 §6.3 p=). */
+ * policy that applies to the domain now (RFC 7489 §6.3 p=; sp= or np= for a subdomain that
+ * inherits its organisational domain's record, RFC 9989 §4.10.1). */
 export function readinessText(d: DomainSummary): string {
   const r = d.readiness;
   if (r.messages === 0) return 'no messages reported';
   const share = `${percent(r.hurt, r.messages)} of mail (${num(r.hurt)} msgs)`;
   const forwarded = r.forwarded > 0 ? ` (not counting ${num(r.forwarded)} forwarded)` : '';
-  const p = d.published?.p ?? null;
-  if (r.hurt === 0) return `${p === 'reject' ? 'at p=reject' : 'p=quarantine or p=reject would hurt'} no reported mail${forwarded}`;
-  if (p === 'reject') return `at p=reject, ${share} fails DMARC and is refused where receivers apply the policy${forwarded}`;
-  if (p === 'quarantine') return `p=reject would bounce ${share}, now sent to spam${forwarded}`;
-  return `p=quarantine would send ${share} to spam; p=reject would bounce it${forwarded}`;
+  const p = d.published?.policy ?? null;
+  const tag = d.published?.applies ?? 'p';
+  if (r.hurt === 0) return `${p === 'reject' ? `at ${tag}=reject` : `${tag}=quarantine or ${tag}=reject would hurt`} no reported mail${forwarded}`;
+  if (p === 'reject') return `at ${tag}=reject, ${share} fails DMARC and is refused where receivers apply the policy${forwarded}`;
+  if (p === 'quarantine') return `${tag}=reject would bounce ${share}, now sent to spam${forwarded}`;
+  return `${tag}=quarantine would send ${share} to spam; ${tag}=reject would bounce it${forwarded}`;
 }
 
 /** Whether what a reporter saw differs from what we publish (a stale cache, a second record). */

@@ -6,6 +6,7 @@
  */
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
+  appliesNote,
   differs,
   failing,
   failingSources,
@@ -16,6 +17,7 @@ import {
   percent,
   periodText,
   policyText,
+  publishedWhere,
   readinessText,
   subjectOf,
   volumeChange,
@@ -89,7 +91,11 @@ function domainHtml(d: DomainSummary): string {
     );
   }
   const policy: string[] = [];
-  if (d.published !== null) policy.push(`policy ${d.published.source === 'dns' ? 'published' : 'published (from reports)'}: <code>${escapeHtml(policyText(d.published))}</code>`);
+  if (d.published !== null) {
+    const from = d.published.source === 'dns' ? publishedWhere(d, d.published) : 'published (from reports)';
+    const applies = appliesNote(d, d.published);
+    policy.push(`policy ${escapeHtml(from)}: <code>${escapeHtml(policyText(d.published))}</code>${applies === null ? '' : `; ${escapeHtml(applies)}`}`);
+  }
   for (const p of d.seen) {
     const note = d.published?.source === 'dns' && differs(p, d.published) ? ` <b style="color:${RED}">differs from what we publish</b>` : '';
     policy.push(`reporters saw <code>${escapeHtml(policyText(p))}</code> in ${num(p.reports)} report${p.reports === 1 ? '' : 's'}${note}`);

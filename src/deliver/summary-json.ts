@@ -45,7 +45,10 @@ function domainJson(d: DomainSummary) {
     reporters: d.reporters.map((r) => ({ org_name: r.name, reports: r.reports, messages: r.messages })),
     silent_reporters: d.silentReporters.map((r) => ({ org_name: r.name, periods_seen: r.periodsSeen, periods_looked_at: r.periodsLookedAt })),
     policy: {
-      published: d.published === null ? null : { ...tags(d.published), source: d.published.source },
+      published:
+        d.published === null
+          ? null
+          : { ...tags(d.published), source: d.published.source, record_domain: d.published.recordDomain, applies: d.published.applies, policy: d.published.policy },
       seen: d.seen.map((p) => ({ ...tags(p), reports: p.reports, messages: p.messages })),
     },
     readiness: {

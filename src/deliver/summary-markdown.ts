@@ -1,6 +1,7 @@
 /** `--format markdown`: the summary as GitHub-flavoured Markdown (tables), e.g. for a wiki or an issue. Pure. */
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
+  appliesNote,
   differs,
   failing,
   failingSources,
@@ -11,6 +12,7 @@ import {
   percent,
   periodText,
   policyText,
+  publishedWhere,
   readinessText,
   volumeChange,
 } from './summary-facts.js';
@@ -41,7 +43,11 @@ function domainMarkdown(d: DomainSummary): string[] {
     `| disposition none / quarantine / reject | ${num(d.disposition.none)} / ${num(d.disposition.quarantine)} / ${num(d.disposition.reject)} |`,
     '',
   );
-  if (d.published !== null) lines.push(`- policy ${d.published.source === 'dns' ? 'published' : 'published (from reports)'}: \`${policyText(d.published)}\``);
+  if (d.published !== null) {
+    const from = d.published.source === 'dns' ? publishedWhere(d, d.published) : 'published (from reports)';
+    const applies = appliesNote(d, d.published);
+    lines.push(`- policy ${esc(from)}: \`${policyText(d.published)}\`${applies === null ? '' : `; ${esc(applies)}`}`);
+  }
   for (const p of d.seen) {
     const note = d.published?.source === 'dns' && differs(p, d.published) ? ' (differs from what we publish)' : '';
     lines.push(`- reporters saw \`${policyText(p)}\` in ${num(p.reports)} report${p.reports === 1 ? '' : 's'}${note}`);

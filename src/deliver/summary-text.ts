@@ -1,6 +1,7 @@
 /** The plain-text summary (terminal, and the text part of the weekly e-mail). Pure. */
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
+  appliesNote,
   differs,
   failing,
   failingSources,
@@ -11,6 +12,7 @@ import {
   percent,
   periodText,
   policyText,
+  publishedWhere,
   readinessText,
   sourceLabel,
   volumeChange,
@@ -42,8 +44,9 @@ function domainText(d: DomainSummary): string[] {
     );
   }
   if (d.published !== null) {
-    const from = d.published.source === 'dns' ? 'published' : 'published (as reporters saw it)';
-    lines.push(`  policy ${from}: ${policyText(d.published)}`);
+    const from = d.published.source === 'dns' ? publishedWhere(d, d.published) : 'published (as reporters saw it)';
+    const applies = appliesNote(d, d.published);
+    lines.push(`  policy ${from}: ${policyText(d.published)}${applies === null ? '' : `; ${applies}`}`);
   }
   for (const p of d.seen) {
     const note = d.published?.source === 'dns' && differs(p, d.published) ? ', differs from what we publish' : '';

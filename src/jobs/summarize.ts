@@ -13,7 +13,7 @@ import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';
 import { previousPeriod, type Period } from '../analyze/summary/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
-import type { NamesFor, PolicySeen, PolicyTags, Summary } from '../analyze/summary/types.js';
+import type { DnsPolicy, NamesFor, PolicySeen, Summary } from '../analyze/summary/types.js';
 import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
 
@@ -22,8 +22,9 @@ export const SILENCE_LOOKBACK = 4;
 
 export interface SummaryPorts {
   readonly namesFor: NamesFor;
-  /** Our `_dmarc` record as tags; null when not published, not reachable, or offline. */
-  readonly publishedPolicy: (domain: string) => Promise<PolicyTags | null>;
+  /** The `_dmarc` record that applies to the domain (its own, or its organisational domain's),
+   * as tags; null when there is none, it cannot be reached, or offline. */
+  readonly publishedPolicy: (domain: string) => Promise<DnsPolicy | null>;
 }
 
 export interface SummaryRequest {
@@ -41,7 +42,10 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
   const lookbackFrom = period.begin - SILENCE_LOOKBACK * length;
   const queries = new SummaryQueries(db);
 
-  const domains = request.domains ?? allDomains(config, queries.domainsReported(lookbackFrom, period.end));
+  // Who reported when, over this period and the lookback (silent reporters); without --domain,
+  // read for every domain, which also says which domains were reported at all.
+  const spans = queries.reports(request.domains, lookbackFrom, period.end);
+  const domains = request.domains ?? allDomains(config, [...new Set(spans.map((r) => r.domain))]);
   const [current = [], previousRows = []] = aggregateWindows(
     queries.reportRecords(domains, previous.begin, period.end),
     [
@@ -75,10 +79,10 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     domains,
     current,
     previousRows,
-    reports: queries.reports(domains, lookbackFrom, period.end),
+    reports: spans,
     lookback: SILENCE_LOOKBACK,
     seen,
-    published: new Map(published.filter((e): e is readonly [string, PolicyTags] => e[1] !== null)),
+    published: new Map(published.filter((e): e is readonly [string, DnsPolicy] => e[1] !== null)),
     names,
     // Asked once per domain (build.ts).
     organisationFor: (domain) => organisationNamer(byName.get(domain)?.services ?? []),

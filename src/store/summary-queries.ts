@@ -63,7 +63,9 @@ export class SummaryQueries {
     return new Map(rows);
   }
 
-  /** Reports overlapping [from, to): who reported, when, how many messages. */
+  /** Reports of the given policy domains (null: all) overlapping [from, to): who reported, when,
+   * how many messages. By domain, so that, read for all, they also say which domains were
+   * reported (src/jobs/summarize.ts). */
   reports(domains: readonly string[] | null, from: number, to: number): ReportSpan[] {
     return this.db
       .prepare<[Params], ReportSpan>(
@@ -71,7 +73,7 @@ export class SummaryQueries {
                 r.message_count AS messages
            FROM reports r
           WHERE ${DOMAIN_FILTER} AND ${OVERLAPS('@from', '@to')}
-          ORDER BY r.begin_ts, r.id`,
+          ORDER BY r.policy_domain, r.begin_ts, r.id`,
       )
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
   }
@@ -88,16 +90,6 @@ export class SummaryQueries {
           ORDER BY 1, reports DESC, messages DESC`,
       )
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
-  }
-
-  /** Policy domains with at least one report overlapping [from, to). */
-  domainsReported(from: number, to: number): string[] {
-    return this.db
-      .prepare<[{ from: number; to: number }], { domain: string }>(
-        `SELECT DISTINCT r.policy_domain AS domain FROM reports r WHERE ${OVERLAPS('@from', '@to')} ORDER BY 1`,
-      )
-      .all({ from, to })
-      .map((r) => r.domain);
   }
 
   /** The stored class of each source of these policy domains (record_classes), with its

@@ -1,6 +1,8 @@
 /**
  * `ruaflow daemon` without a rua mailbox: an MX host that only sends reports and summaries runs
- * the daemon for those jobs; a configuration with nothing to schedule is a one-line error.
+ * the daemon for those jobs; a configuration with nothing to schedule is a one-line error; a
+ * SIGTERM while the summary job runs lets it finish, mailed to every recipient, before the
+ * daemon exits (against a real SMTP server and the loopback DNS server).
  * (Polling under the daemon is tested against Dovecot in test/jobs/poll-dovecot.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -8,9 +10,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
+import { startDnsServer } from '../helpers/dns-server.js';
+import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -47,3 +51,113 @@ describe('ruaflow daemon without [imap]', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });
+
+describe('ruaflow daemon: the summary job at SIGTERM', () => {
+  // Every second, so that a run starts right after start-up; send_empty, so that the empty
+  // database still makes two messages: both domains to [summary] to, example.org to its summary_to.
+  const every = '* * * * * *';
+  let dns: Awaited<ReturnType<typeof startDnsServer>>;
+  before(async () => {
+    // _dmarc.example.org never answers: the summary is being built for timeout_ms (2 s).
+    dns = await startDnsServer({ '_dmarc.example.org': { silent: true } });
+  });
+  after(() => dns.stop());
+
+  const configFor = (name: string, smtp: SmtpTestServer, schedule: string): string => {
+    const cfg = join(dir, `${name}.toml`);
+    writeFileSync(
+      cfg,
+      `[database]\npath = "${join(dir, `${name}.sqlite`)}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 2000\n` +
+        `[smtp]\nhost = "127.0.0.1"\nport = ${smtp.port}\nsecure = false\nfrom = "dmarc@example.com"\n` +
+        `[summary]\nto = ["postmaster@example.com"]\nsend_empty = true\n[schedule]\nsummary = "${schedule}"\n` +
+        `[[domains]]\nname = "example.net"\n[[domains]]\nname = "example.org"\nsummary_to = ["web@example.org"]\n`,
+    );
+    return cfg;
+  };
+
+  it('lets a summary being built finish and mail it to every recipient before exiting', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const daemon = startDaemon(configFor('building', smtp, every));
+      const asked = () => dns.queries.some((q) => q.name === '_dmarc.example.org');
+      await waitFor(asked, 20_000, daemon.stderr);
+      daemon.kill();
+      assert.equal(await daemon.exited, 0, daemon.stderr());
+      // Built after the signal (the database still open), then mailed: both messages, once.
+      assert.deepEqual(smtp.messages.map((m) => m.to).sort(), [['postmaster@example.com'], ['web@example.org']]);
+      const log = events(daemon.stderr());
+      assert.doesNotMatch(daemon.stderr(), /summary failed|not open/);
+      assert.deepEqual(log.filter((e) => e === 'summary' || e === 'stopping' || e === 'daemon stopped'), ['stopping', 'summary', 'summary', 'daemon stopped']);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('lets a summary being sent reach every recipient, and a restart does not send it again', async () => {
+    // The first message waits for its 250 until the test says so.
+    let release: () => void = () => undefined;
+    let held = false;
+    const smtp = await startSmtpServer({
+      onData: (attempt) =>
+        attempt === 1
+          ? new Promise<undefined>((resolve) => {
+              held = true;
+              release = () => resolve(undefined);
+            })
+          : undefined,
+    });
+    try {
+      const daemon = startDaemon(configFor('sending', smtp, every));
+      await waitFor(() => held, 20_000, daemon.stderr);
+      daemon.kill();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.match(daemon.stderr(), /stopping/);
+      assert.doesNotMatch(daemon.stderr(), /daemon stopped/, 'waits for the summary in flight');
+      release();
+      assert.equal(await daemon.exited, 0, daemon.stderr());
+      assert.deepEqual(smtp.messages.map((m) => m.to).sort(), [['postmaster@example.com'], ['web@example.org']]);
+      const log = events(daemon.stderr());
+      assert.deepEqual(log.slice(log.indexOf('stopping')), ['stopping', 'summary', 'summary', 'daemon stopped']);
+
+      // Started again (on a schedule that does not fire during the test): nothing is mailed at start.
+      const again = startDaemon(configFor('sending', smtp, '0 8 1 1 *'));
+      await waitFor(() => again.stderr().includes('daemon started'), 20_000, again.stderr);
+      await new Promise((r) => setTimeout(r, 1500));
+      again.kill();
+      assert.equal(await again.exited, 0, again.stderr());
+      assert.equal(smtp.messages.length, 2);
+    } finally {
+      release();
+      await smtp.stop();
+    }
+  });
+});
+
+interface Daemon {
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+  kill(): void;
+}
+
+function startDaemon(cfg: string): Daemon {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'daemon', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { exited, stderr: () => stderr, kill: () => child.kill('SIGTERM') };
+}
+
+/** The `event` of each JSON log line, in order. */
+const events = (stderr: string): string[] =>
+  stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => String((JSON.parse(l) as { event?: unknown }).event));
+
+async function waitFor(condition: () => boolean, ms: number, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; daemon said:\n${stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

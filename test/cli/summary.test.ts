@@ -14,6 +14,7 @@ import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
+const SUBDOMAINS = fileURLToPath(new URL('../fixtures/summary-subdomain/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-'));
 const db = join(dir, 'r.sqlite');
 const config = join(dir, 'ruaflow.toml');
@@ -98,7 +99,9 @@ describe('ruaflow summary: totals by hand', () => {
     ]);
     // Yahoo reported in two of the four previous weeks (11-10, 11-17) and not this one.
     assert.deepEqual(com.silent_reporters, [{ org_name: 'Yahoo', periods_seen: 2, periods_looked_at: 4 }]);
-    assert.deepEqual(com.policy.published, { p: 'none', sp: null, np: null, pct: 100, testing: null, source: 'reports' });
+    assert.deepEqual(com.policy.published, {
+      p: 'none', sp: null, np: null, pct: 100, testing: null, source: 'reports', record_domain: 'example.com', applies: 'p', policy: 'none',
+    });
     assert.deepEqual(com.policy.seen, [{ p: 'none', sp: null, np: null, pct: 100, testing: null, reports: 3, messages: 224 + 33 }]);
     // 47 failing messages, no known forwarder among them.
     assert.deepEqual(com.readiness, { messages: 224, hurt_by_quarantine: 47, hurt_by_reject: 47, forwarded_excluded: 0 });
@@ -128,7 +131,67 @@ describe('ruaflow summary: totals by hand', () => {
       ['198.51.100.5', 'ip', 47],
       ['SendGrid', 'service', 10],
     ]);
-    assert.deepEqual(com.policy.published, { p: 'quarantine', sp: null, np: null, pct: null, testing: null, source: 'dns' });
+    assert.deepEqual(com.policy.published, {
+      p: 'quarantine', sp: null, np: null, pct: null, testing: null, source: 'dns', record_domain: 'example.com', applies: 'p', policy: 'quarantine',
+    });
+  });
+});
+
+describe('ruaflow summary: a subdomain under its organisational domain\'s record', () => {
+  // Its own database and configuration: two subdomains of example.net, neither with a _dmarc
+  // record; example.net publishes p=reject; sp=none; np=reject (test/fixtures/summary-subdomain/).
+  const subDb = join(dir, 'sub.sqlite');
+  const subConfig = join(dir, 'sub.toml');
+  const run = (args: readonly string[]) => ruaflow(['summary', '--db', subDb, '--config', subConfig, '--period', WEEK, ...args]);
+  before(async () => {
+    dns.set('_dmarc.example.net', { TXT: ['v=DMARC1; p=reject; sp=none; np=reject; rua=mailto:dmarc@example.net'] });
+    dns.set('news.example.net', { A: ['192.0.2.30'] });
+    writeFileSync(subConfig, `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 2000\n`);
+    const ingest = await ruaflow(['ingest', '--db', subDb, '--json', SUBDOMAINS]);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    assert.equal(JSON.parse(ingest.stdout).new, 2);
+  });
+
+  it('holds each against the record that applies: sp= for one that exists, np= for one that does not (RFC 9989 §4.10.1)', async () => {
+    const before = dns.queries.length;
+    const r = await run(['--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [gone, news] = JSON.parse(r.stdout).domains;
+    assert.equal(news.domain, 'news.example.net');
+    assert.deepEqual(news.policy.published, {
+      p: 'reject', sp: 'none', np: 'reject', pct: null, testing: null, source: 'dns', record_domain: 'example.net', applies: 'sp', policy: 'none',
+    });
+    assert.equal(gone.domain, 'gone.example.net');
+    assert.deepEqual(
+      [gone.policy.published.record_domain, gone.policy.published.applies, gone.policy.published.policy],
+      ['example.net', 'np', 'reject'],
+    );
+    // The same discovery as ruaflow check: own name first, then the organisational domain, then
+    // (np= being published) whether the subdomain exists.
+    const asked = dns.queries.slice(before).map((q) => `${q.name} ${q.type}`);
+    for (const q of ['_dmarc.news.example.net TXT', '_dmarc.example.net TXT', 'news.example.net A', 'gone.example.net A']) assert.ok(asked.includes(q), q);
+  });
+
+  it('says where the policy comes from, and the readiness line speaks of the tag that applies', async () => {
+    const r = await run([]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}policy published at example\.net \(organisational domain\): p=reject sp=none np=reject; sp=none applies to news\.example\.net\n/);
+    // 5 of 25 failing: the subdomain is only monitored (sp=none), whatever p= says.
+    assert.match(r.stdout, /\n {2}readiness: sp=quarantine would send 20\.0% of mail \(5 msgs\) to spam; sp=reject would bounce it\n/);
+    assert.match(r.stdout, /; np=reject applies: gone\.example\.net does not exist in DNS\n/);
+    assert.match(r.stdout, /readiness: at np=reject, 100\.0% of mail \(4 msgs\) fails DMARC/);
+    assert.doesNotMatch(r.stdout, /differs from what we publish/, 'reporters saw the same record');
+    const md = await run(['--format', 'markdown']);
+    assert.match(md.stdout, /- policy published at example\.net \(organisational domain\): `p=reject sp=none np=reject`; sp=none applies to news\.example\.net\n/);
+    const html = await run(['--format', 'html']);
+    assert.match(html.stdout, /policy published at example\.net \(organisational domain\): <code>p=reject sp=none np=reject<\/code>; sp=none applies to news\.example\.net/);
+  });
+
+  it('offline, it is the policy reporters saw, at the domain itself', async () => {
+    const r = await run(['--format', 'json', '--offline', '--domain', 'news.example.net']);
+    assert.equal(r.code, 0, r.stderr);
+    const published = JSON.parse(r.stdout).domains[0].policy.published;
+    assert.deepEqual([published.source, published.record_domain, published.applies, published.policy], ['reports', 'news.example.net', 'p', 'reject']);
   });
 });
 

@@ -3,9 +3,10 @@
  * through nodemailer to a real SMTP server in-process; each message parsed back with mailparser
  * (parts, subject, numbers) and its DKIM signature verified with mailauth against the loopback
  * DNS server. Also: per-domain recipients, skipping an empty period, send_empty, a refused
- * recipient (exit 1).
+ * recipient (exit 1), a SIGTERM while mailing (the rest is still sent).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-mail-'));
 const db = join(dir, 'r.sqlite');
 const WEEK = '2026-11-23..2026-11-29';
@@ -147,6 +150,47 @@ describe('ruaflow summary --send', () => {
     assert.equal(mail.subject, 'DMARC weekly: example.com 224 msgs, 79.0% pass (−21.0) · 1 problem');
     assert.match(mail.text ?? '', /198\.51\.100\.5: 47 of 47 failing, class ours-(dkim|spf)-fail/);
     assert.equal(mail.date?.toISOString(), '2026-11-30T08:00:00.000Z');
+  });
+
+  it('SIGTERM while mailing waits for the rest: the summary reaches every recipient, not some', async () => {
+    // The first message waits for its 250 until the test says so.
+    let held = false;
+    let release: () => void = () => undefined;
+    const slow = await startSmtpServer({
+      onData: (attempt) =>
+        attempt === 1
+          ? new Promise<undefined>((resolve) => {
+              held = true;
+              release = () => resolve(undefined);
+            })
+          : undefined,
+    });
+    try {
+      const path = writeConfig('g.toml');
+      writeFileSync(path, readFileSync(path, 'utf8').replace(`port = ${smtp.port}`, `port = ${slow.port}`));
+      const child = spawn(process.execPath, ['--import', TSX, MAIN, 'summary', '--send', '--offline', '--db', db, '--config', path, '--period', WEEK], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 20_000;
+      while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(held, stderr);
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(child.exitCode, null, 'still sending');
+      assert.match(stderr, /ruaflow: SIGTERM: sending the rest of the summary first/);
+      release();
+      assert.equal(await exited, 0, stderr);
+      assert.deepEqual(slow.messages.map((m) => m.to.join(',')).sort(), ['com-team@example.net', 'org-team@example.net', 'postmaster@example.net']);
+      assert.equal(stdout.trim().split('\n').length, 3);
+    } finally {
+      release();
+      await slow.stop();
+    }
   });
 
   it('exits 2 without recipients', async () => {

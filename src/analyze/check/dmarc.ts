@@ -5,29 +5,37 @@
  * mailbox ruaflow reads, and authorised by any receiving domain outside our organisational
  * domain (RFC 7489 §7.1).
  */
-import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
 import { checkDestination } from '../../receiver/destination.js';
-import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord, type RuaUri } from './dmarc-record.js';
-import { organisationalDomain, sameOrganisation } from './org-domain.js';
+import { discoverDmarc, type DmarcDiscovery } from './dmarc-discovery.js';
+import type { DmarcRecord, RuaUri } from './dmarc-record.js';
+import { sameOrganisation } from './org-domain.js';
 import { ruaAuthorization, suggestedDmarc, zoneTxt } from './records.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
 
 /** The rua address we suggest: the mailbox ruaflow reads, else the conventional one. */
 export const ruaFor = (domain: string, ctx: Pick<CheckContext, 'readMailboxes'>): string => ctx.readMailboxes[0] ?? `dmarc-reports@${domain}`;
 
-interface Found {
-  /** The domain whose `_dmarc` record applies (ours, or our organisational domain's). */
-  readonly owner: string;
-  readonly text: string;
-  readonly record: DmarcRecord;
-}
-
 export async function checkDmarc(setup: DomainSetup, ctx: CheckContext): Promise<CheckResult[]> {
   const domain = setup.domain.name;
   const suggested = zoneTxt(suggestedDmarc(domain, ruaFor(domain, ctx)));
-  const found = await findRecord(domain, ctx, suggested);
-  if (!('record' in found)) return [found];
+  const found = await discoverDmarc(ctx.resolver, domain);
+  switch (found.kind) {
+    case 'temperror':
+      return [temperror('dmarc.record', found.name, found.code)];
+    case 'none':
+      return [fail('dmarc.record', `no DMARC record at _dmarc.${domain}: receivers apply no policy and send no reports`, `publish\n${suggested}`)];
+    case 'several':
+      return [
+        fail(
+          'dmarc.record',
+          `${found.texts.length} DMARC records at _dmarc.${found.owner}; receivers ignore them all (RFC 7489 §6.6.3)`,
+          `keep exactly one of:\n${found.texts.map((t) => `  ${t}`).join('\n')}`,
+        ),
+      ];
+    case 'found':
+      break;
+  }
   const results: CheckResult[] = [];
   const { owner, text, record } = found;
   const where = `_dmarc.${owner}`;
@@ -43,58 +51,26 @@ export async function checkDmarc(setup: DomainSetup, ctx: CheckContext): Promise
       ? pass('dmarc.tags', 'every tag is valid')
       : warn('dmarc.tags', `${where}: ${record.issues.join('; ')}`, 'correct or remove these tags; receivers ignore invalid values (RFC 7489 §6.3)'),
   );
-  results.push(policyCheck(domain, owner, record, text));
+  results.push(policyCheck(domain, found));
   results.push(alignmentCheck(setup, record));
   results.push(ruaCheck(owner, record, text, ctx));
   results.push(...(await authorizationChecks(owner, record, ctx)));
   return results;
 }
 
-async function findRecord(domain: string, ctx: CheckContext, suggested: string): Promise<Found | CheckResult> {
-  const own = await dmarcRecords(domain, ctx);
-  if ('check' in own) return own;
-  let owner = domain;
-  let texts = own.texts;
-  const org = organisationalDomain(domain);
-  if (texts.length === 0 && org !== domain) {
-    const inherited = await dmarcRecords(org, ctx);
-    if ('check' in inherited) return inherited;
-    owner = org;
-    texts = inherited.texts;
-  }
-  if (texts.length === 0) {
-    return fail('dmarc.record', `no DMARC record at _dmarc.${domain}: receivers apply no policy and send no reports`, `publish\n${suggested}`);
-  }
-  if (texts.length > 1) {
-    // RFC 7489 §6.6.3: more than one record means no DMARC policy at all.
-    return fail(
-      'dmarc.record',
-      `${texts.length} DMARC records at _dmarc.${owner}; receivers ignore them all (RFC 7489 §6.6.3)`,
-      `keep exactly one of:\n${texts.map((t) => `  ${t}`).join('\n')}`,
-    );
-  }
-  const text = texts[0] ?? '';
-  return { owner, text, record: parseDmarcRecord(text) };
-}
-
-async function dmarcRecords(domain: string, ctx: CheckContext): Promise<{ texts: string[] } | CheckResult> {
-  const name = `_dmarc.${domain}`;
-  const answer = await lookupTxt(ctx.resolver, name);
-  if (answer.kind === 'temperror') return temperror('dmarc.record', name, answer.code);
-  return { texts: answer.kind === 'records' ? answer.records.filter(looksLikeDmarc) : [] };
-}
-
 const STRENGTH = { none: 0, quarantine: 1, reject: 2 } as const;
 
-function policyCheck(domain: string, owner: string, record: DmarcRecord, text: string): CheckResult {
-  // For a subdomain under the organisational domain's record, sp= (else p=) is what applies.
-  const applied = owner === domain ? record.p : (record.sp ?? record.p);
+function policyCheck(domain: string, { owner, record, text, applies }: Extract<DmarcDiscovery, { kind: 'found' }>): CheckResult {
+  // For a subdomain under the organisational domain's record, sp= or np= may be what applies.
+  const applied = record[applies];
   const summary = ['p', 'sp', 'np'].filter((t) => record.tags.has(t)).map((t) => `${t}=${record.tags.get(t) ?? ''}`).join(', ');
   if (applied === 'none') {
+    // The tag to tighten is the one that applies: sp= (or np=) for a subdomain that inherits.
+    const inherited = owner === domain ? '' : ` (${applies}= applies to ${domain})`;
     return warn(
       'dmarc.policy',
-      `${summary}: monitoring only, receivers take no action on mail that fails DMARC`,
-      `once the reports show every legitimate source passing, publish p=quarantine, then p=reject:\n${zoneTxt({ name: `_dmarc.${owner}`, value: withTag(text, 'p', 'quarantine') })}`,
+      `${summary}${inherited}: monitoring only, receivers take no action on mail that fails DMARC`,
+      `once the reports show every legitimate source passing, publish ${applies}=quarantine, then ${applies}=reject:\n${zoneTxt({ name: `_dmarc.${owner}`, value: withTag(text, applies, 'quarantine') })}`,
     );
   }
   if (record.testing) {

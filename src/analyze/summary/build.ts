@@ -9,10 +9,11 @@ import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,
   Counts,
+  DnsPolicy,
   DomainSummary,
   OrganisationSummary,
   PolicySeen,
-  PolicyTags,
+  PublishedPolicy,
   ReportSpan,
   ReporterSummary,
   SilentReporter,
@@ -36,7 +37,7 @@ export interface SummaryInput {
   readonly lookback: number;
   readonly seen: ReadonlyMap<string, readonly PolicySeen[]>;
   /** From DNS; a domain missing here falls back to the policy reporters saw most. */
-  readonly published: ReadonlyMap<string, PolicyTags>;
+  readonly published: ReadonlyMap<string, DnsPolicy>;
   readonly names: ReadonlyMap<string, string | null>;
   readonly organisationFor: (domain: string) => NameOrganisation;
   readonly classOf: ClassOf;
@@ -113,11 +114,11 @@ function domainSummary(
   const seen = input.seen.get(domain) ?? [];
   const fromDns = input.published.get(domain);
   const mostSeen = [...seen].sort((a, b) => b.reports - a.reports || b.messages - a.messages)[0];
-  const published =
+  const published: PublishedPolicy | null =
     fromDns !== undefined
-      ? { ...fromDns, source: 'dns' as const }
+      ? { ...fromDns, source: 'dns', policy: fromDns[fromDns.applies] }
       : mostSeen !== undefined
-        ? { p: mostSeen.p, sp: mostSeen.sp, np: mostSeen.np, pct: mostSeen.pct, testing: mostSeen.testing, source: 'reports' as const }
+        ? { p: mostSeen.p, sp: mostSeen.sp, np: mostSeen.np, pct: mostSeen.pct, testing: mostSeen.testing, recordDomain: domain, applies: 'p', source: 'reports', policy: mostSeen.p }
         : null;
 
   const totals = countsOf(rows);

@@ -67,6 +67,27 @@ export interface PolicyTags {
   readonly testing: string | null;
 }
 
+/** Which tag of a record applies to a domain's mail (RFC 9989 §4.10.1): `p` where the record is
+ * published, `sp` for a subdomain that inherits it, `np` for one that does not exist. */
+export type AppliedTag = 'p' | 'sp' | 'np';
+
+/** Our `_dmarc` record as DNS has it now (src/analyze/check/dmarc-discovery.ts). */
+export interface DnsPolicy extends PolicyTags {
+  /** The domain whose `_dmarc` record it is: the summarised domain, or its organisational domain
+   * when the domain has no record of its own (RFC 7489 §6.6.3). */
+  readonly recordDomain: string;
+  readonly applies: AppliedTag;
+}
+
+/** The policy a domain's summary is held against. */
+export interface PublishedPolicy extends DnsPolicy {
+  /** `dns`: our record now; `reports`: the policy reporters saw most (offline, or nothing usable
+   * in DNS), which they found at the domain itself (`recordDomain` is the domain, `applies` p). */
+  readonly source: 'dns' | 'reports';
+  /** The applied tag's value: what receivers are asked to do with the domain's failing mail. */
+  readonly policy: string | null;
+}
+
 export interface PolicySeen extends PolicyTags {
   readonly reports: number;
   readonly messages: number;
@@ -140,7 +161,7 @@ export interface DomainSummary extends Counts {
   readonly sources: readonly SourceSummary[];
   readonly reporters: readonly ReporterSummary[];
   readonly silentReporters: readonly SilentReporter[];
-  readonly published: (PolicyTags & { readonly source: 'dns' | 'reports' | 'none' }) | null;
+  readonly published: PublishedPolicy | null;
   readonly seen: readonly PolicySeen[];
   readonly readiness: Readiness;
 }

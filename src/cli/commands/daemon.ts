@@ -7,7 +7,8 @@
  * With `[reporter]` and `[smtp]`, it also sends outbound aggregate reports on
  * `[schedule] send_reports` (src/cli/commands/send-reports.ts).
  * SIGTERM / SIGINT: the running poll finishes its current message and files what it committed,
- * then IMAP and the database are closed and the process exits 0.
+ * a running send-reports pass stops at its next safe point, a running summary is finished and
+ * mailed to all its recipients; then IMAP and the database are closed and the process exits 0.
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import { loadAppConfig, openApp } from '../../app/deps.js';
@@ -87,10 +88,22 @@ export async function run(argv: string[]): Promise<number> {
     tasks.push(schedule(config.schedule.poll, () => poll('schedule'), { name: 'poll', noOverlap: true }));
   }
   // The weekly summary: last week's, mailed to [summary] to and the per-domain recipients. Not
-  // scheduled (and said so once) when there is no [smtp] or nobody to send it to.
+  // scheduled (and said so once) when there is no [smtp] or nobody to send it to. A run in flight
+  // at SIGTERM is awaited below, like a poll or a send-reports pass: it is built (a bounded
+  // time: PTR lookups give up after 8 s) and mailed to every recipient before the database is
+  // closed — never to some and not others — and no new run starts once stopping. Nothing runs at
+  // start, so a restart never mails a summary again.
+  let summarizing: Promise<void> | null = null;
   if (config.schedule.summary !== null) {
     if (missing.summary === null) {
-      tasks.push(schedule(config.schedule.summary, () => scheduledSummary(app.db, config, log), { name: 'summary', noOverlap: true }));
+      const summarize = (): Promise<void> => {
+        if (summarizing !== null || stop.signal.aborted) return summarizing ?? Promise.resolve();
+        summarizing = scheduledSummary(app.db, config, log).finally(() => {
+          summarizing = null;
+        });
+        return summarizing;
+      };
+      tasks.push(schedule(config.schedule.summary, summarize, { name: 'summary', noOverlap: true }));
     } else {
       log.info('summary not scheduled', { reason: missing.summary, expression: config.schedule.summary });
     }
@@ -157,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const task of tasks) await task.stop();
   await running;
   await sending;
+  await summarizing;
   await idle;
   lock?.release();
   app.close();

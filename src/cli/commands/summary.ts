@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
 import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
-import { parseDmarcRecord } from '../../analyze/summary/dmarc-record.js';
+import { policyTags } from '../../analyze/summary/dmarc-record.js';
 import { parsePeriod, type Period } from '../../analyze/summary/period.js';
 import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
 import type { Summary } from '../../analyze/summary/types.js';
@@ -24,8 +24,9 @@ import { ConfigError, IoError, UsageError } from '../../errors.js';
 import type { SummarySendResult } from '../../jobs/send-summary.js';
 import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
 import { describeFsError } from '../../platform/fs-errors.js';
+import { holdSignals } from '../../platform/hold-signals.js';
 import { systemClock } from '../../ports/clock.js';
-import { lookupTxt, type DnsResolver } from '../../ports/dns.js';
+import type { DnsResolver } from '../../ports/dns.js';
 import { classifyStored } from '../../jobs/classify-stored.js';
 import { PtrCache } from '../../store/ptr-cache.js';
 import type { Logger } from '../../ports/logger.js';
@@ -75,7 +76,12 @@ export async function run(argv: string[]): Promise<number> {
       if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
       return EXIT.ok;
     }
-    const results = await mailSummary(summary, config);
+    // Stopped while the summary is being built, nothing is sent; once mailing has begun, SIGTERM
+    // and Ctrl-C wait for it to end, so the summary reaches every recipient or none.
+    const results = await holdSignals(
+      () => mailSummary(summary, config),
+      (signal) => process.stderr.write(`ruaflow: ${signal}: sending the rest of the summary first\n`),
+    );
     for (const r of results) process.stdout.write(`${describeResult(r)}\n`);
     return results.every((r) => r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') ? EXIT.ok : EXIT.failed;
   } finally {
@@ -116,9 +122,12 @@ function summaryPorts(resolver: DnsResolver | null, names: PtrNames): SummaryPor
     namesFor: (ips) => names.namesFor(ips),
     publishedPolicy: async (domain) => {
       if (resolver === null) return null;
-      // RFC 7489 §6.1: the policy record lives at _dmarc.<domain>.
-      const answer = await lookupTxt(resolver, `_dmarc.${domain}`);
-      return answer.kind === 'records' ? parseDmarcRecord(answer.records) : null;
+      // The record `ruaflow check` finds: _dmarc.<domain>, else the organisational domain's
+      // (RFC 7489 §6.6.3), with the tag that applies. Loaded here, not at the top: it uses
+      // mailauth's Public Suffix List, which an offline summary has no need to load.
+      const { discoverDmarc } = await import('../../analyze/check/dmarc-discovery.js');
+      const found = await discoverDmarc(resolver, domain);
+      return found.kind === 'found' ? { ...policyTags(found.record), recordDomain: found.owner, applies: found.applies } : null;
     },
   };
 }

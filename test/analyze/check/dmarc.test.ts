@@ -69,6 +69,20 @@ describe('dmarc.record', () => {
     assert.match(only(results, 'dmarc.policy').detail, /sp=reject/);
   });
 
+  it('an inherited record applies sp= to a subdomain and np= to one that does not exist (RFC 9989 §4.10.1)', async () => {
+    dns.set('_dmarc.example.info', { TXT: ['v=DMARC1; p=reject; sp=none; np=reject; rua=mailto:dmarc@example.com'] });
+    dns.set('shop.example.info', { A: ['192.0.2.80'] });
+    const existing = only(await run('shop.example.info'), 'dmarc.policy');
+    assert.equal(existing.status, 'warn');
+    assert.match(existing.detail, /\(sp= applies to shop\.example\.info\): monitoring only/);
+    // The tag to tighten is sp=, at the organisational domain.
+    assert.match(existing.fix ?? '', /publish sp=quarantine, then sp=reject:\n_dmarc\.example\.info\. IN TXT "v=DMARC1; p=reject; sp=quarantine; np=reject;/);
+    // No A record and NXDOMAIN: np=reject applies.
+    const before = dns.queries.length;
+    assert.equal(only(await run('gone.example.info'), 'dmarc.policy').status, 'pass');
+    assert.ok(dns.queries.slice(before).some((q) => q.name === 'gone.example.info' && q.type === 'A'), 'asked whether the subdomain exists');
+  });
+
   it('a DNS failure is a fail that says to retry, never a crash', async () => {
     const domain = `sf${++n}.example.com`;
     dns.set(`_dmarc.${domain}`, { servfail: true });

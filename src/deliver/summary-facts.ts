@@ -63,15 +63,15 @@ export const policyText = (p: PolicyTags): string =>
     .filter((x) => x !== null)
     .join(' ');
 
-/** Where the policy in DNS is published: at the domain, or at its organisational domain, whose
- * record then applies (RFC 7489 §6.6.3). */
+/** Where the policy in DNS is published: at the domain, or at its organisational domain or a
+ * public suffix domain above it, whose record then applies (RFC 9989 §4.10). */
 export const publishedWhere = (d: DomainSummary, p: PublishedPolicy): string =>
-  p.recordDomain === d.domain ? 'published' : `published at ${p.recordDomain} (organisational domain)`;
+  p.via === 'domain' ? 'published' : `published at ${p.recordDomain} (${p.via === 'psd' ? 'public suffix domain' : 'organisational domain'})`;
 
 /** For an inherited record, which of its tags applies to the domain (RFC 9989 §4.10.1): null for
  * the domain's own record, where p= applies. */
 export function appliesNote(d: DomainSummary, p: PublishedPolicy): string | null {
-  if (p.recordDomain === d.domain) return null;
+  if (p.via === 'domain') return null;
   const tag = `${p.applies}=${p.policy ?? '?'}`;
   return p.applies === 'np' ? `${tag} applies: ${d.domain} does not exist in DNS` : `${tag} applies to ${d.domain}`;
 }

@@ -67,7 +67,7 @@ function longNames(): Summary {
       reporters: [{ name: 'a-reporter-with-a-long-organisation-name.example.org', reports: 12, messages: 123456 }],
       silentReporters: [{ name: 'another-reporter-with-a-long-name.example.org', periodsSeen: 4, periodsLookedAt: 4 }],
       // Inherited from the organisational domain: the longest policy line there is.
-      published: { p: 'none', sp: 'quarantine', np: 'reject', pct: 50, testing: 'y', source: 'dns', recordDomain: 'example.com', applies: 'sp', policy: 'quarantine' },
+      published: { p: 'none', sp: 'quarantine', np: 'reject', pct: 50, testing: 'y', source: 'dns', recordDomain: 'example.com', via: 'domain', applies: 'sp', policy: 'quarantine' },
       seen: [{ p: 'quarantine', sp: null, np: null, pct: null, testing: null, reports: 12, messages: 123456 }],
       readiness: { hurt: 23456, forwarded: 1000, messages: 123456 },
     }],

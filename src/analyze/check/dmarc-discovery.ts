@@ -3,51 +3,74 @@
  * that decides it, for `ruaflow check` (src/analyze/check/dmarc.ts) and for the policy a summary
  * shows (src/cli/commands/summary.ts).
  *
- * RFC 7489 §6.6.3: the record at `_dmarc.<domain>`; when there is none, the record at
- * `_dmarc.<organisational domain>` (found with the Public Suffix List, src/analyze/check/org-domain.ts).
- * Exactly one `v=DMARC1` record counts; several mean no policy at all. A record found at the
- * domain itself applies its `p=`; one inherited from the organisational domain applies `sp=` to
- * a subdomain and `np=` to a subdomain that does not exist, each falling back to `p=`
- * (RFC 9989 §4.7 "sp", "np"; §4.10.1). DNS failures are values, never exceptions.
+ * RFC 9989 §4.10 (DMARC policy discovery by DNS tree walk), as mailauth does it for received
+ * mail (`ruaflow verify`): the record at `_dmarc.<domain>` applies its `p=`. Without one, the walk
+ * goes up the name one label at a time (a name of eight or more labels jumps straight to its last
+ * seven), stopping at a record with `psd=y` or `psd=n` or when no labels are left. The
+ * organisational domain is the one with `psd=n`, else the one just below a `psd=y` record, else
+ * the found record with the fewest labels (§4.10.2); its record applies, or failing that the
+ * public suffix domain's (`psd=y`). An inherited record applies `sp=` to a subdomain and `np=` to
+ * a subdomain that does not exist, each falling back to `p=` (§4.7). Exactly one `v=DMARC1` record
+ * at a name counts; several mean none there (RFC 7489 §6.6.3). DNS failures are values.
  */
 import { lookupAddresses, lookupTxt, type DnsResolver } from '../../ports/dns.js';
 import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './dmarc-record.js';
-import { organisationalDomain } from './org-domain.js';
 
 /** The tag of a record whose policy applies to a domain's mail. */
 export type AppliedTag = 'p' | 'sp' | 'np';
 
+/** Whose record applies: the domain's own, its organisational domain's, or a public suffix
+ * domain's (`psd=y`, RFC 9989 §4.7 "psd"). */
+export type RecordOwner = 'domain' | 'organisational' | 'psd';
+
 export type DmarcDiscovery =
   | {
       readonly kind: 'found';
-      /** The domain whose `_dmarc` record applies: the domain itself, or its organisational domain. */
+      /** The domain whose `_dmarc` record applies. */
       readonly owner: string;
+      readonly via: RecordOwner;
       readonly text: string;
       readonly record: DmarcRecord;
       /** The tag that applies to the domain asked about, after falling back to `p=`. */
       readonly applies: AppliedTag;
     }
-  /** No record at the domain nor at its organisational domain. */
+  /** No record applies: none at the domain, its organisational domain or a PSD above it. */
   | { readonly kind: 'none' }
-  /** More than one `v=DMARC1` record at `owner`: receivers apply none (RFC 7489 §6.6.3). */
+  /** More than one `v=DMARC1` record at `owner`, where the policy would come from: receivers
+   * apply none (RFC 7489 §6.6.3). */
   | { readonly kind: 'several'; readonly owner: string; readonly texts: readonly string[] }
   /** A lookup failed temporarily (`name` is what was asked); the policy is not known. */
   | { readonly kind: 'temperror'; readonly name: string; readonly code: string };
 
+type TempError = Extract<DmarcDiscovery, { kind: 'temperror' }>;
+
+/** RFC 9989 §4.10 step 4: a name of more labels than this is shortened to this many at once. */
+const WALK_MAX_LABELS = 7;
+
+/** A name on the walk with its `v=DMARC1` records. */
+interface Level {
+  readonly name: string;
+  readonly texts: readonly string[];
+  /** The one record's psd= (lower-cased), or null (none, or several records). */
+  readonly psd: string | null;
+}
+
 export async function discoverDmarc(resolver: DnsResolver, domain: string): Promise<DmarcDiscovery> {
-  let owner = domain;
-  let texts = await dmarcTexts(resolver, domain);
-  const org = organisationalDomain(domain);
-  if (Array.isArray(texts) && texts.length === 0 && org !== domain) {
-    owner = org;
-    texts = await dmarcTexts(resolver, org);
-  }
-  if (!Array.isArray(texts)) return texts;
-  if (texts.length === 0) return { kind: 'none' };
-  if (texts.length > 1) return { kind: 'several', owner, texts };
-  const text = texts[0] ?? '';
+  const own = await dmarcTexts(resolver, domain);
+  if (!Array.isArray(own)) return own;
+  if (own.length > 1) return { kind: 'several', owner: domain, texts: own };
+  if (own.length === 1) return found(domain, 'domain', own[0] ?? '', 'p');
+
+  const walk = await treeWalk(resolver, domain);
+  if (!Array.isArray(walk)) return walk;
+  const org = organisationalDomain(domain, walk);
+  const last = walk.at(-1);
+  const level = walk.find((l) => l.name === org) ?? (last?.psd === 'y' ? last : undefined);
+  if (level === undefined) return { kind: 'none' };
+  if (level.texts.length > 1) return { kind: 'several', owner: level.name, texts: level.texts };
+  const text = level.texts[0] ?? '';
   const record = parseDmarcRecord(text);
-  if (owner === domain) return { kind: 'found', owner, text, record, applies: 'p' };
+  const via: RecordOwner = level.name === org ? 'organisational' : 'psd';
   // Whether the subdomain exists matters only when the record has an np= to apply to it.
   let exists = true;
   if (record.np !== null) {
@@ -55,7 +78,41 @@ export async function discoverDmarc(resolver: DnsResolver, domain: string): Prom
     if (typeof existence !== 'boolean') return existence;
     exists = existence;
   }
-  return { kind: 'found', owner, text, record, applies: inheritedTag(record, exists) };
+  return found(level.name, via, text, inheritedTag(record, exists), record);
+}
+
+function found(owner: string, via: RecordOwner, text: string, applies: AppliedTag, record = parseDmarcRecord(text)): DmarcDiscovery {
+  return { kind: 'found', owner, via, text, record, applies };
+}
+
+/** The names above `domain` that have DMARC records, longest first (RFC 9989 §4.10 steps 3-6). */
+async function treeWalk(resolver: DnsResolver, domain: string): Promise<Level[] | TempError> {
+  const levels: Level[] = [];
+  let labels = up(domain.split('.'));
+  while (labels.length > 0) {
+    const name = labels.join('.');
+    const texts = await dmarcTexts(resolver, name);
+    if (!Array.isArray(texts)) return texts;
+    if (texts.length > 0) {
+      const psd = texts.length === 1 ? (parseDmarcRecord(texts[0] ?? '').tags.get('psd')?.toLowerCase() ?? null) : null;
+      levels.push({ name, texts, psd });
+      if (psd === 'y' || psd === 'n') break;
+    }
+    labels = up(labels);
+  }
+  return levels;
+}
+
+const up = (labels: readonly string[]): string[] => (labels.length > WALK_MAX_LABELS ? labels.slice(-WALK_MAX_LABELS) : labels.slice(1));
+
+/** RFC 9989 §4.10.2 for a domain without a record of its own. */
+function organisationalDomain(domain: string, walk: readonly Level[]): string {
+  for (const level of walk) {
+    if (level.psd === 'n') return level.name;
+    // The name one label below the public suffix domain.
+    if (level.psd === 'y') return domain.split('.').slice(-(level.name.split('.').length + 1)).join('.');
+  }
+  return walk.at(-1)?.name ?? domain;
 }
 
 /** RFC 9989 §4.10.1: a subdomain under its organisational domain's record gets `np=` when it
@@ -67,7 +124,7 @@ export function inheritedTag(record: Pick<DmarcRecord, 'sp' | 'np'>, exists: boo
 
 /** The `v=DMARC1` TXT records at `_dmarc.<domain>` (RFC 7489 §6.6.3: other TXT records there are
  * ignored), or the temporary error. */
-async function dmarcTexts(resolver: DnsResolver, domain: string): Promise<string[] | Extract<DmarcDiscovery, { kind: 'temperror' }>> {
+async function dmarcTexts(resolver: DnsResolver, domain: string): Promise<string[] | TempError> {
   const name = `_dmarc.${domain}`;
   const answer = await lookupTxt(resolver, name);
   if (answer.kind === 'temperror') return { kind: 'temperror', name, code: answer.code };
@@ -76,7 +133,7 @@ async function dmarcTexts(resolver: DnsResolver, domain: string): Promise<string
 
 /** RFC 9989 §A.4 (after RFC 8020): a domain does not exist when asking for it gets NXDOMAIN; any
  * other answer to an A query, NODATA included, means it exists (as src/receiver/verify.ts asks). */
-async function domainExists(resolver: DnsResolver, domain: string): Promise<boolean | Extract<DmarcDiscovery, { kind: 'temperror' }>> {
+async function domainExists(resolver: DnsResolver, domain: string): Promise<boolean | TempError> {
   const answer = await lookupAddresses(resolver, domain, 4);
   if (answer.kind === 'temperror') return { kind: 'temperror', name: domain, code: answer.code };
   return answer.kind === 'records' || !answer.nxdomain;

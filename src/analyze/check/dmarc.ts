@@ -44,7 +44,12 @@ export async function checkDmarc(setup: DomainSetup, ctx: CheckContext): Promise
     return [fail('dmarc.record', `${where}: ${record.errors.join('; ')}: receivers ignore this record`, `publish a valid record, e.g.\n${suggested}`)];
   }
   results.push(
-    pass('dmarc.record', owner === domain ? `${where}: ${text}` : `no record at _dmarc.${domain}; the organisational domain's record applies (${where}: ${text})`),
+    pass(
+      'dmarc.record',
+      found.via === 'domain'
+        ? `${where}: ${text}`
+        : `no record at _dmarc.${domain}; the ${found.via === 'psd' ? 'public suffix domain' : 'organisational domain'}'s record applies (${where}: ${text})`,
+    ),
   );
   results.push(
     record.issues.length === 0

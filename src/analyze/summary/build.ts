@@ -118,7 +118,7 @@ function domainSummary(
     fromDns !== undefined
       ? { ...fromDns, source: 'dns', policy: fromDns[fromDns.applies] }
       : mostSeen !== undefined
-        ? { p: mostSeen.p, sp: mostSeen.sp, np: mostSeen.np, pct: mostSeen.pct, testing: mostSeen.testing, recordDomain: domain, applies: 'p', source: 'reports', policy: mostSeen.p }
+        ? { p: mostSeen.p, sp: mostSeen.sp, np: mostSeen.np, pct: mostSeen.pct, testing: mostSeen.testing, recordDomain: domain, via: 'domain', applies: 'p', source: 'reports', policy: mostSeen.p }
         : null;
 
   const totals = countsOf(rows);

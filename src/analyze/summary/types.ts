@@ -71,11 +71,15 @@ export interface PolicyTags {
  * published, `sp` for a subdomain that inherits it, `np` for one that does not exist. */
 export type AppliedTag = 'p' | 'sp' | 'np';
 
+/** Whose record applies (src/analyze/check/dmarc-discovery.ts RecordOwner). */
+export type RecordOwner = 'domain' | 'organisational' | 'psd';
+
 /** Our `_dmarc` record as DNS has it now (src/analyze/check/dmarc-discovery.ts). */
 export interface DnsPolicy extends PolicyTags {
-  /** The domain whose `_dmarc` record it is: the summarised domain, or its organisational domain
-   * when the domain has no record of its own (RFC 7489 §6.6.3). */
+  /** The domain whose `_dmarc` record it is: the summarised domain, or (when it has no record of
+   * its own) its organisational domain or a public suffix domain above it (RFC 9989 §4.10). */
   readonly recordDomain: string;
+  readonly via: RecordOwner;
   readonly applies: AppliedTag;
 }
 

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
 import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
+import { discoverDmarc } from '../../analyze/check/dmarc-discovery.js';
 import { policyTags } from '../../analyze/summary/dmarc-record.js';
 import { parsePeriod, type Period } from '../../analyze/summary/period.js';
 import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
@@ -122,12 +123,9 @@ function summaryPorts(resolver: DnsResolver | null, names: PtrNames): SummaryPor
     namesFor: (ips) => names.namesFor(ips),
     publishedPolicy: async (domain) => {
       if (resolver === null) return null;
-      // The record `ruaflow check` finds: _dmarc.<domain>, else the organisational domain's
-      // (RFC 7489 §6.6.3), with the tag that applies. Loaded here, not at the top: it uses
-      // mailauth's Public Suffix List, which an offline summary has no need to load.
-      const { discoverDmarc } = await import('../../analyze/check/dmarc-discovery.js');
+      // The record `ruaflow check` finds (RFC 9989 §4.10 tree walk), with the tag that applies.
       const found = await discoverDmarc(resolver, domain);
-      return found.kind === 'found' ? { ...policyTags(found.record), recordDomain: found.owner, applies: found.applies } : null;
+      return found.kind === 'found' ? { ...policyTags(found.record), recordDomain: found.owner, via: found.via, applies: found.applies } : null;
     },
   };
 }

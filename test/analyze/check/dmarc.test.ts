@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkDmarc, withTag } from '../../../src/analyze/check/dmarc.js';
+import { discoverDmarc, type DmarcDiscovery } from '../../../src/analyze/check/dmarc-discovery.js';
 import { parseDmarcRecord } from '../../../src/analyze/check/dmarc-record.js';
 import { parseZoneTxt } from '../../../src/analyze/check/records.js';
 import { startDnsServer, type DnsServer } from '../../helpers/dns-server.js';
@@ -81,6 +82,40 @@ describe('dmarc.record', () => {
     const before = dns.queries.length;
     assert.equal(only(await run('gone.example.info'), 'dmarc.policy').status, 'pass');
     assert.ok(dns.queries.slice(before).some((q) => q.name === 'gone.example.info' && q.type === 'A'), 'asked whether the subdomain exists');
+  });
+
+  it('walks the DNS tree as receivers do (RFC 9989 §4.10): an intermediate record, psd=n, psd=y, a long name cut to seven labels', async () => {
+    const discover = (domain: string) => discoverDmarc(contextFor(dns).resolver, domain);
+    const owner = (d: DmarcDiscovery) => (d.kind === 'found' ? [d.owner, d.via, d.applies] : [d.kind]);
+
+    // Only _dmarc.team.walk.example has a record: one step up the PSL (walk.example) would find
+    // nothing; the walk finds team.walk.example, the found record with the fewest labels.
+    dns.set('_dmarc.team.walk.example', { TXT: ['v=DMARC1; p=quarantine; sp=reject'] });
+    assert.deepEqual(owner(await discover('mail.team.walk.example')), ['team.walk.example', 'organisational', 'sp']);
+    // With records at both, the one with fewer labels is the organisational domain.
+    dns.set('_dmarc.walk.example', { TXT: ['v=DMARC1; p=none'] });
+    assert.deepEqual(owner(await discover('mail.team.walk.example')), ['walk.example', 'organisational', 'p']);
+    // psd=n ends the walk there: that name is the organisational domain.
+    dns.set('_dmarc.corp.walk.example', { TXT: ['v=DMARC1; p=reject; psd=n'] });
+    assert.deepEqual(owner(await discover('a.b.corp.walk.example')), ['corp.walk.example', 'organisational', 'p']);
+
+    // A public suffix domain's policy (psd=y) covers a registered name without its own record.
+    dns.set('_dmarc.suffix', { TXT: ['v=DMARC1; p=reject; psd=y'] });
+    const viaPsd = await discover('shop.suffix');
+    assert.deepEqual(owner(viaPsd), ['suffix', 'psd', 'p']);
+    const check = only(await run('shop.suffix'), 'dmarc.record');
+    assert.equal(check.status, 'pass');
+    assert.match(check.detail, /no record at _dmarc\.shop\.suffix; the public suffix domain's record applies \(_dmarc\.suffix:/);
+    // ... but the registered name's own organisational record wins over the PSD's.
+    dns.set('_dmarc.own.suffix', { TXT: ['v=DMARC1; p=quarantine'] });
+    assert.deepEqual(owner(await discover('www.own.suffix')), ['own.suffix', 'organisational', 'p']);
+
+    // Nine labels: after the name itself the walk jumps to the last seven (step 4), never asking
+    // the eight-label name.
+    const before = dns.queries.length;
+    assert.deepEqual(owner(await discover('a.b.c.d.e.f.g.long.example')), ['none']);
+    const asked = dns.queries.slice(before).map((q) => q.name);
+    assert.deepEqual(asked, ['_dmarc.a.b.c.d.e.f.g.long.example', '_dmarc.c.d.e.f.g.long.example', '_dmarc.d.e.f.g.long.example', '_dmarc.e.f.g.long.example', '_dmarc.f.g.long.example', '_dmarc.g.long.example', '_dmarc.long.example', '_dmarc.example']);
   });
 
   it('a DNS failure is a fail that says to retry, never a crash', async () => {

@@ -56,6 +56,14 @@ export async function lookupTxt(resolver: DnsResolver, name: string): Promise<Dn
 export const lookupAddresses = (resolver: DnsResolver, name: string, family: 4 | 6): Promise<DnsAnswer<string>> =>
   ask<string>(resolver, name, family === 4 ? 'A' : 'AAAA');
 
+/** Whether a name exists (RFC 8020; RFC 9989 §A.4, for np=): NXDOMAIN to an A query means it
+ * does not; any other answer, NODATA included, means it does. */
+export async function nameExists(resolver: DnsResolver, name: string): Promise<{ readonly exists: boolean } | Extract<DnsAnswer<never>, { kind: 'temperror' }>> {
+  const answer = await lookupAddresses(resolver, name, 4);
+  if (answer.kind === 'temperror') return answer;
+  return { exists: answer.kind === 'records' || !answer.nxdomain };
+}
+
 export const lookupPtr = (resolver: DnsResolver, reverseName: string): Promise<DnsAnswer<string>> =>
   ask<string>(resolver, reverseName, 'PTR');
 

@@ -5,6 +5,7 @@
  * read as t=y (the use RFC 9989 gives t=y in its place), and 0 < pct < 100 samples as RFC 7489
  * §6.6.4 did, with the random number handed in by the caller.
  */
+import { inheritedTag } from '../analyze/check/dmarc-discovery.js';
 import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
 import type { DmarcApplication, DmarcOutcome, DmarcPolicy, Override, PublishedPolicy } from './types.js';
 
@@ -51,23 +52,17 @@ export function applyDmarcPolicy(dmarc: DmarcOutcome, sample: number): DmarcAppl
   const published = dmarc.published;
   if (published === null || dmarc.authorDomain === null) return { tag: null, requested: null, applied: null, overrides: [] };
 
-  let tag: 'p' | 'sp' | 'np' = 'p';
-  let requested: DmarcPolicy | null = published.p;
-  if (requested === null) {
+  const p = published.p;
+  if (p === null) {
     // RFC 9989 §4.10.1: a record without a valid p= that asks for reports acts as p=none.
     return { tag: null, requested: published.rua !== null ? 'none' : null, applied: published.rua !== null ? 'none' : null, overrides: [] };
   }
-  if (dmarc.policyDomain !== null && dmarc.policyDomain !== dmarc.authorDomain) {
-    // Inherited from the organisational domain (or a PSD): np for a domain that does not exist,
-    // else sp, each falling back to p (RFC 9989 §4.7 "np", "sp").
-    if (published.np !== null && dmarc.authorDomainExists === false) {
-      tag = 'np';
-      requested = published.np;
-    } else if (published.sp !== null) {
-      tag = 'sp';
-      requested = published.sp;
-    }
-  }
+  // Inherited from the organisational domain (or a PSD): np for a domain that does not exist,
+  // else sp, each falling back to p (RFC 9989 §4.7 "np", "sp"); the same choice as `ruaflow
+  // check` makes for our own domains. An unknown existence (temperror) counts as existing.
+  const inherited = dmarc.policyDomain !== null && dmarc.policyDomain !== dmarc.authorDomain;
+  const tag = inherited ? inheritedTag(published, dmarc.authorDomainExists !== false) : 'p';
+  const requested: DmarcPolicy = published[tag] ?? p;
 
   const overrides: Override[] = [];
   let applied: DmarcPolicy = requested;

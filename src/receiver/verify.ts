@@ -13,7 +13,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { authenticate, dmarc as verifyDmarc, type ARCResult, type DKIMResult, type DMARCResult, type DNSResolver } from 'mailauth';
-import { lookupAddresses, type DnsResolver } from '../ports/dns.js';
+import { nameExists, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
 import { isUnder } from '../analyze/domain-under.js';
 import { domainOfAddress } from './local-policy.js';
@@ -271,13 +271,12 @@ async function evaluateDmarc(input: {
     comment = `${temporarySpf ? 'SPF' : 'DKIM'} lookup failed temporarily`;
   }
 
-  // np applies to a domain that does not exist (RFC 9989 §4.10.1, §A.4): any answer but NXDOMAIN
-  // to an A query means it exists. Asked only when it matters; the cache makes it free after
-  // mailauth's own check.
+  // np applies to a domain that does not exist (RFC 9989 §4.10.1, §A.4). Asked only when it
+  // matters; the cache makes it free after mailauth's own check. null: not known (temperror).
   let authorDomainExists: boolean | null = null;
   if (published?.np != null && policyDomain !== null && policyDomain !== authorDomain) {
-    const a = await lookupAddresses(input.resolver, authorDomain, 4);
-    authorDomainExists = a.kind === 'records' ? true : a.kind === 'none' ? !a.nxdomain : null;
+    const existence = await nameExists(input.resolver, authorDomain);
+    authorDomainExists = 'exists' in existence ? existence.exists : null;
   }
 
   return {

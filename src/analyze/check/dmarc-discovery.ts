@@ -13,7 +13,7 @@
  * a subdomain that does not exist, each falling back to `p=` (§4.7). Exactly one `v=DMARC1` record
  * at a name counts; several mean none there (RFC 7489 §6.6.3). DNS failures are values.
  */
-import { lookupAddresses, lookupTxt, type DnsResolver } from '../../ports/dns.js';
+import { lookupTxt, nameExists, type DnsResolver } from '../../ports/dns.js';
 import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './dmarc-record.js';
 
 /** The tag of a record whose policy applies to a domain's mail. */
@@ -74,9 +74,9 @@ export async function discoverDmarc(resolver: DnsResolver, domain: string): Prom
   // Whether the subdomain exists matters only when the record has an np= to apply to it.
   let exists = true;
   if (record.np !== null) {
-    const existence = await domainExists(resolver, domain);
-    if (typeof existence !== 'boolean') return existence;
-    exists = existence;
+    const existence = await nameExists(resolver, domain);
+    if (!('exists' in existence)) return { kind: 'temperror', name: domain, code: existence.code };
+    exists = existence.exists;
   }
   return found(level.name, via, text, inheritedTag(record, exists), record);
 }
@@ -129,12 +129,4 @@ async function dmarcTexts(resolver: DnsResolver, domain: string): Promise<string
   const answer = await lookupTxt(resolver, name);
   if (answer.kind === 'temperror') return { kind: 'temperror', name, code: answer.code };
   return answer.kind === 'records' ? answer.records.filter(looksLikeDmarc) : [];
-}
-
-/** RFC 9989 §A.4 (after RFC 8020): a domain does not exist when asking for it gets NXDOMAIN; any
- * other answer to an A query, NODATA included, means it exists (as src/receiver/verify.ts asks). */
-async function domainExists(resolver: DnsResolver, domain: string): Promise<boolean | TempError> {
-  const answer = await lookupAddresses(resolver, domain, 4);
-  if (answer.kind === 'temperror') return { kind: 'temperror', name: domain, code: answer.code };
-  return answer.kind === 'records' || !answer.nxdomain;
 }

@@ -118,6 +118,11 @@ describe('ruaflow daemon: the summary job at SIGTERM', () => {
       assert.deepEqual(smtp.messages.map((m) => m.to).sort(), [['postmaster@example.com'], ['web@example.org']]);
       const log = events(daemon.stderr());
       assert.deepEqual(log.slice(log.indexOf('stopping')), ['stopping', 'summary', 'summary', 'daemon stopped']);
+      // The ticks that came while the summary was held were skipped, and node-cron's notice of
+      // that is one of our JSON lines like every other line.
+      const lines = daemon.stderr().trim().split('\n');
+      assert.ok(lines.every((l) => l.startsWith('{')), daemon.stderr());
+      assert.match(daemon.stderr(), /"level":"warn","event":"schedule","message":"[^"]*overlap/);
 
       // Started again (on a schedule that does not fire during the test): nothing is mailed at start.
       const again = startDaemon(configFor('sending', smtp, '0 8 1 1 *'));

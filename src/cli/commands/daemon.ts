@@ -10,7 +10,7 @@
  * a running send-reports pass stops at its next safe point, a running summary is finished and
  * mailed to all its recipients; then IMAP and the database are closed and the process exits 0.
  */
-import { schedule, type ScheduledTask } from 'node-cron';
+import { schedule, setLogger, type ScheduledTask } from 'node-cron';
 import { loadAppConfig, openApp } from '../../app/deps.js';
 import type { Config } from '../../app/config.js';
 import { mailboxLabel, pollLockPath } from '../../app/poll-setup.js';
@@ -41,6 +41,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   const app = openApp(config, values.db);
   const log = createLogger({ quiet: values.quiet });
+  // node-cron's own notices (a run skipped because the last one still runs) go through our
+  // logger too, so the daemon's stderr stays one JSON object per line for log shippers.
+  const text = (m: string | Error): string => (m instanceof Error ? m.message : m);
+  setLogger({
+    debug: () => undefined,
+    info: (m) => log.info('schedule', { message: text(m) }),
+    warn: (m) => log.warn('schedule', { message: text(m) }),
+    error: (m, err) => log.error('schedule', { message: text(m), ...(err !== undefined ? { error: err.message } : {}) }),
+  });
   const lock = imap === null ? null : acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
   const connector = imap === null ? null : createImapConnector(imap, log);
   const stop = new AbortController();

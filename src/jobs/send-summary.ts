@@ -28,9 +28,14 @@ export interface SendSummaryDeps {
   readonly date: Date;
 }
 
-export async function sendSummary(summary: Summary, deps: SendSummaryDeps): Promise<SummarySendResult[]> {
+/** Which message of a summary: its recipients (each message of one summary has its own set). */
+export const mailKey = (to: readonly string[]): string => to.join(',');
+
+/** `done`: keys (mailKey) of messages already handled by an earlier attempt, not sent again. */
+export async function sendSummary(summary: Summary, deps: SendSummaryDeps, done: ReadonlySet<string> = new Set()): Promise<SummarySendResult[]> {
   const results: SummarySendResult[] = [];
   for (const mail of planSummaryMails(summary, deps.config)) {
+    if (done.has(mailKey(mail.to))) continue;
     const domains = mail.summary.domains.map((d) => d.domain);
     if (!shouldSend(mail, deps.config.summary.sendEmpty)) {
       results.push({ to: mail.to, domains, outcome: { kind: 'skipped' }, signError: null, signed: false });

@@ -141,7 +141,7 @@ describe('ruaflow summary --send', () => {
     const log = { info: (e: string) => lines.push(e), warn: (e: string) => lines.push(e), error: (e: string) => lines.push(`error ${e}`) };
     try {
       // Monday 2026-11-30 08:00 UTC: last week is 2026-11-23 .. 2026-11-29, the fixtures' week.
-      await scheduledSummary(database, config, log, () => Date.parse('2026-11-30T08:00:00Z') / 1000);
+      await scheduledSummary(database, config, log, { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000 });
     } finally {
       database.close();
     }
@@ -150,6 +150,56 @@ describe('ruaflow summary --send', () => {
     assert.equal(mail.subject, 'DMARC weekly: example.com 224 msgs, 79.0% pass (−21.0) · 1 problem');
     assert.match(mail.text ?? '', /198\.51\.100\.5: 47 of 47 failing, class ours-(dkim|spf)-fail/);
     assert.equal(mail.date?.toISOString(), '2026-11-30T08:00:00.000Z');
+  });
+
+  it('the daemon job retries a deferred message later, sends the others once, and gives up after the last wait', async () => {
+    const run = async (file: string, smtpPort: number, delays: readonly number[], signal?: AbortSignal) => {
+      const path = writeConfig(file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(`port = ${smtp.port}`, `port = ${smtpPort}`));
+      const config = await loadConfig({ configPath: path, env: {}, cwd: dir });
+      const database = openDatabase(db);
+      const lines: string[] = [];
+      const log = { info: (e: string) => lines.push(e), warn: (e: string) => lines.push(`warn ${e}`), error: (e: string) => lines.push(`error ${e}`) };
+      try {
+        await scheduledSummary(database, config, log, { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000, retryDelaysMs: delays, ...(signal ? { signal } : {}) });
+      } finally {
+        database.close();
+      }
+      return lines;
+    };
+
+    // com-team@ gets 451 twice, then is accepted: three attempts; the other two messages go once.
+    const flaky = await startSmtpServer({ onRcpt: (to, n) => (to === 'com-team@example.net' && n <= 2 ? 451 : undefined) });
+    try {
+      const lines = await run('retry.toml', flaky.port, [10, 10, 10]);
+      assert.deepEqual(flaky.messages.map((m) => m.to.join(',')).sort(), ['com-team@example.net', 'org-team@example.net', 'postmaster@example.net']);
+      assert.deepEqual(lines.filter((l) => l !== 'summary'), ['error summary not sent', 'warn summary retry', 'error summary not sent', 'warn summary retry']);
+      assert.equal(lines.filter((l) => l === 'summary').length, 3);
+    } finally {
+      await flaky.stop();
+    }
+
+    // Always deferred: tried once plus once per wait, then given up (said so), never sent.
+    const down = await startSmtpServer({ onRcpt: (to) => (to === 'com-team@example.net' ? 421 : undefined) });
+    try {
+      const lines = await run('giveup.toml', down.port, [10, 10]);
+      assert.equal(lines.filter((l) => l === 'warn summary retry').length, 2);
+      assert.equal(lines.filter((l) => l === 'error summary not sent').length, 3);
+      assert.equal(lines.at(-1), 'error summary given up');
+      assert.ok(!down.messages.some((m) => m.to.includes('com-team@example.net')));
+      assert.equal(down.messages.length, 2, 'the other messages once each');
+
+      // A stopping daemon does not wait out the retry: it gives up at once.
+      const stop = new AbortController();
+      const started = Date.now();
+      const pending = run('stopping.toml', down.port, [60_000], stop.signal);
+      setTimeout(() => stop.abort(), 300);
+      const stopped = await pending;
+      assert.ok(Date.now() - started < 30_000, 'did not wait for the minute');
+      assert.equal(stopped.at(-1), 'error summary given up');
+    } finally {
+      await down.stop();
+    }
   });
 
   it('SIGTERM while mailing waits for the rest: the summary reaches every recipient, not some', async () => {

@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     if (missing.summary === null) {
       const summarize = (): Promise<void> => {
         if (summarizing !== null || stop.signal.aborted) return summarizing ?? Promise.resolve();
-        summarizing = scheduledSummary(app.db, config, log).finally(() => {
+        summarizing = scheduledSummary(app.db, config, log, { signal: stop.signal }).finally(() => {
           summarizing = null;
         });
         return summarizing;

@@ -25,6 +25,7 @@ import { ConfigError, IoError, UsageError } from '../../errors.js';
 import type { SummarySendResult } from '../../jobs/send-summary.js';
 import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
 import { describeFsError } from '../../platform/fs-errors.js';
+import { sleep } from '../../platform/sleep.js';
 import { holdSignals } from '../../platform/hold-signals.js';
 import { systemClock } from '../../ports/clock.js';
 import type { DnsResolver } from '../../ports/dns.js';
@@ -146,7 +147,7 @@ export const summaryRecipients = (config: Config): number =>
   config.summary.to.length + config.domains.reduce((n, d) => n + d.summaryTo.length, 0);
 
 /** Compose, sign and send the summary mails; SmtpError (auth, TLS) propagates. */
-export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now()): Promise<SummarySendResult[]> {
+export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now(), done?: ReadonlySet<string>): Promise<SummarySendResult[]> {
   const smtp = requireMail(config);
   // Loaded here, not at the top: mailauth and nodemailer cost a printed summary ~0.3 s to load.
   const [{ sendSummary }, { fromDomain }, { createSmtpTransport }] = await Promise.all([
@@ -157,7 +158,7 @@ export async function mailSummary(summary: Summary, config: Config, now: number 
   const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
   const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
   try {
-    return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(now * 1000) });
+    return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(now * 1000) }, done);
   } finally {
     await transport.close();
   }
@@ -178,14 +179,44 @@ export function describeResult(r: SummarySendResult): string {
 }
 
 /** The daemon's `[schedule] summary` job: last week's summary, mailed; never throws a fault. */
-export async function scheduledSummary(db: Database, config: Config, log: Logger, now: () => number = systemClock.now): Promise<void> {
+/** After a deferral (4xx, or the relay unreachable), the scheduled summary tries the messages
+ * still unsent again after these waits — within a few hours, not a week later at the next run. */
+export const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
+
+export async function scheduledSummary(
+  db: Database,
+  config: Config,
+  log: Logger,
+  options: { readonly now?: () => number; readonly signal?: AbortSignal; readonly retryDelaysMs?: readonly number[] } = {},
+): Promise<void> {
+  const now = options.now ?? systemClock.now;
+  const delays = options.retryDelaysMs ?? SUMMARY_RETRY_DELAYS_MS;
   try {
     const at = now();
     const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
-    for (const r of await mailSummary(summary, config, at)) {
-      const fields = { to: r.to.join(','), domains: r.domains.join(','), outcome: r.outcome.kind };
-      if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);
-      else log.error('summary not sent', { ...fields, reason: r.outcome.message });
+    // Messages sent, skipped or refused for good: never sent again by a retry.
+    const done = new Set<string>();
+    for (let attempt = 0; ; attempt++) {
+      const deferred: SummarySendResult[] = [];
+      for (const r of await mailSummary(summary, config, at, done)) {
+        const fields = { to: r.to.join(','), domains: r.domains.join(','), outcome: r.outcome.kind };
+        if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);
+        else log.error('summary not sent', { ...fields, reason: r.outcome.message });
+        if (r.outcome.kind === 'deferred') deferred.push(r);
+        else done.add(r.to.join(','));
+      }
+      if (deferred.length === 0) return;
+      const wait = delays[attempt];
+      if (wait !== undefined && options.signal?.aborted !== true) {
+        log.warn('summary retry', { to: deferred.map((r) => r.to.join(',')).join(' '), in_s: Math.round(wait / 1000) });
+        await sleep(wait, options.signal);
+      }
+      // A daemon stopping while it waits does not hold up its exit for another attempt.
+      if (wait === undefined || options.signal?.aborted === true) {
+        const why = wait === undefined ? `deferred ${attempt + 1} times` : 'stopping before the next attempt';
+        for (const r of deferred) log.error('summary given up', { to: r.to.join(','), reason: why });
+        return;
+      }
     }
   } catch (error) {
     log.error('summary failed', { error: error instanceof Error ? error.message : String(error) });

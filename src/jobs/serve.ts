@@ -132,6 +132,10 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     }
   };
 
+  // allowHalfOpen: a client may shut down its sending side after its last request (`nc -N`,
+  // shutdown(SHUT_WR)) and still read the answers; without it node ends our side at the
+  // client's FIN and the answers still being verified are lost. serve-connection.ts closes the
+  // connection once they are written.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => socket.destroy());
     if (sockets.size >= limits.maxConnections) {

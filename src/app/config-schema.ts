@@ -9,7 +9,7 @@
 
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
 import type { ReportFormat } from '../report/types.js';
 
 /** How the text of an environment variable becomes a value before validation. */
@@ -298,6 +298,16 @@ export const LIMIT_KEYS: Readonly<Record<string, KeySpec<z.ZodType<number>>>> = 
   (Object.keys(LIMIT_SETTINGS) as (keyof Limits)[]).map((name) => [LIMIT_SETTINGS[name], limitKey(name)]),
 );
 
+/** `[serve]`: the verify service's connection and time limits (src/extract/limits.ts ServeLimits),
+ * named by SERVE_LIMIT_SETTINGS so that an error's "[serve] X" is the key to write. Timeouts are
+ * capped at a day: past that, node's timers and any real use part ways. */
+export const SERVE_KEYS = {
+  [SERVE_LIMIT_SETTINGS.maxConnections]: integer(1, 65535, DEFAULT_SERVE_LIMITS.maxConnections),
+  [SERVE_LIMIT_SETTINGS.idleTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.idleTimeoutMs),
+  [SERVE_LIMIT_SETTINGS.lineTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.lineTimeoutMs),
+  [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.verifyTimeoutMs),
+} as const satisfies KeyTable;
+
 /** The `[section]` tables, in the order DESIGN.md lists them. `[[domains]]` is an array of tables. */
 export const SECTIONS = {
   database: DATABASE_KEYS,
@@ -310,6 +320,7 @@ export const SECTIONS = {
   policy: POLICY_KEYS,
   limits: LIMIT_KEYS,
   outbound: OUTBOUND_KEYS,
+  serve: SERVE_KEYS,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
@@ -337,6 +348,7 @@ export const documentSchema = z.strictObject({
   policy: tableSchema(POLICY_KEYS).optional(),
   limits: tableSchema(LIMIT_KEYS).optional(),
   outbound: tableSchema(OUTBOUND_KEYS).optional(),
+  serve: tableSchema(SERVE_KEYS).optional(),
   domains: z.array(tableSchema(DOMAIN_KEYS)).optional(),
 });
 

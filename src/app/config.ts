@@ -17,7 +17,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits, type ServeLimits } from '../extract/limits.js';
 import { describeFsError, errorCode } from '../platform/fs-errors.js';
 import {
   DOMAIN_KEYS,
@@ -55,6 +55,8 @@ export interface Config {
   readonly policy: PolicyConfig;
   readonly limits: Limits;
   readonly outbound: OutboundConfig;
+  /** `[serve]`: connection and time limits of `ruaflow serve`. */
+  readonly serve: ServeLimits;
 }
 
 /** `[outbound]`: how aggregate reports to other domains are sent (src/jobs/send-reports.ts). */
@@ -726,6 +728,11 @@ function build(doc: ConfigDocument, ctx: Context): Config {
     const v = doc.limits?.[LIMIT_SETTINGS[name]];
     if (v !== undefined) limits[name] = v;
   }
+  const serve = { ...DEFAULT_SERVE_LIMITS } as { -readonly [K in keyof ServeLimits]: number };
+  for (const name of Object.keys(SERVE_LIMIT_SETTINGS) as (keyof ServeLimits)[]) {
+    const v = doc.serve?.[SERVE_LIMIT_SETTINGS[name]];
+    if (v !== undefined) serve[name] = v;
+  }
 
   return {
     file: ctx.fileLabel,
@@ -783,6 +790,7 @@ function build(doc: ConfigDocument, ctx: Context): Config {
       giveUpAfterDays: doc.outbound?.give_up_after_days ?? 4,
       archiveDir: pathOf('outbound', 'archive_dir', doc.outbound?.archive_dir) ?? resolve(ctx.cwd, DEFAULT_OUTBOUND_ARCHIVE),
     },
+    serve,
   };
 }
 

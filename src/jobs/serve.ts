@@ -2,21 +2,32 @@
  * The verify service: `ruaflow serve` on a unix socket or a loopback port. Busy MX hosts cannot
  * start a process per message; one process keeps the DNS cache warm and the database open.
  *
- * Lines in, lines out (src/receiver/serve-protocol.ts). Requests on one connection run
- * concurrently and are answered in order. Evaluations are written in group commits (many per
- * transaction, committed at least every `commitMillis`); stop() commits the open group, so a
- * SIGTERM loses nothing that was answered.
+ * Lines in, lines out (src/receiver/serve-protocol.ts), one connection at a time handled by
+ * serve-connection.ts. Requests on one connection run concurrently and are answered in order.
+ * Evaluations are written in group commits (many per transaction, committed at least every
+ * `commitMillis`); stop() commits the open group, so a SIGTERM loses nothing that was answered.
+ *
+ * The service has no authentication, so it bounds what any client can hold (ServeLimits,
+ * src/extract/limits.ts): connections beyond `maxConnections` are refused with one error line;
+ * idle connections and request lines that trickle in are closed (serve-connection.ts); and a
+ * verification that outlives `verifyTimeoutMs` is answered with an error and abandoned — it
+ * stops at its next DNS query and records nothing, so no answered timeout is recorded later.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { DEFAULT_SERVE_LIMITS, SERVE_LIMIT_SETTINGS, type ServeLimits } from '../extract/limits.js';
+import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import { evaluationJson } from '../receiver/evaluation-json.js';
 import { maxLineBytes, parseRequest } from '../receiver/serve-protocol.js';
 import type { Envelope } from '../receiver/types.js';
 import type { CommitGroup } from '../store/commit-group.js';
+import { closeSoon, serveConnection } from './serve-connection.js';
 import { verifyMessage, type VerifyDeps } from './verify-message.js';
 
 export interface ServeOptions {
   readonly maxMessageBytes: number;
+  /** Connections and time (`[serve]`); DEFAULT_SERVE_LIMITS when left out. */
+  readonly limits?: ServeLimits;
   /** null: nothing is recorded. */
   readonly group: CommitGroup | null;
   readonly commitMillis?: number;
@@ -29,8 +40,11 @@ export interface VerifyService {
   stop(): Promise<void>;
 }
 
+type Id = string | number | null;
+
 export function startVerifyService(base: VerifyDeps, options: ServeOptions): VerifyService {
   const { group, log } = options;
+  const limits = options.limits ?? DEFAULT_SERVE_LIMITS;
   // Each evaluation joins the open commit group (its own savepoint inside it).
   const store = base.store;
   const deps: VerifyDeps =
@@ -49,6 +63,8 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
         };
   const maxLine = maxLineBytes(options.maxMessageBytes);
   const inFlight = new Set<Promise<unknown>>();
+  // Verifications that timed out: answered already, winding down (their DNS queries are cut off).
+  const abandoned = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
   let requests = 0;
 
@@ -63,99 +79,90 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   }
 
   let stopping = false;
+  const withId = (id: Id, fields: Record<string, unknown>): string => JSON.stringify({ ...(id !== null ? { id } : {}), ...fields });
   // Parsing is synchronous and apart from the verification, so that the request line (the
   // message in base64, larger than the message) is garbage as soon as it is decoded instead of
   // living on in a suspended async frame while thousands of verifications are in flight.
   const answer = (line: string): Promise<string> => {
+    requests++;
     const parsed = parseRequest(line, options.maxMessageBytes);
-    if (!parsed.ok) return Promise.resolve(JSON.stringify({ ...(parsed.id !== null ? { id: parsed.id } : {}), error: parsed.error }));
+    if (!parsed.ok) return Promise.resolve(withId(parsed.id, { error: parsed.error }));
     const { id, envelope, message } = parsed.request;
     // Once stopping, nothing new is started: what is in flight is answered and committed.
-    if (stopping) return Promise.resolve(JSON.stringify({ ...(id !== null ? { id } : {}), error: 'the service is stopping; try again' }));
-    return verifyAndAnswer(id, envelope, message);
+    if (stopping) return Promise.resolve(withId(id, { error: 'the service is stopping; try again' }));
+    return track(verifyAndAnswer(id, envelope, message));
   };
-  const verifyAndAnswer = async (id: string | number | null, envelope: Envelope, message: Buffer): Promise<string> => {
+  const track = (work: Promise<string>): Promise<string> => {
+    const tracked = work.catch((error: unknown) => JSON.stringify({ error: String(error) }));
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return tracked;
+  };
+
+  const verifyAndAnswer = async (id: Id, envelope: Envelope, message: Buffer): Promise<string> => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // The abort comes first, in the timer itself: from that moment verifyMessage can no longer
+    // record. A verification that got there first recorded its evaluation in the same run of
+    // microtasks that settles `work`, which no timer can interrupt, so the race below then
+    // settles with it. Either an evaluation is recorded and answered, or the answer is "timed
+    // out" and nothing is recorded, now or later.
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(timedOut(limits.verifyTimeoutMs));
+        resolve('timeout');
+      }, limits.verifyTimeoutMs);
+    });
+    const work = verifyMessage({ ...deps, resolver: cutOff(deps.resolver, controller.signal) }, message, envelope, controller.signal);
     try {
-      const { evaluation } = await verifyMessage(deps, message, envelope);
-      return JSON.stringify({ ...(id !== null ? { id } : {}), ...evaluationJson(evaluation) });
+      const outcome = await Promise.race([work, deadline]);
+      if (outcome !== 'timeout') return withId(id, evaluationJson(outcome.evaluation));
+      const winding = work.catch(() => undefined);
+      abandoned.add(winding);
+      void winding.finally(() => abandoned.delete(winding));
+      log.warn('verify timed out', { id, host: envelope.ip, sender: envelope.mailFrom, verify_ms: limits.verifyTimeoutMs });
+      return withId(id, {
+        error: `verification timed out after ${limits.verifyTimeoutMs} ms (DNS too slow?); not recorded (raise [serve] ${SERVE_LIMIT_SETTINGS.verifyTimeoutMs} to wait longer)`,
+      });
     } catch (error) {
       log.error('verify failed', { error: (error as Error).message });
-      return JSON.stringify({ ...(id !== null ? { id } : {}), error: `verification failed: ${(error as Error).message}` });
+      return withId(id, { error: `verification failed: ${(error as Error).message}` });
+    } finally {
+      clearTimeout(timer);
     }
   };
 
-  const server = createServer((socket) => {
+  // allowHalfOpen: a client may shut down its sending side after its last request (`nc -N`,
+  // shutdown(SHUT_WR)) and still read the answers; without it node ends our side at the
+  // client's FIN and the answers still being verified are lost. serve-connection.ts closes the
+  // connection once they are written.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    if (sockets.size >= limits.maxConnections) {
+      refuse(socket);
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let skipping = false;
-    // Answers go out in request order, whatever order the verifications finish in.
-    let tail: Promise<void> = Promise.resolve();
-    let corked = false;
-    const respond = (work: Promise<string>): void => {
-      const tracked = work.catch((error: unknown) => JSON.stringify({ error: String(error) }));
-      inFlight.add(tracked);
-      void tracked.finally(() => inFlight.delete(tracked));
-      tail = tail.then(async () => {
-        const text = await tracked;
-        if (socket.destroyed) return;
-        // Answers that are ready together leave in one write.
-        if (!corked) {
-          corked = true;
-          socket.cork();
-          setImmediate(() => {
-            corked = false;
-            socket.uncork();
-          });
-        }
-        socket.write(`${text}\n`);
-      });
-    };
-    const onLine = (bytes: Buffer): void => {
-      requests++;
-      const line = bytes.toString('utf8').replace(/\r$/, '');
-      if (line.trim() === '') return;
-      respond(answer(line));
-    };
-    socket.on('data', (chunk: Buffer) => {
-      let start = 0;
-      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-        const piece = chunk.subarray(start, nl);
-        start = nl + 1;
-        if (skipping) {
-          skipping = false;
-          continue;
-        }
-        const whole = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-        pending = [];
-        pendingBytes = 0;
-        onLine(whole);
-      }
-      if (start < chunk.length && !skipping) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > maxLine) {
-          // Too long to be a request we would accept: say so once, drop the rest of the line.
-          pending = [];
-          pendingBytes = 0;
-          skipping = true;
-          respond(
-            Promise.resolve(
-              JSON.stringify({ error: `request line exceeds ${maxLine} bytes: the message is over the limit of ${options.maxMessageBytes} bytes (raise [limits] max_message_bytes to accept it)` }),
-            ),
-          );
-        }
-      }
-    });
-    socket.on('end', () => {
-      if (pending.length > 0 && !skipping) onLine(Buffer.concat(pending));
-      pending = [];
-      void tail.then(() => socket.end());
+    serveConnection(socket, {
+      maxLine,
+      maxMessageBytes: options.maxMessageBytes,
+      idleTimeoutMs: limits.idleTimeoutMs,
+      lineTimeoutMs: limits.lineTimeoutMs,
+      answer,
+      log,
     });
   });
   server.on('error', (error) => log.error('serve error', { error: error.message }));
+
+  /** Over the cap: one line saying why, then closed. What the client sent is read and dropped,
+   * so that closing does not reset the connection before the client has read the line. */
+  const refuse = (socket: Socket): void => {
+    log.warn('connection refused', { reason: 'too many connections', open: sockets.size, max_connections: limits.maxConnections });
+    socket.resume();
+    socket.write(`${JSON.stringify({ error: `too many connections (${limits.maxConnections} open): try again later (raise [serve] ${SERVE_LIMIT_SETTINGS.maxConnections} to allow more)` })}\n`);
+    closeSoon(socket);
+  };
 
   return {
     server,
@@ -165,16 +172,39 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
         server.close(() => resolve());
         // Let the open connections finish what they asked, then close them.
         void Promise.allSettled([...inFlight]).then(() => {
-          for (const s of sockets) s.end();
-          setTimeout(() => {
-            for (const s of sockets) s.destroy();
-          }, 1000).unref();
+          for (const s of sockets) closeSoon(s);
         });
       });
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...inFlight, ...abandoned]);
       if (commitTimer !== null) clearInterval(commitTimer);
       commitSafely();
       log.info('serve stopped', { requests });
     },
+  };
+}
+
+/** The reason a timed-out verification is aborted with; `ECANCELLED` is what c-ares calls a
+ * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */
+const timedOut = (ms: number): Error => Object.assign(new Error(`verification timed out after ${ms} ms`), { code: 'ECANCELLED' });
+
+/** The resolver for one verification: once it is abandoned, every query — the one it waits on
+ * and any it would start — fails at once, so it winds down instead of waiting out DNS timeouts. */
+function cutOff(resolver: DnsResolver, signal: AbortSignal): DnsResolver {
+  return (name, rrtype) => {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise((resolve, reject) => {
+      const abort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', abort, { once: true });
+      resolver(name, rrtype).then(
+        (records) => {
+          signal.removeEventListener('abort', abort);
+          resolve(records);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', abort);
+          reject(error as Error);
+        },
+      );
+    });
   };
 }

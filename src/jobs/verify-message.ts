@@ -26,8 +26,12 @@ export interface VerifyDeps {
   readonly sample: () => number;
 }
 
-export async function verifyMessage(deps: VerifyDeps, message: Buffer, envelope: Envelope): Promise<{ evaluation: Evaluation; id: number | null }> {
+/** `signal`: once aborted (`ruaflow serve` gave up waiting and answered with an error), the
+ * evaluation is neither logged nor recorded; the call rejects with the signal's reason. */
+export async function verifyMessage(deps: VerifyDeps, message: Buffer, envelope: Envelope, signal?: AbortSignal): Promise<{ evaluation: Evaluation; id: number | null }> {
   const auth = await authenticateMessage(message, envelope, { resolver: deps.resolver, authservId: deps.authservId });
+  // The last await: from here to the insert nothing yields, so the check cannot go stale.
+  signal?.throwIfAborted();
   const dmarcPolicy = applyDmarcPolicy(auth.dmarc, deps.sample());
   const verdict = decide(auth, dmarcPolicy, deps.policy);
   const evaluation: Evaluation = {

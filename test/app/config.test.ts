@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { defaultConfig, loadConfig, parseConfig, type Config, type Env, type ReadSecret } from '../../src/app/config.js';
 import { isCronExpression, isDnsServer, LIMIT_KEYS, SECTIONS } from '../../src/app/config-schema.js';
 import { ConfigError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, LIMIT_SETTINGS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS } from '../../src/extract/limits.js';
 
 const CWD = '/srv/work';
 const FILE_DIR = '/etc/ruaflow';
@@ -102,6 +102,10 @@ dkim_whitelist = ["lists.example.org"]
 [limits]
 max_message_bytes = 1048576
 max_zip_members = 4
+
+[serve]
+max_connections = 64
+idle_timeout_ms = 300000
 `;
 
 describe('parseConfig: a full file', () => {
@@ -166,6 +170,7 @@ describe('parseConfig: a full file', () => {
         giveUpAfterDays: 4,
         archiveDir: '/srv/work/reports/outbound',
       },
+      serve: { ...DEFAULT_SERVE_LIMITS, maxConnections: 64, idleTimeoutMs: 300_000 },
     };
     assert.deepEqual(c, expected);
   });
@@ -183,7 +188,8 @@ describe('parseConfig: a full file', () => {
   });
 
   it('documents the sections DESIGN.md lists', () => {
-    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits', 'outbound']);
+    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits', 'outbound', 'serve']);
+    assert.deepEqual(Object.keys(SECTIONS.serve), Object.values(SERVE_LIMIT_SETTINGS));
     assert.deepEqual(Object.keys(SECTIONS.smtp), ['host', 'port', 'secure', 'user', 'password', 'password_file', 'from']);
   });
 });
@@ -196,6 +202,7 @@ describe('parseConfig: defaults', () => {
     assert.equal(c.imap, null);
     assert.equal(c.smtp, null);
     assert.deepEqual(c.limits, DEFAULT_LIMITS);
+    assert.deepEqual(c.serve, DEFAULT_SERVE_LIMITS);
     assert.deepEqual(c.dns, { servers: [], timeoutMs: 5000 });
     assert.equal(c.reporter.format, 'rfc9990');
     assert.deepEqual(c.domains, []);
@@ -253,6 +260,9 @@ describe('parseConfig: errors name the file, the key, what was expected, with an
     ['domain without name', '[[domains]]\nrelays = []', 'ruaflow.toml: [[domains]] #1 name: required, e.g. name = "example.com"'],
     ['duplicate domain', '[[domains]]\nname = "example.com"\n[[domains]]\nname = "EXAMPLE.com"', 'ruaflow.toml: [[domains]] #2 name: "example.com" is already listed as #1'],
     ['limits', '[limits]\nmax_zip_members = 0', 'ruaflow.toml: [limits] max_zip_members: expected a positive integer, e.g. max_zip_members = 16 (got 0)'],
+    ['serve connections', '[serve]\nmax_connections = 0', 'ruaflow.toml: [serve] max_connections: expected an integer 1-65535, e.g. max_connections = 256 (got 0)'],
+    ['serve timeout', '[serve]\nverify_timeout_ms = "30s"', 'ruaflow.toml: [serve] verify_timeout_ms: expected an integer 1-86400000, e.g. verify_timeout_ms = 30000 (got "30s")'],
+    ['unknown serve key', '[serve]\nidle_timout_ms = 5', /^ruaflow\.toml: \[serve\] idle_timout_ms: unknown key; .*\(did you mean idle_timeout_ms\?\)$/],
     ['date value', '[database]\npath = 1979-05-27', /^ruaflow\.toml: \[database\] path: expected a file path \(or ":memory:"\), e\.g\. path = "reports\/ruaflow\.sqlite" \(got 1979-05-27\)$/],
     ['unknown key', '[imap]\nhots = "x"', /^ruaflow\.toml: \[imap\] hots: unknown key; expected one of host, port, .* \(did you mean host\?\)$/],
     ['unknown limit', '[limits]\nmax_mesage_bytes = 1', /^ruaflow\.toml: \[limits\] max_mesage_bytes: unknown key; .*\(did you mean max_message_bytes\?\)$/],
@@ -338,6 +348,7 @@ describe('parseConfig: environment', () => {
       RUAFLOW_LIMITS_MAX_MESSAGE_BYTES: '2048',
       RUAFLOW_SCHEDULE_POLL: 'off',
       RUAFLOW_REPORTER_FORMAT: 'rfc9990',
+      RUAFLOW_SERVE_VERIFY_TIMEOUT_MS: '12000',
     });
     assert.equal(c.imap?.port, 993);
     assert.equal(c.imap?.secure, true);
@@ -350,6 +361,7 @@ describe('parseConfig: environment', () => {
     assert.equal(c.limits.maxZipMembers, 4);
     assert.equal(c.schedule.poll, null);
     assert.equal(c.reporter.format, 'rfc9990');
+    assert.deepEqual(c.serve, { ...DEFAULT_SERVE_LIMITS, maxConnections: 64, idleTimeoutMs: 300_000, verifyTimeoutMs: 12_000 });
   });
 
   it('configures a whole section from the environment alone', () => {

@@ -47,8 +47,8 @@ interface Service {
   stop(): Promise<number | null>;
 }
 
-async function startService(args: readonly string[]): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'serve', '--config', config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startService(args: readonly string[], configFile = config): Promise<Service> {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'serve', '--config', configFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
@@ -207,6 +207,32 @@ describe('ruaflow serve', () => {
       assert.equal(handle.prepare('SELECT COUNT(*) FROM evaluations').pluck().get(), 2);
     } finally {
       handle.close();
+    }
+  });
+
+  it('takes its limits from [serve]: a connection over max_connections is refused with one line', async () => {
+    const limited = join(dir, 'limited.toml');
+    // verify_timeout_ms not above [dns] timeout_ms: allowed, with a warning at start.
+    writeFileSync(limited, `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 5000\n[serve]\nmax_connections = 1\nverify_timeout_ms = 5000\n`);
+    const service = await startService(['--listen', '127.0.0.1:0', '--no-record'], limited);
+    try {
+      assert.match(service.stderr(), /"level":"warn","event":"verify_timeout_ms is not above \[dns\] timeout_ms/);
+      const first = await client(service.address);
+      first.socket.write(request(1, Buffer.from(message())));
+      assert.equal((await first.next())['decision'], 'accept');
+      const second = await client(service.address);
+      const closed = new Promise<void>((resolve) => second.socket.once('close', () => resolve()));
+      // Bounded, so that a missing refusal fails here and `finally` still stops the service.
+      const late = (what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within 5 s`)), 5000).unref());
+      assert.match(String((await Promise.race([second.next(), late('refusal')]))['error']), /^too many connections \(1 open\)/);
+      await Promise.race([closed, late('close')]);
+      assert.match(service.stderr(), /"level":"warn","event":"connection refused"/);
+      // The first connection is unaffected.
+      first.socket.write(request(2, Buffer.from(message())));
+      assert.equal((await first.next())['id'], 2);
+      first.socket.end();
+    } finally {
+      assert.equal(await service.stop(), 0, service.stderr());
     }
   });
 

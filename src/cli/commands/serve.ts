@@ -34,9 +34,18 @@ export async function run(argv: string[]): Promise<number> {
   const group = app === null ? null : new CommitGroup(app.db, { maxInputs: 500, maxMillis: 100 });
   const service = startVerifyService(verifyDeps(config, app, log, values['authserv-id']), {
     maxMessageBytes: config.limits.maxMessageBytes,
+    limits: config.serve,
     group,
     log,
   });
+  // One DNS query is bounded by [dns] timeout_ms; a request bound no longer than that turns a
+  // single slow lookup into a timeout instead of the temperror (and defer) it should be.
+  if (config.serve.verifyTimeoutMs <= config.dns.timeoutMs) {
+    log.warn('verify_timeout_ms is not above [dns] timeout_ms: one slow DNS query fails a whole request', {
+      verify_timeout_ms: config.serve.verifyTimeoutMs,
+      dns_timeout_ms: config.dns.timeoutMs,
+    });
+  }
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -79,7 +79,12 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   }
 
   let stopping = false;
-  const withId = (id: Id, fields: Record<string, unknown>): string => JSON.stringify({ ...(id !== null ? { id } : {}), ...fields });
+  // The id first, then the fields, without copying the (large) evaluation object into a new one.
+  const withId = (id: Id, fields: Record<string, unknown>): string => {
+    const body = JSON.stringify(fields);
+    if (id === null) return body;
+    return body === '{}' ? `{"id":${JSON.stringify(id)}}` : `{"id":${JSON.stringify(id)},${body.slice(1)}`;
+  };
   // Parsing is synchronous and apart from the verification, so that the request line (the
   // message in base64, larger than the message) is garbage as soon as it is decoded instead of
   // living on in a suspended async frame while thousands of verifications are in flight.
@@ -187,21 +192,27 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
  * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */
 const timedOut = (ms: number): Error => Object.assign(new Error(`verification timed out after ${ms} ms`), { code: 'ECANCELLED' });
 
-/** The resolver for one verification: once it is abandoned, every query — the one it waits on
- * and any it would start — fails at once, so it winds down instead of waiting out DNS timeouts. */
+/** The resolver for one verification: once it is abandoned, every query — the ones it waits on
+ * and any it would start — fails at once, so it winds down instead of waiting out DNS timeouts.
+ * One abort listener per verification, not one per query: a message asks several names and
+ * EventTarget listeners cost more than a Set (bench --only=serve). */
 function cutOff(resolver: DnsResolver, signal: AbortSignal): DnsResolver {
+  const waiting = new Set<(error: Error) => void>();
+  signal.addEventListener('abort', () => {
+    for (const reject of waiting) reject(signal.reason as Error);
+    waiting.clear();
+  }, { once: true });
   return (name, rrtype) => {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      const abort = (): void => reject(signal.reason as Error);
-      signal.addEventListener('abort', abort, { once: true });
+      waiting.add(reject);
       resolver(name, rrtype).then(
         (records) => {
-          signal.removeEventListener('abort', abort);
+          waiting.delete(reject);
           resolve(records);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', abort);
+          waiting.delete(reject);
           reject(error as Error);
         },
       );

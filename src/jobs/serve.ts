@@ -104,38 +104,48 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     return tracked;
   };
 
-  const verifyAndAnswer = async (id: Id, envelope: Envelope, message: Buffer): Promise<string> => {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // The abort comes first, in the timer itself: from that moment verifyMessage can no longer
-    // record. A verification that got there first recorded its evaluation in the same run of
-    // microtasks that settles `work`, which no timer can interrupt, so the race below then
-    // settles with it. Either an evaluation is recorded and answered, or the answer is "timed
-    // out" and nothing is recorded, now or later.
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => {
+  const verifyAndAnswer = (id: Id, envelope: Envelope, message: Buffer): Promise<string> =>
+    new Promise<string>((answer) => {
+      const controller = new AbortController();
+      // The abort comes first, in the timer itself: from that moment verifyMessage can no longer
+      // record. A verification that got there first recorded its evaluation in the same run of
+      // microtasks that settles `work` and runs its callbacks below, which no timer can
+      // interrupt: they clear the timer. Either an evaluation is recorded and answered, or the
+      // answer is "timed out" and nothing is recorded, now or later. (Callbacks rather than a
+      // Promise.race with a deadline promise: a few microseconds less per message.)
+      const timer = setTimeout(() => {
         controller.abort(timedOut(limits.verifyTimeoutMs));
-        resolve('timeout');
+        const winding = work.catch(() => undefined);
+        abandoned.add(winding);
+        void winding.finally(() => abandoned.delete(winding));
+        log.warn('verify timed out', { id, host: envelope.ip, sender: envelope.mailFrom, verify_ms: limits.verifyTimeoutMs });
+        answer(
+          withId(id, {
+            error: `verification timed out after ${limits.verifyTimeoutMs} ms (DNS too slow?); not recorded (raise [serve] ${SERVE_LIMIT_SETTINGS.verifyTimeoutMs} to wait longer)`,
+          }),
+        );
       }, limits.verifyTimeoutMs);
+      const failed = (error: unknown): void => {
+        log.error('verify failed', { error: (error as Error).message });
+        answer(withId(id, { error: `verification failed: ${(error as Error).message}` }));
+      };
+      const work = verifyMessage({ ...deps, resolver: cutOff(deps.resolver, controller.signal) }, message, envelope, controller.signal);
+      work.then(
+        (outcome) => {
+          clearTimeout(timer);
+          if (controller.signal.aborted) return;
+          try {
+            answer(withId(id, evaluationJson(outcome.evaluation)));
+          } catch (error) {
+            failed(error);
+          }
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!controller.signal.aborted) failed(error);
+        },
+      );
     });
-    const work = verifyMessage({ ...deps, resolver: cutOff(deps.resolver, controller.signal) }, message, envelope, controller.signal);
-    try {
-      const outcome = await Promise.race([work, deadline]);
-      if (outcome !== 'timeout') return withId(id, evaluationJson(outcome.evaluation));
-      const winding = work.catch(() => undefined);
-      abandoned.add(winding);
-      void winding.finally(() => abandoned.delete(winding));
-      log.warn('verify timed out', { id, host: envelope.ip, sender: envelope.mailFrom, verify_ms: limits.verifyTimeoutMs });
-      return withId(id, {
-        error: `verification timed out after ${limits.verifyTimeoutMs} ms (DNS too slow?); not recorded (raise [serve] ${SERVE_LIMIT_SETTINGS.verifyTimeoutMs} to wait longer)`,
-      });
-    } catch (error) {
-      log.error('verify failed', { error: (error as Error).message });
-      return withId(id, { error: `verification failed: ${(error as Error).message}` });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
 
   // allowHalfOpen: a client may shut down its sending side after its last request (`nc -N`,
   // shutdown(SHUT_WR)) and still read the answers; without it node ends our side at the

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer } from '../helpers/dns-server.js';
-import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
+import { startHoldingSmtpServer, startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -95,20 +95,10 @@ describe('ruaflow daemon: the summary job at SIGTERM', () => {
 
   it('lets a summary being sent reach every recipient, and a restart does not send it again', async () => {
     // The first message waits for its 250 until the test says so.
-    let release: () => void = () => undefined;
-    let held = false;
-    const smtp = await startSmtpServer({
-      onData: (attempt) =>
-        attempt === 1
-          ? new Promise<undefined>((resolve) => {
-              held = true;
-              release = () => resolve(undefined);
-            })
-          : undefined,
-    });
+    const { smtp, held, release } = await startHoldingSmtpServer();
     try {
       const daemon = startDaemon(configFor('sending', smtp, every));
-      await waitFor(() => held, 20_000, daemon.stderr);
+      await waitFor(held, 20_000, daemon.stderr);
       daemon.kill();
       await new Promise((r) => setTimeout(r, 500));
       assert.match(daemon.stderr(), /stopping/);

@@ -22,7 +22,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
+import { startHoldingSmtpServer, startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -204,17 +204,7 @@ describe('ruaflow summary --send', () => {
 
   it('SIGTERM while mailing waits for the rest: the summary reaches every recipient, not some', async () => {
     // The first message waits for its 250 until the test says so.
-    let held = false;
-    let release: () => void = () => undefined;
-    const slow = await startSmtpServer({
-      onData: (attempt) =>
-        attempt === 1
-          ? new Promise<undefined>((resolve) => {
-              held = true;
-              release = () => resolve(undefined);
-            })
-          : undefined,
-    });
+    const { smtp: slow, held, release } = await startHoldingSmtpServer();
     try {
       const path = writeConfig('g.toml');
       writeFileSync(path, readFileSync(path, 'utf8').replace(`port = ${smtp.port}`, `port = ${slow.port}`));
@@ -227,8 +217,8 @@ describe('ruaflow summary --send', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       const deadline = Date.now() + 20_000;
-      while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      assert.ok(held, stderr);
+      while (!held() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(held(), stderr);
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(child.exitCode, null, 'still sending');

@@ -87,3 +87,20 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A server whose first message waits for its 250 until `release()`: a test can stop the sender
+ * between DATA and the reply. `held()` says whether that message has arrived. */
+export async function startHoldingSmtpServer(): Promise<{ readonly smtp: SmtpTestServer; held(): boolean; release(): void }> {
+  let held = false;
+  let release: () => void = () => undefined;
+  const smtp = await startSmtpServer({
+    onData: (attempt) =>
+      attempt === 1
+        ? new Promise<undefined>((resolve) => {
+            held = true;
+            release = () => resolve(undefined);
+          })
+        : undefined,
+  });
+  return { smtp, held: () => held, release: () => release() };
+}

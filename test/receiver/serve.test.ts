@@ -226,6 +226,9 @@ describe('ruaflow serve', () => {
       const late = (what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within 5 s`)), 5000).unref());
       assert.match(String((await Promise.race([second.next(), late('refusal')]))['error']), /^too many connections \(1 open\)/);
       await Promise.race([closed, late('close')]);
+      // The log line is written at the service's next turn (buffered logger) and crosses a pipe:
+      // it may arrive after the close.
+      for (const until = Date.now() + 5000; !/"event":"connection refused"/.test(service.stderr()) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
       assert.match(service.stderr(), /"level":"warn","event":"connection refused"/);
       // The first connection is unaffected.
       first.socket.write(request(2, Buffer.from(message())));

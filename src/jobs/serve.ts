@@ -172,8 +172,18 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
 
   /** Over the cap: one line saying why, then closed. What the client sent is read and dropped,
    * so that closing does not reset the connection before the client has read the line. */
+  // A flood of connections must not become a flood of log lines: the first refusal is logged at
+  // once, later ones at most once a second with how many there were since.
+  let refusedSince = 0;
+  let lastRefusalLog = -Infinity;
   const refuse = (socket: Socket): void => {
-    log.warn('connection refused', { reason: 'too many connections', open: sockets.size, max_connections: limits.maxConnections });
+    refusedSince++;
+    const now = performance.now();
+    if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+      log.warn('connection refused', { reason: 'too many connections', open: sockets.size, max_connections: limits.maxConnections, refused: refusedSince });
+      refusedSince = 0;
+      lastRefusalLog = now;
+    }
     socket.resume();
     socket.write(`${JSON.stringify({ error: `too many connections (${limits.maxConnections} open): try again later (raise [serve] ${SERVE_LIMIT_SETTINGS.maxConnections} to allow more)` })}\n`);
     closeSoon(socket);
@@ -197,6 +207,9 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     },
   };
 }
+
+/** At most one `connection refused` log line per this many milliseconds. */
+const REFUSAL_LOG_INTERVAL_MS = 1000;
 
 /** The reason a timed-out verification is aborted with; `ECANCELLED` is what c-ares calls a
  * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */

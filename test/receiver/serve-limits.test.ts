@@ -160,6 +160,17 @@ describe('ruaflow serve limits', () => {
       assert.equal(refusal?.['id'], undefined, 'a refusal answers no request');
       assert.equal(await extra.next(), null, 'and the connection is closed');
       assert.ok(logged.some((l) => l.level === 'warn' && l.event === 'connection refused'), JSON.stringify(logged));
+      // A flood of refused connections is not a flood of log lines: at most one a second.
+      const flood = await Promise.all(Array.from({ length: 20 }, () => client(port)));
+      for (const c of flood) assert.match(String((await c.next())?.['error']), /too many connections/);
+      // (Two lines only if the flood itself took over a second on a loaded machine.)
+      assert.ok(logged.filter((l) => l.event === 'connection refused').length <= 2, 'the flood is not logged line by line');
+      await new Promise((r) => setTimeout(r, 1100));
+      const later = await client(port);
+      await later.next();
+      // Each line counts the refusals since the one before: together, every refusal.
+      const refusals = logged.filter((l) => l.event === 'connection refused');
+      assert.equal(refusals.reduce((n, l) => n + Number(l.fields['refused']), 0), 1 + 20 + 1);
 
       // The first three are unaffected.
       for (const [i, c] of open.entries()) {

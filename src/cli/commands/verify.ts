@@ -42,7 +42,9 @@ export async function run(argv: string[]): Promise<number> {
     if (values[flag] === undefined) throw new UsageError(`verify: --${flag} is required; see ruaflow --help`);
   }
   const checked = checkEnvelope(
-    { ip: values.ip, helo: values.helo, mailFrom: values['mail-from'], rcpt: values.rcpt ?? [] },
+    // A --rcpt may carry several addresses separated by commas: Exim's $recipients, passed as
+    // one argument (README "Integration").
+    { ip: values.ip, helo: values.helo, mailFrom: values['mail-from'], rcpt: (values.rcpt ?? []).flatMap((r) => r.split(',')).filter((r) => r.trim() !== '') },
     { ip: '--ip', helo: '--helo', mailFrom: '--mail-from', rcpt: '--rcpt' },
   );
   if (!checked.ok) throw new UsageError(`verify: ${checked.error}`);

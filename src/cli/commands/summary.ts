@@ -178,11 +178,12 @@ export function describeResult(r: SummarySendResult): string {
   }
 }
 
-/** The daemon's `[schedule] summary` job: last week's summary, mailed; never throws a fault. */
 /** After a deferral (4xx, or the relay unreachable), the scheduled summary tries the messages
  * still unsent again after these waits — within a few hours, not a week later at the next run. */
 export const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
 
+/** The daemon's `[schedule] summary` job: last week's summary, mailed, deferred messages retried
+ * (SUMMARY_RETRY_DELAYS_MS); never throws a fault. */
 export async function scheduledSummary(
   db: Database,
   config: Config,
@@ -194,7 +195,8 @@ export async function scheduledSummary(
   try {
     const at = now();
     const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
-    // Messages sent, skipped or refused for good: never sent again by a retry.
+    // Messages sent, skipped or refused for good: never sent again by a retry. Keyed by their
+    // recipients, as send-summary.ts mailKey does (not imported: it would load the mail libraries).
     const done = new Set<string>();
     for (let attempt = 0; ; attempt++) {
       const deferred: SummarySendResult[] = [];

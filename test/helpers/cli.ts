@@ -1,5 +1,7 @@
 /** Run the real CLI (src/cli/main.ts through tsx) as a user would, in a child process. */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -29,4 +31,12 @@ export function ruaflow(args: readonly string[], options: { cwd?: string; env?: 
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** An executable `ruaflow` in `dir` that runs the real CLI, for programs that start it themselves
+ * (Exim's `${run}`, procmail): the path where a README snippet has the installed binary. */
+export function ruaflowBin(dir: string): string {
+  const bin = join(dir, 'ruaflow');
+  writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${MAIN}" "$@"\n`, { mode: 0o755 });
+  return bin;
 }

@@ -11,12 +11,11 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ruaflowBin } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const KEY = rsaKey(2048);
 /** Dovecot refuses mail access as root: sieve-test then runs as nobody. */
 const NOBODY = 65534;
@@ -104,7 +103,7 @@ describe('the README procmail recipes, in procmail', () => {
     writeFileSync(join(dir, 'ruaflow.toml'), `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1500\n`);
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'ruaflow'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${MAIN}" "$@"\n`, { mode: 0o755 });
+    ruaflowBin(bin);
     writeFileSync(
       join(dir, 'procmailrc'),
       `MAILDIR=${maildir()}\nDEFAULT=${maildir()}/\nPATH=${bin}:/usr/bin:/bin\n${readmeBlock('**Sieve** (Dovecot Pigeonhole)', '').replaceAll('/etc/ruaflow.toml', join(dir, 'ruaflow.toml'))}`,

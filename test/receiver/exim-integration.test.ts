@@ -8,18 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { ruaflowBin } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const KEY = rsaKey(2048);
 
 let dns: DnsServer;
@@ -51,9 +50,7 @@ before(async () => {
   const config = join(dir, 'ruaflow.toml');
   writeFileSync(config, `[database]\npath = "${db}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 800\n[reporter]\norg_name = "Receiver"\nemail = "dmarc@receiver.example"\ndomain = "mx.receiver.example"\n`);
   // Exim runs the command itself (no shell): a wrapper where the README has the installed binary.
-  const bin = join(dir, 'ruaflow');
-  writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${MAIN}" "$@"\n`);
-  chmodSync(bin, 0o755);
+  const bin = ruaflowBin(dir);
   mkdirSync(join(dir, 'spool'));
   mkdirSync(join(dir, 'log'));
   const acl = readmeEximAcl().replaceAll('/usr/local/bin/ruaflow', bin).replaceAll('/etc/ruaflow.toml', config);

@@ -6,34 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ruaflowBin } from '../helpers/cli.js';
+import { readmeBlock } from '../helpers/readme.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const KEY = rsaKey(2048);
 /** Dovecot refuses mail access as root: sieve-test then runs as nobody. */
 const NOBODY = 65534;
 
 let dns: DnsServer;
 let dir: string;
-
-/** The README code block (```lang) that follows `heading`. */
-function readmeBlock(heading: string, lang: string): string {
-  const text = readFileSync(README, 'utf8');
-  const at = text.indexOf(heading);
-  assert.ok(at >= 0, `the README has ${heading}`);
-  // Fenced blocks in order (an opening fence, its body, a closing fence alone on its line).
-  const blocks = [...text.slice(at).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)];
-  const body = blocks.find((b) => b[1] === lang)?.[2];
-  assert.ok(body !== undefined && body.trim() !== '', `a ${lang || 'plain'} code block after ${heading}`);
-  return body;
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ruaflow-delivery-'));

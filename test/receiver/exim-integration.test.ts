@@ -8,17 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { ruaflowBin } from '../helpers/cli.js';
+import { readmeBlock } from '../helpers/readme.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const KEY = rsaKey(2048);
 
 let dns: DnsServer;
@@ -28,10 +27,7 @@ let db: string;
 
 /** The DATA ACL of README "Integration", as printed. */
 function readmeEximAcl(): string {
-  const text = readFileSync(README, 'utf8');
-  const at = text.indexOf('**Exim** (`${run}` in the DATA ACL');
-  assert.ok(at >= 0, 'the README has the Exim integration');
-  const acl = /```\n([\s\S]*?)```/.exec(text.slice(at))?.[1] ?? '';
+  const acl = readmeBlock('**Exim** (`${run}` in the DATA ACL');
   assert.ok(acl.startsWith('acl_check_data:'), 'its first code block is the DATA ACL');
   return acl;
 }

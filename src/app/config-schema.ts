@@ -217,12 +217,8 @@ export const SUMMARY_KEYS = {
 
 const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
-/** A DNS label as a DKIM selector (RFC 6376 §3.1: sub-domain syntax; dots allowed). */
-const selectorName = z
-  .string()
-  .trim()
-  .regex(DOMAIN_NAME)
-  .transform((s) => s.toLowerCase());
+/** A DKIM selector has sub-domain syntax (RFC 6376 §3.1: dots allowed): a domain name's rule. */
+const selectorName = domainName;
 
 /** An authorised third-party sender: matched by any of its IP ranges, PTR-name suffixes or DKIM
  * signing domains. A bare string is a shorthand for a service of that name matched by PTR suffix

@@ -9,6 +9,7 @@
  * (NXDOMAIN) and `ENODATA` (the name exists, no record of that type) mean "no record";
  * anything else (`ETIMEOUT`, `ESERVFAIL`, `ECONNREFUSED`, …) is a temporary error.
  */
+import ipaddr from 'ipaddr.js';
 
 // `any[]`, not `unknown[]`: the shape depends on rrtype, and mailauth's `DNSResolver` type
 // (string[] | string[][]) must accept ours. Read answers through the typed lookups below.
@@ -70,27 +71,11 @@ export const lookupPtr = (resolver: DnsResolver, reverseName: string): Promise<D
 export const lookupMx = (resolver: DnsResolver, name: string): Promise<DnsAnswer<MxRecord>> =>
   ask<MxRecord>(resolver, name, 'MX');
 
-/** `192.0.2.1` → `1.2.0.192.in-addr.arpa`; IPv6 → nibbles under `ip6.arpa` (RFC 3596 §2.5). */
+/** `192.0.2.1` → `1.2.0.192.in-addr.arpa`; IPv6 → nibbles under `ip6.arpa` (RFC 3596 §2.5).
+ * The address's bytes come from ipaddr.js, which already expands `::` and IPv4 tails. */
 export function reverseName(ip: string): string {
-  if (ip.includes(':')) {
-    const groups = expandIpv6(ip);
-    const nibbles = groups.map((g) => g.padStart(4, '0')).join('').split('');
-    return `${nibbles.reverse().join('.')}.ip6.arpa`;
-  }
-  return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-}
-
-function expandIpv6(ip: string): string[] {
-  let text = ip.toLowerCase();
-  // An embedded IPv4 tail (::ffff:192.0.2.1) becomes two groups.
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...fill, ...right];
+  const bytes = ipaddr.parse(ip).toByteArray();
+  if (bytes.length === 4) return `${bytes.reverse().join('.')}.in-addr.arpa`;
+  const nibbles = bytes.flatMap((b) => [b >> 4, b & 15]).map((n) => n.toString(16));
+  return `${nibbles.reverse().join('.')}.ip6.arpa`;
 }

@@ -14,7 +14,7 @@ import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDnsServer, type Zone } from '../test/helpers/dns-server.js';
-import { shebangFlags } from './measure.js';
+import { median, shebangFlags } from './measure.js';
 import { dkimZone, ed25519Key, message, rsaKey, sign } from '../test/receiver/support.js';
 
 export interface ServeResult {
@@ -134,7 +134,6 @@ export async function benchServe(options: { cli: string; quick: boolean; tmp: st
             `mailauth ${(dr.ms / 1000).toFixed(2)} s (CPU ${(dr.cpuMs / 1000).toFixed(2)} s)`,
         );
       }
-      const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
       const timed = [...serveRuns].sort((a, b) => a.ms - b.ms)[Math.floor(PASSES / 2)] ?? serveRuns[0]!;
       const serveS = timed.ms / 1000;
       const directS = median(directRuns.map((r) => r.ms)) / 1000;
@@ -207,7 +206,6 @@ function startDirect(command: string, args: readonly string[]): { pass(): Promis
   };
 }
 
-/** All messages over CONNECTIONS connections, each writing its share at once; ms until the last answer. */
 /** User + system CPU time of a process so far, in ms (Linux /proc; null elsewhere). */
 function processCpuMs(pid: number): number | null {
   try {
@@ -221,6 +219,7 @@ function processCpuMs(pid: number): number | null {
 }
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
+/** All messages over CONNECTIONS connections, each writing its share at once; ms until the last answer. */
 async function throughService(port: number, messages: readonly BenchMessage[], pid: number): Promise<{ ms: number; cpuMs: number | null; decisions: Record<string, number> }> {
   const decisions: Record<string, number> = {};
   // The request lines are made before the clock starts: the client's own work is not measured.

@@ -48,8 +48,6 @@ export function planSummaryMails(summary: Summary, config: Pick<Config, 'summary
 /** Whether a mail is worth sending: something was reported, or the user asked for heartbeats. */
 export const shouldSend = (mail: SummaryMail, sendEmpty: boolean): boolean => sendEmpty || !isEmpty(mail.summary);
 
-/** The bare address of a From setting: `Name <a@example.com>` → `a@example.com`. */
-
 export function composeSummaryMail(mail: SummaryMail, from: string, date: Date): Promise<Buffer> {
   const id = createHash('sha256')
     .update(`${mail.summary.period.begin}:${mail.summary.period.end}:${mail.to.join(',')}:${date.getTime()}`)

@@ -12,6 +12,8 @@ import type { MailTransport, SendOutcome } from '../ports/mail.js';
 
 export interface SummarySendResult {
   readonly to: readonly string[];
+  /** Which message of the summary this is (mailKey): a retry skips the keys already handled. */
+  readonly key: string;
   readonly domains: readonly string[];
   /** `skipped`: nothing reported and send_empty is off. */
   readonly outcome: SendOutcome | { readonly kind: 'skipped' };
@@ -29,16 +31,18 @@ export interface SendSummaryDeps {
 }
 
 /** Which message of a summary: its recipients (each message of one summary has its own set). */
-export const mailKey = (to: readonly string[]): string => to.join(',');
+const mailKey = (to: readonly string[]): string => to.join(',');
 
-/** `done`: keys (mailKey) of messages already handled by an earlier attempt, not sent again. */
+/** `done`: keys of messages already handled by an earlier attempt (SummarySendResult.key), not
+ * sent again. */
 export async function sendSummary(summary: Summary, deps: SendSummaryDeps, done: ReadonlySet<string> = new Set()): Promise<SummarySendResult[]> {
   const results: SummarySendResult[] = [];
   for (const mail of planSummaryMails(summary, deps.config)) {
-    if (done.has(mailKey(mail.to))) continue;
+    const key = mailKey(mail.to);
+    if (done.has(key)) continue;
     const domains = mail.summary.domains.map((d) => d.domain);
     if (!shouldSend(mail, deps.config.summary.sendEmpty)) {
-      results.push({ to: mail.to, domains, outcome: { kind: 'skipped' }, signError: null, signed: false });
+      results.push({ to: mail.to, key, domains, outcome: { kind: 'skipped' }, signError: null, signed: false });
       continue;
     }
     let raw = await composeSummaryMail(mail, deps.config.smtp.from, deps.date);
@@ -49,7 +53,7 @@ export async function sendSummary(summary: Summary, deps: SendSummaryDeps, done:
       signError = signed.error;
     }
     const outcome = await deps.transport.send({ from: fromAddress(deps.config.smtp.from), to: mail.to }, raw);
-    results.push({ to: mail.to, domains, outcome, signError, signed: deps.signingKey !== null && signError === null });
+    results.push({ to: mail.to, key, domains, outcome, signError, signed: deps.signingKey !== null && signError === null });
   }
   return results;
 }

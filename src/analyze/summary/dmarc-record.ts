@@ -13,6 +13,6 @@ export function policyTags(record: DmarcRecord): PolicyTags {
     sp: record.sp,
     np: record.np,
     pct: record.pct,
-    testing: record.testing ? 'y' : record.tags.has('t') ? (record.tags.get('t')?.toLowerCase() ?? null) : null,
+    testing: record.tags.get('t')?.toLowerCase() ?? null,
   };
 }

@@ -14,6 +14,7 @@
  * - period: [begin, end) in epoch seconds, whole UTC days; counts of reports spanning several
  *   days are split into daily buckets (buckets.ts).
  */
+import type { AppliedTag, RecordOwner } from '../check/dmarc-discovery.js';
 
 export type Disposition = 'none' | 'quarantine' | 'reject';
 
@@ -67,12 +68,8 @@ export interface PolicyTags {
   readonly testing: string | null;
 }
 
-/** Which tag of a record applies to a domain's mail (RFC 9989 §4.10.1): `p` where the record is
- * published, `sp` for a subdomain that inherits it, `np` for one that does not exist. */
-export type AppliedTag = 'p' | 'sp' | 'np';
-
-/** Whose record applies (src/analyze/check/dmarc-discovery.ts RecordOwner). */
-export type RecordOwner = 'domain' | 'organisational' | 'psd';
+/** Which tag applies and whose record it is, as discovery says (RFC 9989 §4.10). */
+export type { AppliedTag, RecordOwner };
 
 /** Our `_dmarc` record as DNS has it now (src/analyze/check/dmarc-discovery.ts). */
 export interface DnsPolicy extends PolicyTags {

@@ -195,8 +195,7 @@ export async function scheduledSummary(
   try {
     const at = now();
     const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
-    // Messages sent, skipped or refused for good: never sent again by a retry. Keyed by their
-    // recipients, as send-summary.ts mailKey does (not imported: it would load the mail libraries).
+    // Messages sent, skipped or refused for good: never sent again by a retry.
     const done = new Set<string>();
     for (let attempt = 0; ; attempt++) {
       const deferred: SummarySendResult[] = [];
@@ -205,7 +204,7 @@ export async function scheduledSummary(
         if (r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') log.info('summary', fields);
         else log.error('summary not sent', { ...fields, reason: r.outcome.message });
         if (r.outcome.kind === 'deferred') deferred.push(r);
-        else done.add(r.to.join(','));
+        else done.add(r.key);
       }
       if (deferred.length === 0) return;
       const wait = delays[attempt];

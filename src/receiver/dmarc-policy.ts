@@ -9,37 +9,31 @@ import { inheritedTag } from '../analyze/check/dmarc-discovery.js';
 import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
 import type { DmarcApplication, DmarcOutcome, DmarcPolicy, Override, PublishedPolicy } from './types.js';
 
-const POLICIES = new Set<string>(['none', 'quarantine', 'reject']);
-
 /** RFC 9989 §4.7 "t": the next weaker policy. */
 const ONE_LEVEL_WEAKER: Readonly<Record<DmarcPolicy, DmarcPolicy>> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 
 /** Tags of a DMARC record (RFC 9989 §4.7: tag-list syntax of RFC 6376 §3.2; policy values are
  * case-insensitive literals). Unknown or malformed values are read as absent. */
 export function parsePublishedPolicy(record: string): PublishedPolicy {
-  // The tag list as `ruaflow check` reads it (RFC 6376 §3.2 syntax; a duplicated tag keeps its
-  // first value, as mailauth's lenient reading does for the outcome).
-  const { tags } = parseDmarcRecord(record);
-  const policy = (name: string): DmarcPolicy | null => {
-    const v = tags.get(name)?.toLowerCase();
-    return v !== undefined && POLICIES.has(v) ? (v as DmarcPolicy) : null;
-  };
+  // The record as `ruaflow check` reads it (RFC 6376 §3.2 syntax; a duplicated tag keeps its
+  // first value, as mailauth's lenient reading does for the outcome): p, sp, np and pct come
+  // from there, invalid values read as absent. adkim, aspf and t stay null when not published.
+  const parsed = parseDmarcRecord(record);
+  const { tags } = parsed;
   const mode = (name: string): 'r' | 's' | null => {
     const v = tags.get(name)?.toLowerCase();
     return v === 'r' || v === 's' ? v : null;
   };
   const t = tags.get('t')?.toLowerCase();
-  const pctText = tags.get('pct');
-  const pct = pctText !== undefined && /^\d{1,3}$/.test(pctText) && Number(pctText) <= 100 ? Number(pctText) : null;
   return {
-    p: policy('p'),
-    sp: policy('sp'),
-    np: policy('np'),
+    p: parsed.p,
+    sp: parsed.sp,
+    np: parsed.np,
     adkim: mode('adkim'),
     aspf: mode('aspf'),
     fo: tags.get('fo') ?? null,
     t: t === 'y' || t === 'n' ? t : null,
-    pct,
+    pct: parsed.pct,
     rua: tags.get('rua') ?? null,
     record,
   };

@@ -51,9 +51,12 @@ const WALK_MAX_LABELS = 7;
 interface Level {
   readonly name: string;
   readonly texts: readonly string[];
-  /** The one record's psd= (lower-cased), or null (none, or several records). */
-  readonly psd: string | null;
+  /** The one record, parsed; null when there are several (none applies, RFC 7489 §6.6.3). */
+  readonly record: DmarcRecord | null;
 }
+
+/** A level's psd= tag, lower-cased; null without one (or without a single record). */
+const psdOf = (level: Level): string | null => level.record?.tags.get('psd')?.toLowerCase() ?? null;
 
 export async function discoverDmarc(resolver: DnsResolver, domain: string): Promise<DmarcDiscovery> {
   const own = await dmarcTexts(resolver, domain);
@@ -65,11 +68,11 @@ export async function discoverDmarc(resolver: DnsResolver, domain: string): Prom
   if (!Array.isArray(walk)) return walk;
   const org = organisationalDomain(domain, walk);
   const last = walk.at(-1);
-  const level = walk.find((l) => l.name === org) ?? (last?.psd === 'y' ? last : undefined);
+  const level = walk.find((l) => l.name === org) ?? (last !== undefined && psdOf(last) === 'y' ? last : undefined);
   if (level === undefined) return { kind: 'none' };
-  if (level.texts.length > 1) return { kind: 'several', owner: level.name, texts: level.texts };
+  const record = level.record;
+  if (record === null) return { kind: 'several', owner: level.name, texts: level.texts };
   const text = level.texts[0] ?? '';
-  const record = parseDmarcRecord(text);
   const via: RecordOwner = level.name === org ? 'organisational' : 'psd';
   // Whether the subdomain exists matters only when the record has an np= to apply to it.
   let exists = true;
@@ -94,8 +97,9 @@ async function treeWalk(resolver: DnsResolver, domain: string): Promise<Level[] 
     const texts = await dmarcTexts(resolver, name);
     if (!Array.isArray(texts)) return texts;
     if (texts.length > 0) {
-      const psd = texts.length === 1 ? (parseDmarcRecord(texts[0] ?? '').tags.get('psd')?.toLowerCase() ?? null) : null;
-      levels.push({ name, texts, psd });
+      const level: Level = { name, texts, record: texts.length === 1 ? parseDmarcRecord(texts[0] ?? '') : null };
+      levels.push(level);
+      const psd = psdOf(level);
       if (psd === 'y' || psd === 'n') break;
     }
     labels = up(labels);
@@ -108,9 +112,10 @@ const up = (labels: readonly string[]): string[] => (labels.length > WALK_MAX_LA
 /** RFC 9989 §4.10.2 for a domain without a record of its own. */
 function organisationalDomain(domain: string, walk: readonly Level[]): string {
   for (const level of walk) {
-    if (level.psd === 'n') return level.name;
+    const psd = psdOf(level);
+    if (psd === 'n') return level.name;
     // The name one label below the public suffix domain.
-    if (level.psd === 'y') return domain.split('.').slice(-(level.name.split('.').length + 1)).join('.');
+    if (psd === 'y') return domain.split('.').slice(-(level.name.split('.').length + 1)).join('.');
   }
   return walk.at(-1)?.name ?? domain;
 }

@@ -9,17 +9,16 @@ export class SourceIps {
   readonly #find: Statement<[string], { id: number }>;
 
   constructor(db: Database) {
-    this.#add = db.prepare('INSERT OR IGNORE INTO source_ips (ip) VALUES (?)');
+    this.#add = db.prepare('INSERT INTO source_ips (ip) VALUES (?)');
     this.#find = db.prepare('SELECT id FROM source_ips WHERE ip = ?');
   }
 
   /** The id of `ip` (records.source_ip as written), given now if it has none yet. Inside the
    * caller's transaction: a rolled-back report takes its new ids with it. */
   idOf(ip: string): number {
-    const added = this.#add.run(ip);
-    if (added.changes === 1) return Number(added.lastInsertRowid);
+    // Most addresses are known already: one lookup, and an insert only for a new one.
     const found = this.#find.get(ip);
-    if (found === undefined) throw new Error(`source_ips: no id for ${ip}`);
-    return found.id;
+    if (found !== undefined) return found.id;
+    return Number(this.#add.run(ip).lastInsertRowid);
   }
 }

@@ -62,27 +62,27 @@ export function listSources(db: Database, domain: string, period: Period): Domai
         ORDER BY messages DESC, ip, class`,
     )
     .all(params);
-  const range = db
-    .prepare<typeof params, { begin: number | null; end: number | null }>(`SELECT MIN(p.begin_ts) AS begin, MAX(${END}) AS end ${from} WHERE ${where}`)
-    .get(params);
+  const sources: SourceRow[] = rows.map((r) => ({
+    ip: r['ip'] as string,
+    name: r['name'] as string | null,
+    class: r['class'] as SourceClass,
+    cause: r['cause'] as string | null,
+    service: r['service'] as string | null,
+    reason: r['reason'] as string,
+    fix: r['fix'] as string,
+    messages: r['messages'] as number,
+    dmarcPass: r['pass'] as number,
+    dmarcFail: (r['messages'] as number) - (r['pass'] as number),
+    reporters: r['reporters'] as number,
+    firstSeen: r['first_seen'] as number,
+    lastSeen: r['last_seen'] as number,
+  }));
+  // The span the rows cover: their earliest first and latest last report, read off the rows
+  // rather than by scanning the same records again.
   return {
     domain,
-    begin: range?.begin ?? null,
-    end: range?.end ?? null,
-    sources: rows.map((r) => ({
-      ip: r['ip'] as string,
-      name: r['name'] as string | null,
-      class: r['class'] as SourceClass,
-      cause: r['cause'] as string | null,
-      service: r['service'] as string | null,
-      reason: r['reason'] as string,
-      fix: r['fix'] as string,
-      messages: r['messages'] as number,
-      dmarcPass: r['pass'] as number,
-      dmarcFail: (r['messages'] as number) - (r['pass'] as number),
-      reporters: r['reporters'] as number,
-      firstSeen: r['first_seen'] as number,
-      lastSeen: r['last_seen'] as number,
-    })),
+    begin: sources.reduce<number | null>((m, r) => (m === null || r.firstSeen < m ? r.firstSeen : m), null),
+    end: sources.reduce<number | null>((m, r) => (m === null || r.lastSeen > m ? r.lastSeen : m), null),
+    sources,
   };
 }

@@ -12,7 +12,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { block, split, type Cidr } from '../cidr.js';
-import type { SpfQualifier, SpfTerm } from './spf-record.js';
+import { redirectOf, type SpfQualifier, type SpfTerm } from './spf-record.js';
 import type { SpfNode } from './spf-walk.js';
 
 /** The results a decided block can have; errors are always left to mailauth. */
@@ -91,7 +91,7 @@ function evaluate(node: SpfNode, pending: readonly Cidr[]): { pieces: SpfPiece[]
   if (rest.length === 0) return { pieces, undecided };
   // RFC 7208 §6.1: redirect= applies only when no mechanism matched (and never beside an all,
   // which always matches, so `rest` is empty then).
-  const redirect = node.record.terms.find((t) => t.kind === 'modifier' && t.name === 'redirect');
+  const redirect = redirectOf(node.record);
   if (redirect === undefined) {
     // RFC 7208 §4.7: no match and no redirect is neutral.
     for (const b of rest) pieces.push({ block: b, outcome: 'neutral', by: null, atEnd: true });

@@ -74,6 +74,9 @@ function validIp(kind: string, value: string): boolean {
   return kind === 'ip4' ? /^(\d{1,3})(\.\d{1,3}){3}$/.test(addr) && addr.split('.').every((o) => Number(o) <= 255) : addr.includes(':') && /^[0-9a-f:.]+$/i.test(addr);
 }
 
+/** The `redirect=` modifier (RFC 7208 §6.1), or undefined when the record has none. */
+export const redirectOf = (record: SpfRecord): SpfTerm | undefined => record.terms.find((t) => t.kind === 'modifier' && t.name === 'redirect');
+
 /** The qualifier of the final `all`, or null when the record has none. */
 export function allQualifier(record: SpfRecord): SpfQualifier | null {
   const all = record.terms.find((t) => t.kind === 'mechanism' && t.name === 'all');

@@ -5,7 +5,7 @@
  * coverage (spf-coverage.ts) reasons over the same records without querying DNS again.
  */
 import { lookupAddresses, lookupMx, lookupTxt, type DnsResolver } from '../../ports/dns.js';
-import { isSpfRecord, LOOKUP_TERMS, parseSpfRecord, type SpfRecord, type SpfTerm } from './spf-record.js';
+import { allQualifier, isSpfRecord, LOOKUP_TERMS, parseSpfRecord, type SpfRecord, type SpfTerm } from './spf-record.js';
 
 /** RFC 7208 §4.6.4. */
 export const SPF_LOOKUP_LIMIT = 10;
@@ -49,7 +49,7 @@ export async function walkSpf(domain: string, record: SpfRecord, resolver: DnsRe
 async function walk(domain: string, record: SpfRecord, resolver: DnsResolver, budget: Budget, seen: Set<string>, depth: number): Promise<SpfNode> {
   const targets = new Map<SpfTerm, SpfNode>();
   const node: SpfNode = { domain, record, targets };
-  const hasAll = record.terms.some((t) => t.kind === 'mechanism' && t.name === 'all');
+  const hasAll = allQualifier(record) !== null;
   for (const term of record.terms) {
     if (budget.temperror !== null || budget.lookups > SPF_LOOKUP_LIMIT * 2) return node;
     const name = term.name;

@@ -8,7 +8,7 @@ import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';
 import { suggestedSpf, zoneTxt } from './records.js';
 import { rangeCheck } from './spf-range.js';
-import { allQualifier, isSpfRecord, parseSpfRecord, type SpfRecord } from './spf-record.js';
+import { allQualifier, isSpfRecord, parseSpfRecord, redirectOf, type SpfRecord } from './spf-record.js';
 import { SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT, walkSpf, type SpfWalk } from './spf-walk.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
 
@@ -42,7 +42,7 @@ export async function checkSpf(setup: DomainSetup, ctx: CheckContext): Promise<C
 
 function allCheck(domain: string, text: string, record: SpfRecord): CheckResult {
   const q = allQualifier(record);
-  const redirect = record.terms.some((t) => t.kind === 'modifier' && t.name === 'redirect');
+  const redirect = redirectOf(record) !== undefined;
   if (q === '+') return fail('spf.all', `${domain}: +all authorises every host on the Internet`, `end the record with -all:\n${text.replace(/\s\+?all\b/i, ' -all')}`);
   if (q === '?') return warn('spf.all', `${domain}: ?all (neutral) says nothing about other hosts`, 'end the record with -all (or ~all while testing)');
   if (q === null && !redirect) return warn('spf.all', `${domain}: no all mechanism; other hosts get neutral (RFC 7208 §4.7)`, `end the record with -all:\n${text} -all`);

@@ -223,7 +223,7 @@ const selectorName = domainName;
 /** An authorised third-party sender: matched by any of its IP ranges, PTR-name suffixes or DKIM
  * signing domains. A bare string is a shorthand for a service of that name matched by PTR suffix
  * and DKIM domain (`services = ["sendgrid.net"]`). */
-export const SERVICE_TABLE = z.strictObject({
+const SERVICE_TABLE = z.strictObject({
   name: nonEmpty,
   ips: z.array(ipOrRange).optional(),
   ptr: z.array(domainName).optional(),
@@ -232,7 +232,7 @@ export const SERVICE_TABLE = z.strictObject({
 export const SERVICE_KEYS = ['name', 'ips', 'ptr', 'dkim'] as const;
 
 /** An explicit signing key, beside or instead of `dkim_keys_dir`. */
-export const KEY_TABLE = z.strictObject({
+const KEY_TABLE = z.strictObject({
   selector: selectorName,
   private_key_file: nonEmpty,
   public_key_file: nonEmpty.optional(),

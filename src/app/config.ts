@@ -218,7 +218,7 @@ export interface ParseWhere {
 
 export const DEFAULT_DATABASE_PATH = 'reports/ruaflow.sqlite';
 export const DEFAULT_CONFIG_FILE = 'ruaflow.toml';
-export const DEFAULT_OUTBOUND_ARCHIVE = 'reports/outbound';
+const DEFAULT_OUTBOUND_ARCHIVE = 'reports/outbound';
 
 /** The configuration with no file and no environment, paths resolved against `cwd`. */
 export function defaultConfig(cwd: string): Config {

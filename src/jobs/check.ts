@@ -27,14 +27,14 @@ export async function runChecks(deps: CheckDeps, options: { domain?: string | un
   return Promise.all(selectDomains(deps.config, options.domain).map((domain) => checkDomain({ domain, keys: deps.keys.forDomain(domain.name) }, ctx)));
 }
 
-export async function checkDomain(setup: DomainSetup, ctx: CheckContext): Promise<DomainChecks> {
+async function checkDomain(setup: DomainSetup, ctx: CheckContext): Promise<DomainChecks> {
   const [dmarc, spf, dkim] = await Promise.all([checkDmarc(setup, ctx), checkSpf(setup, ctx), checkDkim(setup, ctx)]);
   return { domain: setup.domain.name, checks: [...dmarc, ...spf, ...dkim] };
 }
 
 /** `--domain D` (normalised by the command line) picks one configured domain; a domain not in
  * the configuration is checked too, as one with no relays, services or keys (its DKIM check says so). */
-export function selectDomains(config: Config, only: string | undefined): DomainConfig[] {
+function selectDomains(config: Config, only: string | undefined): DomainConfig[] {
   if (only !== undefined) {
     const name = only;
     return [config.domains.find((d) => d.name === name) ?? { name, dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [] }];

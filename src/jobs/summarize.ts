@@ -18,7 +18,7 @@ import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
 
 /** Earlier periods looked at to decide that a reporter "usually reports" (silent reporters). */
-export const SILENCE_LOOKBACK = 4;
+const SILENCE_LOOKBACK = 4;
 
 export interface SummaryPorts {
   readonly namesFor: NamesFor;

@@ -30,7 +30,7 @@ export type DnsAnswer<T> =
 /** Error codes that mean "there is no such record" rather than "the lookup failed". */
 const NO_RECORD_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'ENONAME']);
 
-export function dnsErrorCode(error: unknown): string {
+function dnsErrorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'EUNKNOWN';
 }

@@ -114,7 +114,7 @@ export interface PolicyGroup {
 /** RFC 9990 §3 ("DKIM signatures"): at most this many DKIM results per row. */
 export const MAX_DKIM_PER_ROW = 100;
 
-export function configKeyOf(policy: PolicyConfig): string {
+function configKeyOf(policy: PolicyConfig): string {
   return createHash('sha256').update(configText(policy)).digest('hex').slice(0, 16);
 }
 

@@ -19,7 +19,7 @@ const pvalue = (v: string): string => (PVALUE.test(v) ? v : quoted(v));
 const comment = (text: string): string => `(${text.replace(/[\\()]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ')})`;
 
 /** The authserv-id (RFC 8601 §2.5): a value — a host or domain name in practice. */
-export const authservIdValue = (id: string): string => value(id);
+const authservIdValue = (id: string): string => value(id);
 
 export function authenticationResults(authservId: string, auth: AuthOutcome, policy: DmarcApplication): string {
   const parts: string[] = [];

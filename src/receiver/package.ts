@@ -61,7 +61,7 @@ export function subjectFor(policyDomain: string, reporterDomain: string, reportI
   return `Report Domain: ${policyDomain} Submitter: ${reporterDomain} Report-ID: <${reportId}>`;
 }
 
-export function messageIdFor(reportId: string, address: string, reporterDomain: string): string {
+function messageIdFor(reportId: string, address: string, reporterDomain: string): string {
   return `${reportId}.${sha(address.toLowerCase()).slice(0, 8)}@${reporterDomain}`;
 }
 

@@ -20,7 +20,7 @@ import { domainOfAddress } from './local-policy.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
-export const MIN_RSA_BITS = 1024;
+const MIN_RSA_BITS = 1024;
 
 export interface VerifyOptions {
   readonly resolver: DnsResolver;
@@ -83,7 +83,7 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
 /** mailauth's comments for a key it could not use (tools.js KEY_ERROR_COMMENTS). */
 const KEY_PROBLEMS = new Set(['unknown key version', 'unknown key type', 'invalid public key', 'inappropriate hash algorithm', 'key not for email']);
 
-export function mapSignature(r: DKIMResult, identities: ReadonlyMap<string, string>): DkimSignature {
+function mapSignature(r: DKIMResult, identities: ReadonlyMap<string, string>): DkimSignature {
   const algorithm = r.algo !== undefined ? r.algo.toLowerCase() : null;
   const bits = keyBits(r, algorithm);
   const comment = r.status.comment ?? null;

@@ -200,7 +200,7 @@ function missingFor(config: Config): Readonly<Record<Job, string | null>> {
 }
 
 /** The jobs this configuration can run; a job whose schedule is "off" is not listed. */
-export function daemonJobs(config: Config): Job[] {
+function daemonJobs(config: Config): Job[] {
   const missing = missingFor(config);
   const scheduled: Readonly<Record<Job, boolean>> = { poll: true, summary: config.schedule.summary !== null, send_reports: config.schedule.sendReports !== null };
   return (['poll', 'summary', 'send_reports'] as const).filter((job) => scheduled[job] && missing[job] === null);

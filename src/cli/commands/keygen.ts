@@ -87,7 +87,7 @@ function parseBits(value: string | undefined, algorithm: KeyAlgorithm): number {
 }
 
 /** `s<YYYYMM>`: a new selector per rotation month, so old and new keys can be published side by side. */
-export function defaultSelector(clock: Clock): string {
+function defaultSelector(clock: Clock): string {
   return `s${new Date(clock.now() * 1000).toISOString().slice(0, 7).replace('-', '')}`;
 }
 

@@ -77,7 +77,7 @@ export interface SendReportsResult {
 export type Signer = (raw: Buffer) => Promise<Buffer>;
 
 /** Build one day's reports, then deliver what is due: shared with the daemon. */
-export async function sendReportsOnce(
+async function sendReportsOnce(
   app: AppDeps,
   reporter: Reporter,
   log: Logger,
@@ -221,7 +221,7 @@ function writeFile(path: string, bytes: Uint8Array): void {
 
 
 /** The stable `--json` shape (README "send-reports --json"). */
-export function sendReportsJson(r: SendReportsResult) {
+function sendReportsJson(r: SendReportsResult) {
   const d = r.deliveries;
   return {
     period: r.period.day,
@@ -260,7 +260,7 @@ export function sendReportsJson(r: SendReportsResult) {
   };
 }
 
-export function renderSendReports(r: SendReportsResult): string {
+function renderSendReports(r: SendReportsResult): string {
   const b = r.build;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [

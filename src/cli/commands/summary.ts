@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** The summary with the real ports: DNS for PTR names and our policy, unless offline. The
  * stored classes are brought up to date first (new records, a changed configuration). */
-export async function summaryFor(
+async function summaryFor(
   db: Database,
   config: Config,
   period: Period,
@@ -164,7 +164,7 @@ export async function mailSummary(summary: Summary, config: Config, now: number 
   }
 }
 
-export function describeResult(r: SummarySendResult): string {
+function describeResult(r: SummarySendResult): string {
   const who = `to=${r.to.join(',')} domains=${r.domains.join(',') || '-'}`;
   switch (r.outcome.kind) {
     case 'skipped':
@@ -180,7 +180,7 @@ export function describeResult(r: SummarySendResult): string {
 
 /** After a deferral (4xx, or the relay unreachable), the scheduled summary tries the messages
  * still unsent again after these waits — within a few hours, not a week later at the next run. */
-export const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
+const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
 
 /** The daemon's `[schedule] summary` job: last week's summary, mailed, deferred messages retried
  * (SUMMARY_RETRY_DELAYS_MS); never throws a fault. */

@@ -77,7 +77,7 @@ export function verifyDeps(config: Config, app: AppDeps | null, log: Logger, aut
 }
 
 /** The header, folded, and the decision as a header an MTA can add beside it. */
-export function renderVerdict(e: Evaluation): string {
+function renderVerdict(e: Evaluation): string {
   const why = e.verdict.reasons.join('; ').replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`);
   return `${foldHeader(e.authenticationResults)}\nX-Ruaflow-Decision: ${e.verdict.decision}${why !== '' ? `; reason="${why}"` : ''}\n`;
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../app/config.js';
 import type { Summary } from '../analyze/summary/types.js';
 import { composeMessage } from '../mail/compose.js';
-import { fromDomain } from '../mail/dkim-sign.js';
+import { fromDomain } from '../mail/from-address.js';
 import { isEmpty, subjectOf } from './summary-facts.js';
 import { renderSummaryHtml } from './summary-html.js';
 import { renderSummaryText } from './summary-text.js';

@@ -7,7 +7,8 @@ import type { Config } from '../app/config.js';
 import type { SigningKey } from '../app/signing-keys.js';
 import type { Summary } from '../analyze/summary/types.js';
 import { composeSummaryMail, planSummaryMails, shouldSend } from '../deliver/summary-email.js';
-import { fromAddress, signMessage } from '../mail/dkim-sign.js';
+import { signMessage } from '../mail/dkim-sign.js';
+import { fromAddress } from '../mail/from-address.js';
 import type { MailTransport, SendOutcome } from '../ports/mail.js';
 
 export interface SummarySendResult {

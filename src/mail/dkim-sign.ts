@@ -33,11 +33,3 @@ export async function signMessage(raw: Buffer, key: SigningKey, signTime: Date):
   }
   return { raw: Buffer.concat([Buffer.from(result.signatures), raw]), error: null };
 }
-
-/** The address of a From setting: `Name <a@example.com>` → `a@example.com`. */
-export const fromAddress = (from: string): string => (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
-
-/** The domain of a From setting: `Name <a@example.com>` → `example.com`. */
-export function fromDomain(from: string): string {
-  return (fromAddress(from).split('@').pop() ?? '').trim().toLowerCase();
-}

@@ -6,11 +6,10 @@ import { dnsResolver, loadAppConfig, openApp, type AppDeps } from '../../app/dep
 import { loadSigningKeys } from '../../app/signing-keys.js';
 import { ConfigError, IoError, UsageError } from '../../errors.js';
 import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals, type Reporter } from '../../jobs/send-reports.js';
-import { fromDomain, signMessage } from '../../mail/dkim-sign.js';
+import { fromDomain } from '../../mail/from-address.js';
 import { describeFsError } from '../../platform/fs-errors.js';
 import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
-import { createSmtpTransport } from '../../platform/smtp-transport.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { parsePeriod, type Period } from '../../receiver/period.js';
@@ -103,6 +102,8 @@ async function sendReportsOnce(
   const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 } : await readAndBuild(outbound);
   const archiveDir = config.outbound.archiveDir;
   makeDir(archiveDir);
+  // Loaded only to send: a --dry-run never needs nodemailer.
+  const { createSmtpTransport } = await import('../../platform/smtp-transport.js');
   const transport = createSmtpTransport(requireSmtp(config), { name: reporter.domain });
   try {
     const deliveries = await deliverDue(
@@ -193,6 +194,8 @@ export function requireSigning(config: Config, reporter: Reporter): Signer {
     );
   }
   return async (raw) => {
+    // Loaded when a report is signed, not at start: a --dry-run never needs mailauth's signer.
+    const { signMessage } = await import('../../mail/dkim-sign.js');
     const signed = await signMessage(raw, key, new Date());
     if (signed.error !== null) throw new ConfigError(`DKIM signing with ${key.selector}._domainkey.${key.signingDomain} failed: ${signed.error}`);
     return signed.raw;

@@ -27,6 +27,7 @@ import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
 import { describeFsError } from '../../platform/fs-errors.js';
 import { sleep } from '../../platform/sleep.js';
 import { holdSignals } from '../../platform/hold-signals.js';
+import { fromDomain } from '../../mail/from-address.js';
 import { systemClock } from '../../ports/clock.js';
 import type { DnsResolver } from '../../ports/dns.js';
 import { classifyStored } from '../../jobs/classify-stored.js';
@@ -150,11 +151,7 @@ export const summaryRecipients = (config: Config): number =>
 export async function mailSummary(summary: Summary, config: Config, now: number = systemClock.now(), done?: ReadonlySet<string>): Promise<SummarySendResult[]> {
   const smtp = requireMail(config);
   // Loaded here, not at the top: mailauth and nodemailer cost a printed summary ~0.3 s to load.
-  const [{ sendSummary }, { fromDomain }, { createSmtpTransport }] = await Promise.all([
-    import('../../jobs/send-summary.js'),
-    import('../../mail/dkim-sign.js'),
-    import('../../platform/smtp-transport.js'),
-  ]);
+  const [{ sendSummary }, { createSmtpTransport }] = await Promise.all([import('../../jobs/send-summary.js'), import('../../platform/smtp-transport.js')]);
   const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
   const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
   try {

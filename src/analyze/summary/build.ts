@@ -29,6 +29,7 @@ export interface SummaryInput {
   readonly generatedAt: number;
   /** Policy domains to summarise, in output order. */
   readonly domains: readonly string[];
+  /** One row per domain and source (aggregate.ts sums each source once per period). */
   readonly current: readonly SourceRow[];
   readonly previousRows: readonly SourceRow[];
   /** Reports overlapping the current period and the `lookback` periods before it. */
@@ -67,15 +68,16 @@ function domainSummary(
   reports: readonly ReportSpan[],
   input: SummaryInput,
 ): DomainSummary {
-  const bySource = groupBy(rows, (r) => r.ip);
   const seenBefore = new Set(previousRows.map((r) => r.ip));
   const name = input.organisationFor(domain);
-  const sources: SourceSummary[] = [...bySource].map(([ip, list]) => {
+  // Each row is one source already (SummaryInput.current): no grouping.
+  const sources: SourceSummary[] = rows.map((r) => {
+    const ip = r.ip;
     const ptr = input.names.get(ip) ?? null;
     const org = name(ip, ptr);
     // Properties written out, not spread: one object shape for every source (53,000 of them
     // in bench --only=summary), which the sort and the renderers read fast.
-    const c = countsOf(list);
+    const c = countsOf([r]);
     return {
       ip,
       ptr,

@@ -76,7 +76,7 @@ function fail(text: string, why: string): PeriodResult {
 }
 
 /** `2026-11-30` → epoch seconds of its 00:00:00 UTC, or null when it is not a real date. */
-function dayStart(text: string): number | null {
+export function dayStart(text: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (m === null) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

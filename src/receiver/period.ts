@@ -3,6 +3,7 @@
  * NOT overlap and typically are one day starting at 00:00 UTC; RFC 7489 §7.2: daily reports
  * start at 00:00 UTC). `yesterday` is the day before the clock's current UTC day.
  */
+import { dayStart } from '../analyze/period.js';
 
 export interface Period {
   /** Epoch seconds, 00:00:00 UTC. */
@@ -24,10 +25,9 @@ export function dayPeriod(begin: number): Period {
  * or not a day that has ended yet: a report of a day still running would be reported twice). */
 export function parsePeriod(text: string, now: number): Period | null {
   if (text === 'yesterday') return dayPeriod(now - DAY);
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (m === null) return null;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000;
-  const period = dayPeriod(t);
-  if (period.day !== text) return null;
+  // The same reading of a date as every --period (src/analyze/period.ts).
+  const start = dayStart(text);
+  if (start === null) return null;
+  const period = dayPeriod(start);
   return period.end < now ? period : null;
 }

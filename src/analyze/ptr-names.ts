@@ -13,6 +13,7 @@ import type { Clock } from '../ports/clock.js';
 import { lookupAddresses, lookupPtr, reverseName, type DnsResolver } from '../ports/dns.js';
 import type { PtrEntry } from '../store/ptr-cache.js';
 import { parseAddress, sameAddress } from './correlate/ip-ranges.js';
+import { withDeadline } from '../platform/deadline.js';
 
 export interface PtrNames {
   /** ip → its forward-confirmed PTR name, or null when it has none. An IP is missing from the
@@ -79,7 +80,7 @@ export function createPtrNames(options: PtrNamesOptions): PtrNames {
       const worker = async (): Promise<void> => {
         while (next < todo.length && !expired) {
           const ip = todo[next++] as string;
-          const entry = await withDeadline(confirmedName(resolver, ip), timeoutMs);
+          const entry = await withDeadline(confirmedName(resolver, ip), timeoutMs, () => null);
           if (entry === null || expired) continue; // temporary failure or too late: not known, not cached
           const at = options.clock.now();
           fresh.push({ ip, name: entry.name, confirmed: entry.confirmed, fetchedAt: at });
@@ -88,7 +89,7 @@ export function createPtrNames(options: PtrNamesOptions): PtrNames {
       };
       const work = Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
       if (options.budgetMs === undefined) await work;
-      else if ((await withDeadline(work, options.budgetMs)) === null) expired = true;
+      else if ((await withDeadline(work, options.budgetMs, () => null)) === null) expired = true;
       // What is known now is returned and cached now; answers that arrive later are dropped (the
       // caller may have closed the cache's database by then) and asked again next run.
       options.cache.put(fresh.splice(0));
@@ -115,13 +116,4 @@ async function confirmedName(resolver: DnsResolver, ip: string): Promise<{ name:
   }
   if (uncertain) return null;
   return { name: names[0] ?? null, confirmed: false };
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-    timer.unref();
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -10,6 +10,7 @@
 import { Resolver } from 'node:dns/promises';
 import type { DnsConfig } from '../app/config.js';
 import { isNoRecord, type DnsResolver } from '../ports/dns.js';
+import { withDeadline } from './deadline.js';
 
 export interface ResolverOptions {
   /** Seconds an answer is reused; 0 disables the cache. */
@@ -60,12 +61,7 @@ export function createDnsResolver(config: DnsConfig, options: ResolverOptions = 
 
 /** The query, or an `ETIMEOUT` error after `ms` (the late answer, if any, is ignored). */
 function withTimeout<T>(promise: Promise<T>, ms: number, name: string, rrtype: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(Object.assign(new Error(`DNS ${rrtype} ${name}: no answer within ${ms} ms`), { code: 'ETIMEOUT' }));
-    }, ms);
-    timer.unref();
+  return withDeadline(promise, ms, (): never => {
+    throw Object.assign(new Error(`DNS ${rrtype} ${name}: no answer within ${ms} ms`), { code: 'ETIMEOUT' });
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -14,6 +14,7 @@ import { lostConnection, refused, type Endpoint } from './failure.js';
 import { serverPath } from './mailbox-path.js';
 import { RefusalLog } from './refusal-log.js';
 import { uidSet } from './uid-set.js';
+import { withDeadline } from '../../platform/deadline.js';
 
 /** UIDs per FETCH / STORE / MOVE command. Memory does not depend on it (imapflow hands FETCH
  * responses over one at a time, with backpressure on the socket); it keeps a command line of
@@ -291,11 +292,7 @@ function bareMessageId(id: string | undefined): string | null {
 }
 
 function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, ms, (): never => {
+    throw new Error(`no answer within ${ms} ms`);
+  });
 }

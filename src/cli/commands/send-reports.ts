@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = await loadAppConfig(values);
   const reporter = requireReporter(config);
   const sign = dryRun ? null : requireSigning(config, reporter);
-  if (!dryRun) requireSmtp(config);
+  if (sign !== null) requireSmtp(config);
   const app = openApp(config, values.db);
   const log = createLogger({ quiet: values.quiet });
   const lock = acquireLock(sendLockPath(app.dbPath), `sending reports from ${app.dbPath}`);
@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   try {
     const outDir = resolve(values.out ?? join(config.outbound.archiveDir, 'dry-run'));
-    const result = await sendReportsOnce(app, reporter, log, { period, dryRun, outDir, sign, signal: stop.signal });
+    const result = await sendReportsOnce(app, reporter, log, { period, signal: stop.signal, ...(sign === null ? { dryRun: true, outDir } : { dryRun: false, sign }) });
     process.stdout.write(values.json ? `${JSON.stringify(sendReportsJson(result))}\n` : renderSendReports(result));
     if (result.deliveries?.relayUnreachable != null) {
       log.error('relay unreachable; the rest is sent by the next run', { error: result.deliveries.relayUnreachable });
@@ -80,7 +80,8 @@ async function sendReportsOnce(
   app: AppDeps,
   reporter: Reporter,
   log: Logger,
-  options: { period: Period; dryRun: boolean; outDir: string; sign: Signer | null; signal?: AbortSignal; build?: boolean },
+  // A dry run writes to outDir; a real run signs (the caller has checked the key once).
+  options: { period: Period; signal?: AbortSignal; build?: boolean } & ({ dryRun: true; outDir: string } | { dryRun: false; sign: Signer }),
 ): Promise<SendReportsResult> {
   const { config } = app;
   const common = { reporter, settings: config.outbound, clock: app.clock, log, generator: generatorName() };
@@ -112,7 +113,7 @@ async function sendReportsOnce(
         outbound,
         resolver: dnsResolver(config),
         transport,
-        sign: options.sign ?? requireSigning(config, reporter),
+        sign: options.sign,
         archive: (filename, payload) => {
           const path = join(archiveDir, filename);
           try {
@@ -145,7 +146,7 @@ export async function scheduledSendReports(app: AppDeps, log: Logger, options: {
   const lock = acquireLock(sendLockPath(app.dbPath), `sending reports from ${app.dbPath}`);
   try {
     const started = performance.now();
-    const r = await sendReportsOnce(app, reporter, log, { period, dryRun: false, outDir: '', sign, signal: options.signal, build: options.build });
+    const r = await sendReportsOnce(app, reporter, log, { period, dryRun: false, sign, signal: options.signal, build: options.build });
     const d = r.deliveries;
     if (options.build || (d !== null && d.sent + d.deferred + d.rejected + d.expired > 0)) {
       log.info('send-reports', {

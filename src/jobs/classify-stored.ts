@@ -20,6 +20,8 @@ import { classifyRecord } from '../analyze/correlate/classify.js';
 import { parseAddress } from '../analyze/correlate/ip-ranges.js';
 import type { PtrNames } from '../analyze/ptr-names.js';
 import type { Clock } from '../ports/clock.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../ports/logger.js';
 import type { Database } from '../store/database.js';
 import { RecordClassStore, type ClassRow, type StoredFacts } from '../store/record-classes.js';
 
@@ -135,10 +137,17 @@ async function refreshPtrClasses(store: RecordClassStore, profile: DomainProfile
 /**
  * After `ingest`, `poll` and `run`: bring the classes of newly stored records up to date, without
  * DNS (PTR names from the cache only; `ruaflow sources` and the summary redo what a name
- * changes). Nothing to do without `[[domains]]`.
+ * changes). Nothing to do without `[[domains]]`. A key that cannot be read is the
+ * configuration's fault, not the reports': it is logged, and what was stored stays stored.
  */
-export async function refreshClassesOffline(db: Database, config: Pick<Config, 'domains' | 'file'>, clock: Clock): Promise<ClassifyTotals | null> {
+export async function refreshClassesOffline(db: Database, config: Pick<Config, 'domains' | 'file'>, clock: Clock, log: Logger): Promise<ClassifyTotals | null> {
   if (config.domains.length === 0) return null;
   const names = createPtrNames({ cache: new PtrCache(db), resolver: null, clock });
-  return classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock });
+  try {
+    return await classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.warn('sources not classified', { reason: error.message });
+    return null;
+  }
 }

@@ -1,8 +1,6 @@
 /** `ruaflow ingest PATH…` */
-import { loadAppConfig, openApp, type AppDeps } from '../../app/deps.js';
-import { ConfigError } from '../../errors.js';
+import { loadAppConfig, openApp } from '../../app/deps.js';
 import { refreshClassesOffline } from '../../jobs/classify-stored.js';
-import type { Logger } from '../../ports/logger.js';
 import { createLogger } from '../../platform/logger.js';
 import { countInputs } from '../../sources/files.js';
 import { ingestPaths, type IngestTotals } from '../../jobs/ingest-paths.js';
@@ -39,19 +37,8 @@ export async function ingestWithProgress(paths: readonly string[], app: ReturnTy
   }
   // Classes of what is already stored change only with the configuration; `sources` and
   // `summary` notice that themselves.
-  if (totals.new > 0) await refreshClasses(app, log);
+  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, app.clock, log);
   return totals;
-}
-
-/** Classify what was just stored (README "Where your mail comes from"); a key that cannot be
- * read is the configuration's fault, not the reports': say so and keep what was stored. */
-export async function refreshClasses(app: AppDeps, log: Logger): Promise<void> {
-  try {
-    await refreshClassesOffline(app.db, app.config, app.clock);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log.warn('sources not classified', { reason: error.message });
-  }
 }
 
 /** The stable `--json` shape (README "ingest --json"). */

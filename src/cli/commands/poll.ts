@@ -9,7 +9,7 @@ import type { MailboxConnector } from '../../ports/mailbox.js';
 import { createImapConnector } from '../../sources/imap/connector.js';
 import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
-import { refreshClasses } from './ingest.js';
+import { refreshClassesOffline } from '../../jobs/classify-stored.js';
 import { parseCommand } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -63,7 +63,7 @@ export async function pollOnce(
     (progress as ReturnType<typeof createProgress> | null)?.done();
     await session.close();
   }
-  if (totals.new > 0) await refreshClasses(app, log);
+  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, app.clock, log);
   return totals;
 }
 

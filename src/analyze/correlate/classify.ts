@@ -29,7 +29,7 @@
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
 import { isUnder } from '../domain-under.js';
-import type { DomainProfile, ServiceProfile } from './profile.js';
+import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
  * (src/report/vocabulary.ts); unknown words are passed as written. */
@@ -237,11 +237,8 @@ function matchService(
   passing: readonly Signature[],
   services: readonly ServiceProfile[],
 ): { service: ServiceProfile; by: 'ip' | 'ptr' | 'dkim' } | null {
-  for (const service of services) if (service.ips.contains(ip)) return { service, by: 'ip' };
-  if (ptrName !== null) {
-    const name = lower(ptrName);
-    for (const service of services) if (service.ptr.some((suffix) => isUnder(name, suffix))) return { service, by: 'ptr' };
-  }
+  const origin = serviceByOrigin(ip, ptrName, services);
+  if (origin !== null) return origin;
   for (const service of services) {
     if (passing.some((s) => service.dkim.some((d) => isUnder(s.domain, d)))) return { service, by: 'dkim' };
   }

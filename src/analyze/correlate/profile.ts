@@ -5,9 +5,9 @@
  * redone then and only then.
  */
 import { createHash } from 'node:crypto';
-import type { DomainConfig } from '../../app/config.js';
+import type { DomainConfig, ServiceConfig } from '../../app/config.js';
 import type { SigningKey } from '../../app/signing-keys.js';
-import { ipRanges, type IpRanges } from './ip-ranges.js';
+import { ipRanges, type Address, type IpRanges } from './ip-ranges.js';
 import { isUnder } from '../domain-under.js';
 
 /** Bump when the rules in classify.ts change: every stored class is then redone. */
@@ -46,18 +46,31 @@ export interface DomainProfile {
 
 const clean = (name: string): string => name.trim().toLowerCase().replace(/\.$/, '');
 
+/** A configured service, compiled for matching. */
+export const serviceProfile = (s: ServiceConfig): ServiceProfile => ({ name: s.name, ips: ipRanges(s.ips), ptr: s.ptr.map(clean), dkim: s.dkim.map(clean) });
+
+/** The service a source belongs to by where it sent from: the first whose IP ranges hold `ip`,
+ * else the first whose PTR-name suffixes hold `ptrName`. The classifier goes on to DKIM signing
+ * domains (classify.ts); the summary names organisations with this alone (summary/organisations.ts). */
+export function serviceByOrigin<S extends Pick<ServiceProfile, 'ips' | 'ptr'>>(
+  ip: Address | string | null,
+  ptrName: string | null,
+  services: readonly S[],
+): { readonly service: S; readonly by: 'ip' | 'ptr' } | null {
+  for (const service of services) if (service.ips.contains(ip)) return { service, by: 'ip' };
+  if (ptrName === null) return null;
+  const name = clean(ptrName);
+  for (const service of services) if (service.ptr.some((suffix) => isUnder(name, suffix))) return { service, by: 'ptr' };
+  return null;
+}
+
 
 export function compileProfile(
   domain: DomainConfig,
   keys: readonly Pick<SigningKey, 'signingDomain' | 'selector'>[],
   allDomains: readonly string[],
 ): DomainProfile {
-  const services = domain.services.map((s) => ({
-    name: s.name,
-    ips: ipRanges(s.ips),
-    ptr: s.ptr.map(clean),
-    dkim: s.dkim.map(clean),
-  }));
+  const services = domain.services.map(serviceProfile);
   const ourKeys = keys.map((k) => ({ domain: clean(k.signingDomain), selector: k.selector.toLowerCase() }));
   const signingDomains = [...new Set([clean(domain.name), ...ourKeys.map((k) => k.domain)])];
   const retired = [...new Set(domain.retiredSelectors.map((s) => s.toLowerCase()))];

@@ -6,8 +6,7 @@
  */
 import { getDomain } from 'tldts';
 import type { ServiceConfig } from '../../app/config.js';
-import { isUnder } from '../domain-under.js';
-import { ipRanges } from '../correlate/ip-ranges.js';
+import { serviceByOrigin, serviceProfile } from '../correlate/profile.js';
 import { BUILTIN_SERVICES } from './service-map.js';
 
 export interface Organisation {
@@ -17,18 +16,15 @@ export interface Organisation {
 
 export type NameOrganisation = (ip: string, ptr: string | null) => Organisation | null;
 
-/** A namer for one policy domain's configured services, matched as the source classifier
- * matches them (src/analyze/correlate/: IP ranges, IPv4-mapped folded; PTR-name suffixes). */
+/** A namer for one policy domain's configured services, matched by the source classifier's own
+ * origin match (correlate/profile.ts serviceByOrigin: IP ranges, then PTR-name suffixes). */
 export function organisationNamer(services: readonly ServiceConfig[]): NameOrganisation {
-  const ranges = services.map((s) => ({ name: s.name, ips: ipRanges(s.ips) }));
+  const profiles = services.map(serviceProfile);
   return (ip, ptr) => {
-    const byIp = ranges.find((r) => r.ips.contains(ip));
-    if (byIp !== undefined) return { name: byIp.name, kind: 'service' };
+    const match = serviceByOrigin(ip, ptr, profiles);
+    if (match !== null) return { name: match.service.name, kind: 'service' };
     if (ptr === null) return null;
     const host = ptr.toLowerCase().replace(/\.$/, '');
-    for (const s of services) {
-      if (s.ptr.some((suffix) => isUnder(host, suffix))) return { name: s.name, kind: 'service' };
-    }
     const base = getDomain(host, { allowPrivateDomains: false });
     if (base === null) return null;
     // A few services are known by a longer name than their base domain (mail.ovh.net).

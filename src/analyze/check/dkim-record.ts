@@ -2,6 +2,7 @@
  * A published DKIM key record (RFC 6376 §3.6.1; RFC 8463 for k=ed25519), parsed and compared
  * with our own key. Pure.
  */
+import { tagList } from './tag-list.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { publicKeyForDns, type KeyAlgorithm } from '../../app/signing-keys.js';
 
@@ -24,18 +25,12 @@ export const looksLikeDkimKey = (txt: string): boolean => /(^|;)\s*p\s*=/i.test(
 export function parseDkimKeyRecord(text: string): DkimKeyRecord {
   const tags = new Map<string, string>();
   const errors: string[] = [];
-  text
-    .split(';')
-    .map((p) => p.trim())
-    .filter((p) => p !== '')
-    .forEach((part, i) => {
-      const eq = part.indexOf('=');
-      if (eq < 0) return void errors.push(`"${part}" is not a tag=value pair`);
-      const name = part.slice(0, eq).trim().toLowerCase();
-      // RFC 6376 §3.6.1: v=, when present, must be the first tag.
-      if (name === 'v' && i !== 0) errors.push('v=DKIM1 must be the first tag');
-      if (!tags.has(name)) tags.set(name, part.slice(eq + 1).trim());
-    });
+  tagList(text).forEach(({ text: part, name, value }, i) => {
+    if (name === null) return void errors.push(`"${part}" is not a tag=value pair`);
+    // RFC 6376 §3.6.1: v=, when present, must be the first tag.
+    if (name === 'v' && i !== 0) errors.push('v=DKIM1 must be the first tag');
+    if (!tags.has(name)) tags.set(name, value);
+  });
   const v = tags.get('v');
   if (v !== undefined && v !== 'DKIM1') errors.push(`v=${v} is not v=DKIM1`);
   if (!tags.has('p')) errors.push('no p= tag');

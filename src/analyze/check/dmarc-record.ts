@@ -4,6 +4,7 @@
  * instead of an exception, so `ruaflow check` can say exactly what to change.
  */
 
+import { tagList } from './tag-list.js';
 import { readMailtoUri } from '../../receiver/rua.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
@@ -49,15 +50,11 @@ export function parseDmarcRecord(text: string): DmarcRecord {
   const errors: string[] = [];
   const issues: string[] = [];
   const tags = new Map<string, string>();
-  const parts = text.split(';').map((p) => p.trim()).filter((p) => p !== '');
-  parts.forEach((part, i) => {
-    const eq = part.indexOf('=');
-    if (eq < 0) {
+  tagList(text).forEach(({ text: part, name, value }, i) => {
+    if (name === null) {
       issues.push(`"${part}" is not a tag=value pair`);
       return;
     }
-    const name = part.slice(0, eq).trim().toLowerCase();
-    const value = part.slice(eq + 1).trim();
     if (i === 0 && name !== 'v') errors.push('v=DMARC1 must be the first tag');
     if (tags.has(name)) issues.push(`${name}= appears twice (the first one counts)`);
     else tags.set(name, value);

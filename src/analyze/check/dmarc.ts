@@ -5,6 +5,7 @@
  * mailbox ruaflow reads, and authorised by any receiving domain outside our organisational
  * domain (RFC 7489 §7.1).
  */
+import { tagList } from './tag-list.js';
 import type { CheckContext, DomainSetup } from './context.js';
 import { checkDestination } from '../../receiver/destination.js';
 import { discoverDmarc, type DmarcDiscovery } from './dmarc-discovery.js';
@@ -158,8 +159,9 @@ async function authorizationChecks(owner: string, record: DmarcRecord, ctx: Chec
 
 /** The record text with one tag set (or removed with null), other tags kept in place. */
 export function withTag(text: string, tag: string, value: string | null): string {
-  const parts = text.split(';').map((p) => p.trim()).filter((p) => p !== '');
-  const at = parts.findIndex((p) => p.split('=')[0]?.trim().toLowerCase() === tag);
+  const specs = tagList(text);
+  const parts = specs.map((p) => p.text);
+  const at = specs.findIndex((p) => p.name === tag);
   if (value === null) return (at < 0 ? parts : parts.filter((_, i) => i !== at)).join('; ');
   if (at < 0) return [...parts, `${tag}=${value}`].join('; ');
   return parts.map((p, i) => (i === at ? `${tag}=${value}` : p)).join('; ');

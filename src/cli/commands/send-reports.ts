@@ -7,7 +7,7 @@ import { loadSigningKeys } from '../../app/signing-keys.js';
 import { ConfigError, IoError, UsageError } from '../../errors.js';
 import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals, type Reporter } from '../../jobs/send-reports.js';
 import { fromDomain } from '../../mail/from-address.js';
-import { describeFsError } from '../../platform/fs-errors.js';
+import { describeFsError, writeFileOrFail } from '../../platform/fs-errors.js';
 import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
 import { systemClock } from '../../ports/clock.js';
@@ -96,7 +96,7 @@ async function sendReportsOnce(
   };
   if (options.dryRun) {
     makeDir(options.outDir);
-    const build = await readAndBuild(null, (filename, payload) => writeFile(join(options.outDir, filename), payload));
+    const build = await readAndBuild(null, (filename, payload) => writeFileOrFail(join(options.outDir, filename), payload));
     return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null };
   }
   const outbound = new OutboundStore(app.db);
@@ -215,13 +215,6 @@ function makeDir(dir: string): void {
   }
 }
 
-function writeFile(path: string, bytes: Uint8Array): void {
-  try {
-    writeFileSync(path, bytes);
-  } catch (error) {
-    throw new IoError(`${path}: cannot write: ${describeFsError(error)}`, { cause: error });
-  }
-}
 
 
 /** The stable `--json` shape (README "send-reports --json"). */

@@ -7,7 +7,6 @@
  * Exit codes: 0 ok (also when an empty summary was not sent); 2 usage or configuration (no
  * [smtp], no recipients); 1 when a message could not be sent.
  */
-import { writeFileSync } from 'node:fs';
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
 import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
@@ -21,10 +20,10 @@ import { renderSummaryHtml } from '../../deliver/summary-html.js';
 import { renderSummaryJson } from '../../deliver/summary-json.js';
 import { renderSummaryMarkdown } from '../../deliver/summary-markdown.js';
 import { renderSummaryText } from '../../deliver/summary-text.js';
-import { ConfigError, IoError, UsageError } from '../../errors.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import type { SummarySendResult } from '../../jobs/send-summary.js';
 import { summarize, type SummaryPorts } from '../../jobs/summarize.js';
-import { describeFsError } from '../../platform/fs-errors.js';
+import { writeFileOrFail } from '../../platform/fs-errors.js';
 import { sleep } from '../../platform/sleep.js';
 import { holdSignals } from '../../platform/hold-signals.js';
 import { fromDomain } from '../../mail/from-address.js';
@@ -74,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   const app = openApp(config, values.db);
   try {
     const summary = await summaryFor(app.db, config, period, domains, values.offline);
-    if (values.out !== undefined) writeOut(values.out, RENDER[format as Format](summary));
+    if (values.out !== undefined) writeFileOrFail(values.out, RENDER[format as Format](summary), `summary --out ${values.out}`);
     if (!values.send) {
       if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
       return EXIT.ok;
@@ -221,10 +220,3 @@ export async function scheduledSummary(
   }
 }
 
-function writeOut(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new IoError(`summary --out ${path}: cannot write: ${describeFsError(error)}`, { cause: error });
-  }
-}

@@ -9,8 +9,12 @@
 
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits } from '../limits.js';
 import type { ReportFormat } from '../report/types.js';
+import type { OutboundReportFormat } from '../types/config.js';
+import { DOMAIN_NAME, isMailbox } from '../mail/address-syntax.js';
+
+export { DOMAIN_NAME, isMailbox };
 
 /** How the text of an environment variable becomes a value before validation. */
 export type EnvCoercion = 'string' | 'integer' | 'boolean' | 'list';
@@ -35,15 +39,6 @@ export type KeyTable = Readonly<Record<string, KeySpec>>;
 
 // ---------------------------------------------------------------------------------------------
 // Value checks
-
-/** A DNS name as it appears in mail: letters, digits, hyphens, and underscores (DKIM selectors and
- * `_dmarc` labels carry them, so we accept them where a strict host-name rule would not). */
-export const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
-
-/** An address as written in `From:`/`To:` settings; deliberately loose (the SMTP server decides). */
-const MAILBOX = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
-export const isMailbox = (s: string): boolean => MAILBOX.test(s);
 
 /** `addr@example.com` or `Display Name <addr@example.com>`. */
 const isFromAddress = (s: string): boolean => {
@@ -192,8 +187,7 @@ export const DNS_KEYS = {
 } as const satisfies KeyTable;
 
 /** The formats we can write: RFC 9990 (current) and RFC 7489 for receivers that want the old one. */
-export const OUTBOUND_REPORT_FORMATS = ['rfc9990', 'rfc7489'] as const satisfies readonly ReportFormat[];
-export type OutboundReportFormat = (typeof OUTBOUND_REPORT_FORMATS)[number];
+export const OUTBOUND_REPORT_FORMATS = ['rfc9990', 'rfc7489'] as const satisfies readonly (OutboundReportFormat & ReportFormat)[];
 
 export const REPORTER_KEYS = {
   org_name: text('an organisation name', 'Example Ltd'),

@@ -4,7 +4,7 @@
  * services, and a first DMARC record with our rua — in zone-file form, long values split into
  * 255-character strings. Pure.
  */
-import type { KeyAlgorithm } from '../app/signing-keys.js';
+import type { KeyAlgorithm } from '../types/signing-keys.js';
 import { sameOrganisation } from '../analyze/check/org-domain.js';
 import { dkimRecord, ruaAuthorization, suggestedDmarc, suggestedSpf, zoneTxt, type SpfSource, type TxtRecord } from '../analyze/check/records.js';
 

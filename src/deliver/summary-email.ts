@@ -8,7 +8,7 @@
  * the same domains share one message.
  */
 import { createHash } from 'node:crypto';
-import type { Config } from '../app/config.js';
+import type { Config } from '../types/config.js';
 import type { Summary } from '../analyze/summary/types.js';
 import { composeMessage } from '../mail/compose.js';
 import { fromDomain } from '../mail/from-address.js';

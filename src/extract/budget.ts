@@ -5,7 +5,7 @@
  * with sixteen members, each just under the cap, is still one input over it.
  */
 import { LimitExceededError } from '../errors.js';
-import { LIMIT_SETTINGS, type Limits } from './limits.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 
 export interface DecompressionBudget {
   used: number;

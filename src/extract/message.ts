@@ -11,7 +11,7 @@
 import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { isCandidatePayload } from './candidate.js';
 import { classifyStructure, classifyWithoutPayload, type NotAggregateReason, type Verdict } from './classify.js';
-import { LIMIT_SETTINGS, type Limits } from './limits.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 import { readMime, type MimeMessage, type MimePart } from './mime-walk.js';
 import { describeBytes, sniff, withArticle } from './sniff.js';
 import { xmlInText } from './text-body.js';

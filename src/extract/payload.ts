@@ -8,7 +8,7 @@
 import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { type DecompressionBudget, type ExtractContext } from './budget.js';
 import { gunzipSource } from './gzip.js';
-import { LIMIT_SETTINGS, type Limits } from './limits.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 import type { Payload } from './message.js';
 import { describeBytes, sniff, withArticle } from './sniff.js';
 import { chunksOf, concatBytes, peek, resume, wholeSource, type ByteSource } from './source.js';

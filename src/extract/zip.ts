@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
 import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { charge, type ExtractContext } from './budget.js';
 import { createRawInflater, InflateError } from './inflate.js';
-import { LIMIT_SETTINGS } from './limits.js';
+import { LIMIT_SETTINGS } from '../limits.js';
 import { PIECE_SIZE, streamSource, type ByteSource } from './source.js';
 
 export interface ZipMember {

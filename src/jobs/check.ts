@@ -3,9 +3,9 @@
  * (src/analyze/check/), all lookups through the one DNS port. The families run in parallel per
  * domain; results keep a fixed order (DMARC, SPF, DKIM) so output is stable.
  */
-import { isMailbox } from '../app/config-schema.js';
-import type { Config, DomainConfig } from '../app/config.js';
-import type { SigningKeys } from '../app/signing-keys.js';
+import { isMailbox } from '../mail/address-syntax.js';
+import type { Config, DomainConfig } from '../types/config.js';
+import type { SigningKeys } from '../types/signing-keys.js';
 import { checkDkim } from '../analyze/check/dkim.js';
 import { checkDmarc } from '../analyze/check/dmarc.js';
 import { checkSpf } from '../analyze/check/spf.js';

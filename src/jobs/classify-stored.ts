@@ -11,8 +11,8 @@
  *
  * `ruaflow sources` runs it before listing; the summary and the ingest job can call it too.
  */
-import type { Config } from '../app/config.js';
-import { loadSigningIdentities, type SigningIdentity, type SigningKeys } from '../app/signing-keys.js';
+import type { Config } from '../types/config.js';
+import type { SigningIdentity, SigningKeys } from '../types/signing-keys.js';
 import { createPtrNames } from '../analyze/ptr-names.js';
 import { PtrCache } from '../store/ptr-cache.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
@@ -26,7 +26,7 @@ import type { Database } from '../store/database.js';
 import { RecordClassStore, type ClassRow, type StoredFacts } from '../store/record-classes.js';
 
 export interface ClassifyDeps {
-  /** Our selectors and signing domains (src/app/signing-keys.ts loadSigningIdentities). */
+  /** Our selectors and signing domains (read by src/app/signing-keys.ts loadSigningIdentities). */
   readonly keys: SigningKeys<SigningIdentity>;
   /** PTR names for services matched by `ptr`; null: classify without names (no PTR match). */
   readonly names: PtrNames | null;
@@ -140,11 +140,17 @@ async function refreshPtrClasses(store: RecordClassStore, profile: DomainProfile
  * changes). Nothing to do without `[[domains]]`. A key that cannot be read is the
  * configuration's fault, not the reports': it is logged, and what was stored stays stored.
  */
-export async function refreshClassesOffline(db: Database, config: Pick<Config, 'domains' | 'file'>, clock: Clock, log: Logger): Promise<ClassifyTotals | null> {
+export async function refreshClassesOffline(
+  db: Database,
+  config: Pick<Config, 'domains' | 'file'>,
+  loadKeys: () => SigningKeys<SigningIdentity>,
+  clock: Clock,
+  log: Logger,
+): Promise<ClassifyTotals | null> {
   if (config.domains.length === 0) return null;
   const names = createPtrNames({ cache: new PtrCache(db), resolver: null, clock });
   try {
-    return await classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock });
+    return await classifyStored(db, config, { keys: loadKeys(), names, clock });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.warn('sources not classified', { reason: error.message });

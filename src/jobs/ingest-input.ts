@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import type { Limits } from '../extract/limits.js';
+import type { Limits } from '../limits.js';
 import { extractMessage, type MessageContent, type MessageMeta, type Payload } from '../extract/message.js';
 import { openPayload, type DecompressionBudget, type XmlDocument } from '../extract/payload.js';
 import { describeBytes, sniff } from '../extract/sniff.js';

@@ -7,7 +7,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publicKeyForDns, type KeyAlgorithm } from '../app/signing-keys.js';
+import { publicKeyForDns } from '../mail/dkim-key.js';
+import type { KeyAlgorithm } from '../types/signing-keys.js';
 import { IoError, UsageError } from '../errors.js';
 import { describeFsError } from '../platform/fs-errors.js';
 

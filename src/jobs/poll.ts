@@ -12,7 +12,7 @@
  * - Memory is bounded by the batch: UIDs are fetched `batchSize` at a time.
  */
 import { LimitExceededError } from '../errors.js';
-import { LIMIT_SETTINGS } from '../extract/limits.js';
+import { LIMIT_SETTINGS } from '../limits.js';
 import type { Logger } from '../ports/logger.js';
 import type { MailboxAction, MailboxSession } from '../ports/mailbox.js';
 import type { InputOutcome } from '../store/inputs.js';

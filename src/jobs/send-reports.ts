@@ -12,8 +12,8 @@
  *
  * A dry run builds and writes the files only: no database writes, no DNS, no SMTP.
  */
-import type { OutboundReportFormat } from '../app/config-schema.js';
-import type { OutboundConfig } from '../app/config.js';
+import type { OutboundReportFormat } from '../types/config.js';
+import type { OutboundConfig } from '../types/config.js';
 import { composeMessage } from '../mail/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';

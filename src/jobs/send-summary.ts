@@ -3,8 +3,8 @@
  * ones unless `send_empty`, compose, DKIM-sign with our key for the From domain when we hold one,
  * and hand each to the mail transport. Outcomes are values: the caller decides the exit code.
  */
-import type { Config } from '../app/config.js';
-import type { SigningKey } from '../app/signing-keys.js';
+import type { Config } from '../types/config.js';
+import type { SigningKey } from '../types/signing-keys.js';
 import type { Summary } from '../analyze/summary/types.js';
 import { composeSummaryMail, planSummaryMails, shouldSend } from '../deliver/summary-email.js';
 import { signMessage } from '../mail/dkim-sign.js';

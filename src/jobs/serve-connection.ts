@@ -14,7 +14,7 @@
  * waiting for us, and `verifyTimeoutMs` bounds that wait (serve.ts).
  */
 import type { Socket } from 'node:net';
-import { SERVE_CLOSE_GRACE_MS, SERVE_LIMIT_SETTINGS } from '../extract/limits.js';
+import { SERVE_CLOSE_GRACE_MS, SERVE_LIMIT_SETTINGS } from '../limits.js';
 import type { Logger } from '../ports/logger.js';
 
 export interface ConnectionOptions {

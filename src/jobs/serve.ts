@@ -14,7 +14,7 @@
  * stops at its next DNS query and records nothing, so no answered timeout is recorded later.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { DEFAULT_SERVE_LIMITS, SERVE_LIMIT_SETTINGS, type ServeLimits } from '../extract/limits.js';
+import { DEFAULT_SERVE_LIMITS, SERVE_LIMIT_SETTINGS, type ServeLimits } from '../limits.js';
 import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import { evaluationJson } from '../receiver/evaluation-json.js';

@@ -7,7 +7,7 @@
  * our setup is read from the stored classes, which the caller brings up to date first
  * (src/jobs/classify-stored.ts). The composition root (src/cli/commands/summary.ts) builds them.
  */
-import type { Config } from '../app/config.js';
+import type { Config } from '../types/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';

@@ -4,7 +4,7 @@
  * (RFC 6376, RFC 8463; never rsa-sha1, RFC 8301), relaxed/relaxed.
  */
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
-import type { SigningKey } from '../app/signing-keys.js';
+import type { SigningKey } from '../types/signing-keys.js';
 
 /** Header fields we sign; From is required (RFC 6376 §5.4). Listed once each, so that a field
  * added later in transit breaks nothing we vouched for. */

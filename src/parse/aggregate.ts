@@ -8,7 +8,7 @@
  * Throws ReportRejectedError when required data is missing, LimitExceededError past a cap.
  */
 import { LimitExceededError, MalformedInputError, ReportRejectedError } from '../errors.js';
-import { LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 import { IssueLog } from '../report/issues.js';
 import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
 import { decodeXml } from './decode.js';

@@ -9,8 +9,8 @@
  * their namespace prefix; a document that ends early keeps the complete sections read so far.
  */
 import { LimitExceededError, ReportRejectedError } from '../errors.js';
-import type { Limits } from '../extract/limits.js';
-import { LIMIT_SETTINGS } from '../extract/limits.js';
+import type { Limits } from '../limits.js';
+import { LIMIT_SETTINGS } from '../limits.js';
 import type { IssueLog } from '../report/issues.js';
 
 export interface Section {

@@ -8,7 +8,7 @@
  * Temporary errors are never cached: the next caller asks again.
  */
 import { Resolver } from 'node:dns/promises';
-import type { DnsConfig } from '../app/config.js';
+import type { DnsConfig } from '../types/config.js';
 import { isNoRecord, type DnsResolver } from '../ports/dns.js';
 import { withDeadline } from './deadline.js';
 

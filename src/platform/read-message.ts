@@ -1,8 +1,8 @@
 /** Reads a message to verify from a file or stdin, never more than `[limits] max_message_bytes`. */
 import { createReadStream } from 'node:fs';
 import { IoError, LimitExceededError, MalformedInputError } from '../errors.js';
-import type { Limits } from '../extract/limits.js';
-import { LIMIT_SETTINGS } from '../extract/limits.js';
+import type { Limits } from '../limits.js';
+import { LIMIT_SETTINGS } from '../limits.js';
 import { describeFsError } from './fs-errors.js';
 
 export async function readMessage(path: string, limits: Limits): Promise<Buffer> {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import type { SmtpConfig } from '../app/config.js';
+import type { SmtpConfig } from '../types/config.js';
 import { SmtpError } from '../errors.js';
 import type { Envelope, MailTransport, SendOutcome } from '../ports/mail.js';
 

@@ -20,7 +20,7 @@ import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, r
 import { open, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { IoError, LimitExceededError } from '../errors.js';
-import { LIMIT_SETTINGS, type Limits } from '../extract/limits.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 import type { InputItem, InputProblem } from './input.js';
 import { isMboxStart, scanMbox, unquoteMboxrd, type MboxMessage } from './mbox.js';
 import { describeFsError, errorCode } from '../platform/fs-errors.js';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { defaultConfig, loadConfig, parseConfig, type Config, type Env, type ReadSecret } from '../../src/app/config.js';
 import { isCronExpression, isDnsServer, LIMIT_KEYS, SECTIONS } from '../../src/app/config-schema.js';
 import { ConfigError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS } from '../../src/limits.js';
 
 const CWD = '/srv/work';
 const FILE_DIR = '/etc/ruaflow';

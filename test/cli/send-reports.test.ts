@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/app/config.js';
 import { openApp } from '../../src/app/deps.js';
-import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { scheduledSendReports, sendLockPath } from '../../src/cli/commands/send-reports.js';
 import { LockedError } from '../../src/errors.js';
 import { acquireLock } from '../../src/platform/lock.js';

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { loadConfig } from '../../src/app/config.js';
-import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { scheduledSummary } from '../../src/cli/commands/summary.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { LimitExceededError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { extractMessage } from '../../src/extract/message.js';
 import { openPayload } from '../../src/extract/payload.js';
 import { base64Lines, gzip, gzipMember, limits, makeZip, message, payload, text, xmlReport, zeroBombDeflate } from './support.js';

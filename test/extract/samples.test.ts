@@ -7,7 +7,7 @@ import { basename, relative } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { LimitExceededError, MalformedInputError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { extractMessage, type NotAggregateReason } from '../../src/extract/message.js';
 import { drain, payload, SAMPLES, sampleFiles, type Drained } from './support.js';
 

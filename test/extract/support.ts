@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { DEFAULT_LIMITS, type Limits } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import type { Payload } from '../../src/extract/message.js';
 import { openPayload, type DecompressionBudget } from '../../src/extract/payload.js';
 

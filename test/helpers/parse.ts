@@ -1,5 +1,5 @@
 /** Run the streaming parser over a string or bytes and collect everything it says. */
-import { DEFAULT_LIMITS, type Limits } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { parseAggregate, type ParseOutcome } from '../../src/parse/aggregate.js';
 import type { AggregateRecord, ReportHeader } from '../../src/report/types.js';
 

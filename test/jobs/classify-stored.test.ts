@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../../src/app/config.js';
 import { loadSigningKeys } from '../../src/app/signing-keys.js';
 import { DKIM_FAIL_CAUSES, SOURCE_CLASSES } from '../../src/analyze/correlate/classes.js';
 import { createPtrNames } from '../../src/analyze/ptr-names.js';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { classifyStored, type ClassifyDeps } from '../../src/jobs/classify-stored.js';
 import { ingestInput } from '../../src/jobs/ingest-input.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { pollMailbox, type PollPlan } from '../../src/jobs/poll.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { CommitGroup } from '../../src/store/commit-group.js';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { SmtpConfig } from '../../src/app/config.js';
 import type { SigningKey } from '../../src/app/signing-keys.js';
-import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { composeMessage } from '../../src/mail/compose.js';
 import { signMessage } from '../../src/mail/dkim-sign.js';
 import { fromDomain } from '../../src/mail/from-address.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LimitExceededError, ReportRejectedError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { collect, report } from '../helpers/parse.js';
 
 const codes = (c: ReturnType<typeof collect>) => c.outcome.issues.map((i) => i.code);

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { parseAggregate } from '../../src/parse/aggregate.js';
 import { chunked } from '../helpers/parse.js';
 

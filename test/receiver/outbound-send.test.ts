@@ -15,7 +15,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { parseConfig, type Config } from '../../src/app/config.js';
-import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { requireReporter, requireSigning } from '../../src/cli/commands/send-reports.js';
 import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals } from '../../src/jobs/send-reports.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';

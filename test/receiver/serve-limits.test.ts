@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_SERVE_LIMITS, type ServeLimits } from '../../src/extract/limits.js';
+import { DEFAULT_SERVE_LIMITS, type ServeLimits } from '../../src/limits.js';
 import { startVerifyService, type VerifyService } from '../../src/jobs/serve.js';
 import type { VerifyDeps } from '../../src/jobs/verify-message.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
-import { publicKeyForDns } from '../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { collect } from '../helpers/parse.js';

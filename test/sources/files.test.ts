@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IoError, LimitExceededError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, type Limits } from '../../src/extract/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { countInputs, walkInputs, type InputItem, type InputProblem } from '../../src/sources/files.js';
 import { isInputProblem } from '../../src/sources/input.js';
 

@@ -1,6 +1,6 @@
 /** What every check family is given: the DNS port, who we are, and the time. */
-import type { DomainConfig } from '../../app/config.js';
-import type { SigningKey } from '../../app/signing-keys.js';
+import type { DomainConfig } from '../../types/config.js';
+import type { SigningKey } from '../../types/signing-keys.js';
 import type { DnsResolver } from '../../ports/dns.js';
 
 export interface CheckContext {

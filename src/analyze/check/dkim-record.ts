@@ -4,7 +4,8 @@
  */
 import { tagList } from './tag-list.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { publicKeyForDns, type KeyAlgorithm } from '../../app/signing-keys.js';
+import { publicKeyForDns } from '../../mail/dkim-key.js';
+import type { KeyAlgorithm } from '../../types/signing-keys.js';
 
 export interface DkimKeyRecord {
   readonly tags: ReadonlyMap<string, string>;

@@ -6,7 +6,7 @@
  * it against the published record (mailauth dkimVerify through our DNS port).
  */
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import type { SigningKey } from '../../app/signing-keys.js';
+import type { SigningKey } from '../../types/signing-keys.js';
 import { signMessage } from '../../mail/dkim-sign.js';
 import { lookupTxt } from '../../ports/dns.js';
 import type { CheckContext, DomainSetup } from './context.js';

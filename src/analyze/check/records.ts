@@ -4,7 +4,7 @@
  * form of any TXT record. Pure; shared by `ruaflow check` (its fixes) and `ruaflow keygen`.
  */
 import { authorizationName } from '../../receiver/destination.js';
-import type { KeyAlgorithm } from '../../app/signing-keys.js';
+import type { KeyAlgorithm } from '../../types/signing-keys.js';
 
 /** One TXT record to publish. */
 export interface TxtRecord {

@@ -5,8 +5,8 @@
  * redone then and only then.
  */
 import { createHash } from 'node:crypto';
-import type { DomainConfig, ServiceConfig } from '../../app/config.js';
-import type { SigningKey } from '../../app/signing-keys.js';
+import type { DomainConfig, ServiceConfig } from '../../types/config.js';
+import type { SigningKey } from '../../types/signing-keys.js';
 import { ipRanges, type Address, type IpRanges } from './ip-ranges.js';
 import { isUnder } from '../domain-under.js';
 

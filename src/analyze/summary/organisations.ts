@@ -5,7 +5,7 @@
  * tldts (the PSL library mailauth already uses for DMARC alignment).
  */
 import { getDomain } from 'tldts';
-import type { ServiceConfig } from '../../app/config.js';
+import type { ServiceConfig } from '../../types/config.js';
 import { serviceByOrigin, serviceProfile } from '../correlate/profile.js';
 import { BUILTIN_SERVICES } from './service-map.js';
 

@@ -1,6 +1,7 @@
 /** `ruaflow ingest PATH…` */
 import { loadAppConfig, openApp } from '../../app/deps.js';
 import { refreshClassesOffline } from '../../jobs/classify-stored.js';
+import { loadSigningIdentities } from '../../app/signing-keys.js';
 import { createLogger } from '../../platform/logger.js';
 import { countInputs } from '../../sources/files.js';
 import { ingestPaths, type IngestTotals } from '../../jobs/ingest-paths.js';
@@ -37,7 +38,7 @@ export async function ingestWithProgress(paths: readonly string[], app: ReturnTy
   }
   // Classes of what is already stored change only with the configuration; `sources` and
   // `summary` notice that themselves.
-  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, app.clock, log);
+  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, () => loadSigningIdentities(app.config), app.clock, log);
   return totals;
 }
 

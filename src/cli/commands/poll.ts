@@ -10,6 +10,7 @@ import { createImapConnector } from '../../sources/imap/connector.js';
 import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
 import { refreshClassesOffline } from '../../jobs/classify-stored.js';
+import { loadSigningIdentities } from '../../app/signing-keys.js';
 import { parseCommand } from '../options.js';
 import { createProgress } from '../progress.js';
 
@@ -63,7 +64,7 @@ export async function pollOnce(
     (progress as ReturnType<typeof createProgress> | null)?.done();
     await session.close();
   }
-  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, app.clock, log);
+  if (totals.new > 0) await refreshClassesOffline(app.db, app.config, () => loadSigningIdentities(app.config), app.clock, log);
   return totals;
 }
 

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { ImapFlow, type IdInfoObject } from 'imapflow';
-import type { ImapConfig } from '../../app/config.js';
+import type { ImapConfig } from '../../types/config.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MailboxConnector, MailboxSession } from '../../ports/mailbox.js';

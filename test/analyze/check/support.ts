@@ -1,7 +1,8 @@
 /** Shared pieces of the check tests: a loopback DNS server per test file, our keys, a domain. */
 import { generateKeyPairSync } from 'node:crypto';
 import type { DomainConfig } from '../../../src/app/config.js';
-import { publicKeyForDns, type SigningKey } from '../../../src/app/signing-keys.js';
+import { type SigningKey } from '../../../src/app/signing-keys.js';
+import { publicKeyForDns } from '../../../src/mail/dkim-key.js';
 import type { CheckContext, DomainSetup } from '../../../src/analyze/check/context.js';
 import type { CheckResult, CheckStatus } from '../../../src/analyze/check/types.js';
 import { createDnsResolver } from '../../../src/platform/dns-resolver.js';

@@ -81,8 +81,11 @@ module.exports = {
     },
   ],
   options: {
+    // swc reads the TypeScript sources and reports `import type` lines as dependencies too (the
+    // probe in docs/architecture.md shows a type-only upward import failing). dependency-cruiser's
+    // own tsc route needs TypeScript's JavaScript API, which TypeScript 7.0 (our compiler) lacks.
     parser: 'swc',
-    tsPreCompilationDeps: true,
+    tsPreCompilationDeps: false,
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^(dist|node_modules)/' },
     tsConfig: { fileName: 'tsconfig.json' },

@@ -1,7 +1,7 @@
 /**
  * Typed failures. Protocol outcomes (a DMARC fail, an odd report) are values; these are faults.
  * Each carries a stable `code`; src/cli/exit.ts is the one place that turns them into exit codes
- * and messages (STYLE.md 5).
+ * and messages.
  */
 
 export type ErrorCode =

@@ -1,5 +1,5 @@
 /**
- * Every size and count cap in one place (STYLE.md 7). Each cap has a reason and the name of the
+ * Every size and count cap in one place (docs/configuration.md "Limits"). Each has a reason and the
  * `[limits]` setting that raises it; exceeding one is a LimitExceededError naming that setting,
  * never an out-of-memory.
  *

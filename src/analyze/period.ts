@@ -34,7 +34,7 @@ const MAX_DAYS = 3660;
 
 export const ALL_TIME: Period = { label: 'all', begin: null, end: null };
 
-/** `text` → a period, or a message saying what was expected (STYLE.md 8: a result, not a throw). */
+/** `text` → a period, or a message saying what was expected (a result, not a throw). */
 export function parsePeriod(text: string, clock: Clock): PeriodResult {
   const word = text.trim().toLowerCase();
   const now = clock.now();

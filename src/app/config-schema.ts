@@ -1,6 +1,6 @@
 /**
- * The configuration vocabulary: every section and key of ruaflow.toml (DESIGN.md "Configuration
- * file"), what each accepts, an example for error messages, and how the text of its environment
+ * The configuration vocabulary: every section and key of ruaflow.toml (docs/configuration.md
+ * lists them), what each accepts, an example for error messages, and how the text of its env
  * variable (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data; src/app/config.ts applies it.
  *
  * Each key's zod schema checks one value; the section schemas are strict, so an unknown key is an
@@ -298,7 +298,7 @@ export const SERVE_KEYS = {
   [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.verifyTimeoutMs),
 } as const satisfies KeyTable;
 
-/** The `[section]` tables, in the order DESIGN.md lists them. `[[domains]]` is an array of tables. */
+/** The `[section]` tables (docs/configuration.md describes each). `[[domains]]` is an array of tables. */
 export const SECTIONS = {
   database: DATABASE_KEYS,
   imap: IMAP_KEYS,

@@ -1,5 +1,5 @@
 /**
- * Configuration, validated once (STYLE.md 8): `parseConfig` is the pure core — TOML text plus
+ * Configuration, validated once, as a result: `parseConfig` is the pure core — TOML text plus
  * environment in, a complete `Config` (defaults applied, paths absolute) or a ConfigError out;
  * `loadConfig` only finds and reads the file and the `*_file` secrets.
  *
@@ -212,7 +212,7 @@ function applyEnv(
     set(section, key, coerce(raw, spec), name);
   }
 
-  // RUAFLOW_DB is the documented shorthand (DESIGN.md "common flags"); two different values
+  // RUAFLOW_DB is the documented shorthand (docs/configuration.md); two different values
   // for one setting is a mistake worth stopping for.
   const db = env['RUAFLOW_DB'];
   if (db !== undefined && db !== '') {

@@ -1,5 +1,5 @@
 /**
- * The one place where outcomes and errors become exit codes and messages (STYLE.md 5).
+ * The one place where outcomes and errors become exit codes and messages (docs/json-output.md).
  *
  *   0  everything stored, or already stored (duplicates), or not a report
  *   1  the run itself failed (database, I/O, a bug)

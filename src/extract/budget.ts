@@ -1,6 +1,6 @@
 /**
  * The decompression budget: every byte a gzip or zip layer produces is counted here as it is
- * produced, so a bomb (NOTES.md §8 quirk 30) is stopped after `max_decompressed_bytes` of output,
+ * produced, so a gzip or zip bomb is stopped after `max_decompressed_bytes` of output,
  * never after building that output. One budget is shared by all documents of one input: a zip
  * with sixteen members, each just under the cap, is still one input over it.
  */

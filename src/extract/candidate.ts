@@ -1,7 +1,7 @@
 /**
- * Which MIME parts are candidate payloads. The bytes decide (NOTES.md §8 quirk 1: the media type
- * lies, quirk 4: it may be missing altogether), but a part that *claims* to be a report by its
- * name or type is kept even when its bytes are something else (quirk 8, the PNG named `.xml.gz`),
+ * Which MIME parts are candidate payloads. The bytes decide (the media type of real reports
+ * lies, or is missing altogether), but a part that *claims* to be a report by its
+ * name or type is kept even when its bytes are something else (Amazon's PNG named `.xml.gz`),
  * so that it fails later with a message saying what it really is instead of vanishing.
  */
 import type { MimePart } from './mime-walk.js';

@@ -4,7 +4,7 @@
  * as they are produced.
  *
  * Tolerances, each seen in real reports:
- * - Bytes after the first member are ignored (NOTES.md §8 quirk 5: Mimecast appends CRLF;
+ * - Bytes after the first member are ignored (Mimecast appends CRLF;
  *   node:zlib's gunzip rejects that). A second member would be a second report glued on, which no
  *   reporter does; the first member is the report.
  * - A member whose deflate stream is complete but whose 8-byte trailer is cut off is accepted:

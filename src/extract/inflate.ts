@@ -114,7 +114,7 @@ function createNative(sizeHint: number | undefined): RawInflater | null {
     },
     *write(input, final) {
       if (closed) throw new InflateError('decoder already closed');
-      // Input after the end of the stream is the caller's (a trailer, or junk: NOTES.md §8.5).
+      // Input after the end of the stream is the caller's (a trailer, or junk: Mimecast's CRLF).
       if (ended) return;
       let offset = 0;
       for (;;) {

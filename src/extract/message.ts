@@ -1,12 +1,12 @@
 /**
  * A report e-mail → its candidate payloads, or the reason it is not an aggregate report.
  *
- * RFC 7489 §7.2.1.1 / RFC 9990: the report is one MIME part of any structure (NOTES.md §4.1), so
+ * RFC 7489 §7.2.1.1 / RFC 9990: the report is one MIME part; no MIME structure is required, so
  * every leaf is considered and the bytes decide (candidate.ts). Also handled: the report as the
- * whole single-part body (NOTES.md §8 quirk 2, Google and Mimecast), reports inside forwarded
- * `message/rfc822` parts (quirk 3, walked here with a depth cap), and the XML pasted into a text
+ * whole single-part body (Google and Mimecast send single-part zip/gzip), reports in forwarded
+ * `message/rfc822` parts (walked here with a depth cap), and the XML pasted into a text
  * body. Failure reports, TLS reports, bounces and report-less mail are values, not errors
- * (STYLE.md 5).
+ * (protocol outcomes are results; only faults throw).
  */
 import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { isCandidatePayload } from './candidate.js';

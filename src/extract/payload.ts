@@ -1,9 +1,9 @@
 /**
  * A candidate payload → the XML documents in it, lazily: gzip, zip and layers of them are opened
  * as the consumer reads, each document's bytes are produced piece by piece, and every produced
- * byte is counted against the decompression budget. Decided by magic bytes only (NOTES.md §8
- * quirk 1), so `application/gzip` holding a zip (quirk 1), a double gzip (quirk 6), a gzip
- * holding a zip, or a `.xml.gz` attachment that is a PNG (quirk 8) all end up where they should.
+ * byte is counted against the decompression budget. Decided by magic bytes only (real reports
+ * come mislabelled), so `application/gzip` holding a zip, a double gzip (`.xml.gz.gz`), a gzip
+ * holding a zip, or a `.xml.gz` attachment that is a PNG (Amazon) all end up where they should.
  */
 import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { type DecompressionBudget, type ExtractContext } from './budget.js';

@@ -1,7 +1,8 @@
 /**
  * What a byte string is, decided by its first bytes and never by a file name or a declared media
- * type: reporters mislabel reports (NOTES.md §8 quirks 1, 4 and 8: `application/octet-stream`,
- * `application/gzip` holding a zip, a `.xml.gz` attachment that is a PNG), so the magic numbers are
+ * type: reporters mislabel reports (Amazon SES sends `application/octet-stream`, Yahoo
+ * `application/x-zip-compressed`; seen too: `application/gzip` holding a zip, a misspelt
+ * `ContentType:` header, a `.xml.gz` attachment that is a PNG), so the magic numbers are
  * the only thing worth trusting.
  */
 
@@ -102,7 +103,7 @@ function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
 /** Bytes inspected to tell text from binary. */
 const TEXT_WINDOW = 512;
 /** Text this short is quoted in the description (Yahoo once sent a gzip body that was the word
- * "unused", NOTES.md §8 quirk 8; saying so beats "text"). */
+ * "unused", parsedmarc issue #409; saying so beats "text"). */
 const QUOTE_MAX = 32;
 
 function describeText(bytes: Uint8Array): string | null {

@@ -1,5 +1,5 @@
 /**
- * A report carried in a text/plain body rather than attached (NOTES.md §8 quirk 7 is its
+ * A report carried in a text/plain body rather than attached (rspamd and others send its
  * attached, uncompressed text/xml cousin). The MIME layer has already
  * turned the body into text using the part's charset, so the document is re-encoded as UTF-8 and
  * an encoding declaration that says otherwise is dropped (XML 1.0 §4.3.3: without one, UTF-8).

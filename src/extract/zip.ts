@@ -7,7 +7,8 @@
  * in the archive are only used to find bytes, never to bound output: the decompression budget
  * counts what really comes out, and each member's CRC-32 and size are checked at its end.
  *
- * Not an RFC format for reports (NOTES.md §4.1: zip is de facto, Google sends `.zip`); quirk 6:
+ * Not an RFC format for reports (RFC 7489 §7.2.1.1 names gzip; zip is de facto, Google sends
+ * `.zip`). Seen in real reports:
  * a first entry that is a directory, entries with an empty name, several entries.
  */
 import { crc32 } from 'node:zlib';

@@ -3,8 +3,8 @@
  * Shared by `ruaflow ingest` and the IMAP poller: the caller reads the bytes, this decides what
  * they are, stores every report in them exactly once and records the input in the ledger.
  *
- * Bad input never throws out of here: it becomes an outcome with a reason (DESIGN.md
- * "Reliability rules"). Only faults of the run itself (the database) propagate.
+ * Bad input never throws out of here: it becomes an outcome with a reason (bad input never stops
+ * a batch). Only faults of the run itself (the database) propagate.
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
@@ -129,7 +129,7 @@ type Found =
   | { kind: 'not-aggregate'; meta: MessageMeta | null; reason: string }
   | { kind: 'failed'; meta: null; reason: string };
 
-/** Decide by content what the input is (DESIGN.md: sniffed by content, not by name). */
+/** Decide by content what the input is, never by its name: reporters mislabel their files. */
 async function findPayloads(input: InputDescription, bytes: Uint8Array, limits: Limits): Promise<Found> {
   const kind = sniff(bytes);
   switch (kind) {

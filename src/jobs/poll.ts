@@ -1,6 +1,6 @@
 /**
  * One pass over the rua mailbox: every message in it is ingested exactly once and filed where
- * the user can see what happened to it (DESIGN.md "Reliability rules").
+ * the user can see what happened to it (docs/reports-in.md "Polling the rua mailbox").
  *
  * - Which messages to process never depends on \Seen (people open that mailbox): every UID in the
  *   mailbox is looked up in the ledger by `imap:<mailbox>:<UIDVALIDITY>:<UID>`; known ones are not

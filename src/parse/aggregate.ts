@@ -1,6 +1,6 @@
 /**
  * Streaming, tolerant parse of one aggregate report document (RFC 7489 App. C, RFC 9990 §3 and
- * the drafts, plus the quirks in NOTES §8).
+ * the drafts, plus the quirks real reporters produce: docs/reports-in.md "What ruaflow accepts").
  *
  * A generator: it yields the header as soon as report_metadata and policy_published are read
  * (so the store can check for a duplicate before any record), then each record, and returns the
@@ -30,7 +30,7 @@ export interface ParseOutcome {
   readonly issues: ReportIssue[];
 }
 
-/** Root children we know; anything else is ignored with an issue (NOTES §3, §8.20). */
+/** Root children we know; anything else is ignored with an issue. */
 const IGNORED_SECTIONS = new Set(['extension', 'extensions']);
 
 export function* parseAggregate(
@@ -77,7 +77,7 @@ export function* parseAggregate(
         else issues.note('report_metadata.multiple', 'more than one <report_metadata>; the first is used');
         break;
       case 'policy_published':
-        // NOTES §8.19: several policy_published; parsedmarc takes the first, so do we.
+        // Several policy_published are seen; parsedmarc takes the first, so do we.
         if (policy === undefined) policy = readWhole(section);
         else issues.note('policy_published.multiple', 'more than one <policy_published>; the first is used');
         break;

@@ -3,7 +3,7 @@
  *
  * XML 1.0 §4.3.3 / Appendix F: a byte-order mark decides the encoding; otherwise the encoding
  * declaration; otherwise UTF-8. Reporters declare legacy charsets (`windows-1252` from AOL,
- * NOTES §8.12) and some put raw cp1252 bytes into documents that claim UTF-8 (§8.11, 0x91 in
+ * for one) and some put raw cp1252 bytes into documents that claim UTF-8 (0x91 in
  * samples/parsedmarc/invalid_utf_8.xml): those bytes are replaced by U+FFFD and flagged, rather
  * than rejecting the report.
  */

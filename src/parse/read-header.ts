@@ -1,7 +1,7 @@
 /**
  * report_metadata + policy_published sections → ReportHeader. Rejects (ReportRejectedError, one
  * line naming the element) only what cannot be invented: the reporter, the report id, the date
- * range and the policy domain (NOTES §9).
+ * range and the policy domain; everything else has a default or is an issue.
  */
 import { ReportRejectedError } from '../errors.js';
 import type { IssueLog } from '../report/issues.js';
@@ -39,7 +39,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
   const email = nonEmpty(text(meta, 'email', m));
   let orgName = nonEmpty(text(meta, 'org_name', m));
   if (orgName === null) {
-    // NOTES §8.17, samples/parsedmarc/!example.com!…xml: empty <org_name/>; parsedmarc derives it
+    // samples/parsedmarc/!example.com!…xml: empty <org_name/>; parsedmarc derives it
     // from the email domain, and so do we, so that such reports still have a reporter.
     const domain = email?.split('@').pop()?.replace(/[<>\s]/g, '') ?? '';
     if (domain === '') throw new ReportRejectedError('report_metadata/org_name is empty and there is no email to take it from');
@@ -49,7 +49,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
 
   const reportIdRaw = nonEmpty(text(meta, 'report_id', m));
   if (reportIdRaw === null) throw new ReportRejectedError('report_metadata/report_id is missing or empty');
-  // RFC 9990 §2.1 ridtxt: "<" ridfmt ">" / ridfmt. We keep the raw form too (NOTES §8.26).
+  // RFC 9990 §2.1 ridtxt: "<" ridfmt ">" / ridfmt. We keep the raw form too (it may hold `@`).
   const reportId = reportIdRaw.replace(/^<(.*)>$/, '$1').trim() || reportIdRaw;
 
   const range = children(meta, 'date_range')[0];
@@ -66,7 +66,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
     .map((e) => (typeof e === 'string' ? decodeEntities(e).trim() : ''))
     .filter((e) => e !== '');
 
-  // Early drafts put <version> inside report_metadata (NOTES §3, "early-draft artefacts").
+  // Early drafts put <version> inside report_metadata (pre-RFC 7489 reporters).
   let version = parts.version;
   let format: ReportFormat = 'rfc7489';
   const innerVersion = nonEmpty(text(meta, 'version', m));
@@ -135,7 +135,7 @@ function readPolicy(node: XmlNode | undefined, repaired: boolean, issues: IssueL
   };
 }
 
-/** Epoch seconds; NOTES §8.25: `1337270400.0` from 2012-era reporters is cut at the dot. */
+/** Epoch seconds; `1337270400.0` from 2012-era reporters is cut at the dot. */
 function readTimestamp(field: 'begin' | 'end', value: string | null, issues: IssueLog): number {
   const t = value?.trim() ?? '';
   if (t === '') throw new ReportRejectedError(`report_metadata/date_range/${field} is missing or empty`);

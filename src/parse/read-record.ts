@@ -18,7 +18,7 @@ import { child, children, text, type XmlNode } from './xml-node.js';
 export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean): AggregateRecord | null {
   const row = child(record, 'row');
   const evaluated = child(row, 'policy_evaluated');
-  // NOTES §8.16: old drafts (dmarc.org wiki, junc.org) wrote <identities>.
+  // Old drafts (dmarc.org wiki, junc.org) wrote <identities>.
   let ids = child(record, 'identifiers');
   if (ids === undefined) {
     ids = child(record, 'identities');
@@ -46,7 +46,7 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
     const typeText = text(node, 'type', repaired)?.trim() ?? '';
     const comment = emptyToNull(text(node, 'comment', repaired));
     if (typeText === '' && comment === null) {
-      // NOTES §8.18: `<reason><type></type><comment></comment></reason>` (KDDI, parsedmarc sample).
+      // Seen: `<reason><type></type><comment></comment></reason>` (KDDI, parsedmarc sample).
       issues.note('reason.empty', 'empty <reason> skipped');
       continue;
     }

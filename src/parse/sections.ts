@@ -3,7 +3,7 @@
  * policy_published, each record, version, extension…. Each section is small and is handed to
  * fast-xml-parser on its own, so memory stays flat however many records a report has.
  *
- * Tolerance (NOTES §8.11–13): anything before the root `feedback` element is skipped (the XML
+ * Tolerance, as real reports need: anything before the root `feedback` element is skipped (the XML
  * declaration, comments, a DOCTYPE — never processed, so no entity can expand — or the stray
  * unclosed `<xs:schema>` wrapper seen from IKEA); elements are matched by local name whatever
  * their namespace prefix; a document that ends early keeps the complete sections read so far.

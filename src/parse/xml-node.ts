@@ -106,7 +106,7 @@ const KNOWN_ELEMENTS =
   'org_name|email|extra_contact_info|report_id|begin|end|error|domain|adkim|aspf|p|sp|np|pct|fo|testing|discovery_method|generator|source_ip|count|disposition|dkim|spf|type|comment|header_from|envelope_from|envelope_to|selector|result|human_result|scope|version';
 
 /**
- * Best-effort repair of a section that is not well formed (NOTES §8.11), as a recovering parser
+ * Best-effort repair of a section that is not well formed (real reports), as a recovering parser
  * would: a `<` that does not start markup is text (`<bad-xml@bad-xml.net>` in an email element,
  * `example.com<foo`), and an end tag that lost its `<` (`2025042100/report_id>`, KDDI) gets it back.
  */

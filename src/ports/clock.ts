@@ -1,4 +1,4 @@
-/** The clock port: pure code never reads the time itself (STYLE.md 12). */
+/** The clock port: pure code never reads the time itself, so tests set it. */
 export interface Clock {
   /** Epoch seconds. */
   now(): number;

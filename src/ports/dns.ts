@@ -1,7 +1,7 @@
 /**
  * The DNS port. It has mailauth's resolver shape — node's `dns.promises.resolve(name, rrtype)` —
  * so one resolver (system DNS or `[dns] servers`, with a cache; src/platform/dns-resolver.ts)
- * serves verification, rua discovery, PTR naming and `ruaflow check` alike (DESIGN.md).
+ * serves verification, rua discovery, PTR naming and `ruaflow check` alike.
  *
  * Answers come back in node's shapes: TXT as `string[][]` (one array of character-strings per
  * record, RFC 1035 §3.3.14), A / AAAA / PTR / CNAME / NS as `string[]`, MX as

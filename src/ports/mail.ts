@@ -3,7 +3,7 @@
  * to the SMTP relay for an envelope. The real adapter is src/platform/smtp-transport.ts
  * (nodemailer); tests use a real SMTP server (test/helpers/smtp-server.ts).
  *
- * What the server said is an outcome, not an error (STYLE.md 5): the caller decides whether to
+ * What the server said is an outcome, not an error: the caller decides whether to
  * retry (deferred) or to give up on that destination (rejected). Faults of our own setup — wrong
  * credentials, an untrusted certificate — throw SmtpError: retrying or suppressing a
  * destination would not help.

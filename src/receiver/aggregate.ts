@@ -8,7 +8,7 @@
  *   testing pct and how the record was found. RFC 9990 §2: one report covers exactly one policy
  *   domain and one policy configuration; a record that changed mid-day makes two reports.
  * - report row: one `<record>` — one distinct (source IP, disposition, aligned results, reasons,
- *   header From, envelope from/to, auth results) tuple with its message count (NOTES §6).
+ *   header From, envelope from/to, auth results) tuple with its message count (RFC 9990 §3).
  */
 import { createHash } from 'node:crypto';
 

@@ -1,14 +1,14 @@
 /**
  * One aggregate report → its XML document (pure), with fast-xml-parser's builder.
  *
- * Two dialects (NOTES §6, `[reporter] format`):
+ * Two dialects (`[reporter] format`):
  * - rfc9990 (default): root in the namespace urn:ietf:params:xml:ns:dmarc-2.0, `version` 1.0,
  *   `generator`, `discovery_method`, `np`, `testing`; no `pct`; a DKIM selector always; at most
  *   one SPF result, whose scope may only be `mfrom` (RFC 9990 §3); disposition may be `pass`.
  * - rfc7489: no namespace, App. C element order, `pct` always (the schema requires it), no
  *   RFC 9990-only elements or values (`pass` → `none`, `policy_test_mode` → `other`), at least
  *   one SPF result with a scope, and IPv6 written with all eight groups (App. C's IPAddress
- *   pattern has no `::`; NOTES §2.3).
+ *   pattern has no `::`).
  * Element order follows each schema's xs:sequence; documents validate against
  * schema/xsd/rua-dmarcbis.xsd and rua-rfc7489-fixed.xsd (test/receiver/outbound-xml.test.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * Verifying an external report destination (RFC 7489 §7.1; RFC 9990 §3 "Verifying External
- * Destinations"; NOTES §4.3), through the DNS port.
+ * Destinations"), through the DNS port.
  *
  * When the rua host's Organizational Domain differs from the policy domain's, the host must
  * publish `<policy-domain>._report._dmarc.<host>` (TXT, `v=DMARC1…`; wildcards work). No such

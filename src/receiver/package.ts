@@ -1,6 +1,6 @@
 /**
  * A built report → what goes out (pure): its Report-ID, its file name, the gzip payload and the
- * parts of the e-mail (NOTES §4).
+ * parts of the e-mail (RFC 7489 §7.2.1.1, RFC 9990 §2.1).
  *
  * - Report-ID: `<YYYYMMDD><16 hex>`, derived from (our domain, policy domain, policy
  *   configuration, period start). Deterministic, so a report rebuilt or re-sent after a crash

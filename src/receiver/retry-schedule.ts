@@ -1,6 +1,6 @@
 /**
  * When a deferred delivery is tried again (pure). A 4xx reply, an unreachable relay or a DNS
- * temperror keeps the report (DESIGN.md "Reliability rules": never deleted unsent) and schedules
+ * temperror keeps the report (a report is never deleted unsent) and schedules
  * the next attempt: 15 min, 1 h, 4 h, 12 h, then every 24 h — until `give_up_after_days` after
  * the report was built, when the delivery is recorded as expired.
  */

@@ -1,7 +1,7 @@
 /**
  * The safeguards that decide whether a built report may go out at all (pure). They exist
- * because reporting to whoever publishes a rua is itself abusable (NOTES §6; DESIGN.md
- * "Outbound"): reports to a spammer's address have had reporters listed, and two reporters
+ * because reporting to whoever publishes a rua is itself abusable (docs/sending-reports.md
+ * "Safe by default"): reports to a spammer's address have had reporters listed, and two reporters
  * reporting on each other's reports make a loop.
  *
  * - deny_domains / allow_domains: a policy domain (or a parent of it) on the deny list never gets

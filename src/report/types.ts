@@ -16,7 +16,7 @@
  */
 
 /** A value read from a report that is not in the vocabulary we know. Kept verbatim (trimmed,
- * lower-cased) and flagged as an issue, never thrown away (STYLE.md 6). */
+ * lower-cased) and flagged as an issue, never thrown away. */
 export type UnknownWord = string & { readonly __unknownWord: true };
 
 /** A vocabulary value: a known word, or an unknown word kept as it was. */
@@ -158,7 +158,7 @@ export interface ReportIssue {
   readonly count: number;
 }
 
-/** Identity of a report for duplicate detection (DESIGN.md "Reliability rules"). */
+/** Identity of a report for duplicate detection (report ids alone collide across reporters). */
 export interface ReportIdentity {
   readonly orgName: string;
   readonly reportId: string;

@@ -1,8 +1,8 @@
 /**
- * Tolerant normalisers for the enumerated fields of an aggregate report (STYLE.md 6).
+ * Tolerant normalisers for the enumerated fields of an aggregate report.
  * Each takes the raw text and returns a known word, or the unknown word kept verbatim, and notes
  * what was odd in the issue log. Spellings seen in the wild are listed with where they were seen
- * (NOTES.md §8 numbers 22–24).
+ * (case: cry-inc/dmarc-report-viewer #79; SPF words: OpenDMARC, Mail::SPF).
  */
 import type { IssueLog } from './issues.js';
 import {
@@ -22,7 +22,7 @@ import {
 
 type Aliases = Readonly<Record<string, string>>;
 
-/** SPF (NOTES §8.23): `hardfail` is an old Mail::SPF spelling of fail. RFC 7489 App. C says
+/** SPF: `hardfail` is an old Mail::SPF spelling of fail. RFC 7489 App. C says
  * "TempError commonly implemented as unknown" and "PermError commonly implemented as error";
  * we follow that comment (OpenDMARC writes `unknown`). */
 const SPF_ALIASES: Aliases = {
@@ -65,7 +65,7 @@ function normalise<T extends string>(
   }
   const lower = text.toLowerCase();
   if ((known as readonly string[]).includes(lower)) {
-    // NOTES §8.22: `Pass`, `None`, `SoftFail`, `TempError` (cry-inc/dmarc-report-viewer #79).
+    // Seen: `Pass`, `None`, `SoftFail`, `TempError` (cry-inc/dmarc-report-viewer #79).
     if (lower !== text) issues.note(`${field}.case`, `<${field}> value "${text}" lower-cased`);
     return lower as T;
   }

@@ -1,5 +1,5 @@
 /**
- * Forward-only numbered migrations (STYLE.md 10): schema/sql/NNN_name.sql, applied in order, each
+ * Forward-only numbered migrations: schema/sql/NNN_name.sql, applied in order, each
  * in its own transaction, the schema version kept in SQLite's user_version. A database whose
  * version is newer than the newest migration we ship was written by a newer ruaflow: refuse it.
  */

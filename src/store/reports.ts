@@ -2,7 +2,7 @@
  * Reports and their records, written exactly once.
  *
  * One transaction per report: `begin()` opens it, `header()` checks the report identity
- * (org_name, report_id, policy domain, begin, end — DESIGN.md) and inserts the report row,
+ * (org_name, report_id, policy domain, begin, end) and inserts the report row,
  * `record()` inserts rows as the parser streams them (in batches of 100, prepared statements
  * inside the open transaction: memory does not grow with the report), `commit()` settles the counts and issues. A crash
  * before commit leaves nothing behind; a duplicate is recognised before any record is written.

@@ -1,8 +1,8 @@
 /**
- * The README's delivery-time integrations, run by the real tools: its Sieve script in Dovecot
- * Pigeonhole's `sieve-test`, and its procmail recipes in procmail (as a delivery agent runs them,
- * `procmail -m RCFILE`), the second one calling the real CLI against the loopback DNS server.
- * The scripts are taken from the README as printed.
+ * The delivery-time integrations of docs/verifying-mail.md, run by the real tools: its Sieve
+ * script in Dovecot Pigeonhole's `sieve-test`, and its procmail recipes in procmail (as a delivery
+ * agent runs them, `procmail -m RCFILE`), the second one calling the real CLI against the loopback
+ * DNS server. The scripts are taken from the page as printed.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ruaflowBin } from '../helpers/cli.js';
-import { readmeBlock } from '../helpers/readme.js';
+import { docBlock } from '../helpers/doc-block.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
@@ -54,10 +54,10 @@ function run(command: string, args: readonly string[], options: { input: string;
 
 const withHeader = (decision: string): string => `X-Ruaflow-Decision: ${decision}\r\n${message()}`;
 
-describe('the README Sieve script, in Pigeonhole sieve-test', () => {
+describe('the documented Sieve script, in Pigeonhole sieve-test', () => {
   it('files a quarantined message into Junk and keeps the others in INBOX', async () => {
     const script = join(dir, 'ruaflow.sieve');
-    writeFileSync(script, readmeBlock('**Sieve** (Dovecot Pigeonhole)', 'sieve'), { mode: 0o644 });
+    writeFileSync(script, docBlock('verifying-mail.md', '**Sieve** (Dovecot Pigeonhole)', 'sieve'), { mode: 0o644 });
     const test = async (decision: string): Promise<string> => {
       const file = join(dir, `${decision}.eml`);
       writeFileSync(file, withHeader(`${decision}; reason="test"`), { mode: 0o644 });
@@ -74,7 +74,7 @@ describe('the README Sieve script, in Pigeonhole sieve-test', () => {
   });
 });
 
-describe('the README procmail recipes, in procmail', () => {
+describe('the documented procmail recipes, in procmail', () => {
   const maildir = (): string => join(dir, 'Maildir');
   const files = (folder: string): string[] => {
     try {
@@ -93,11 +93,11 @@ describe('the README procmail recipes, in procmail', () => {
     ruaflowBin(bin);
     writeFileSync(
       join(dir, 'procmailrc'),
-      `MAILDIR=${maildir()}\nDEFAULT=${maildir()}/\nPATH=${bin}:/usr/bin:/bin\n${readmeBlock('**Sieve** (Dovecot Pigeonhole)', '').replaceAll('/etc/ruaflow.toml', join(dir, 'ruaflow.toml'))}`,
+      `MAILDIR=${maildir()}\nDEFAULT=${maildir()}/\nPATH=${bin}:/usr/bin:/bin\n${docBlock('verifying-mail.md', '**Sieve** (Dovecot Pigeonhole)', '').replaceAll('/etc/ruaflow.toml', join(dir, 'ruaflow.toml'))}`,
     );
   });
 
-  /** Delivery as Postfix local(8) runs the README's mailbox_command (`procmail -p`), with what
+  /** Delivery as Postfix local(8) runs the documented mailbox_command (`procmail -p`), with what
    * it exports about the SMTP client. */
   const deliver = (input: string, client: { ip: string; sender: string }) =>
     run('procmail', ['-p', '-m', join(dir, 'procmailrc')], {

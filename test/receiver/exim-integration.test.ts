@@ -1,10 +1,11 @@
 /**
- * The README's Exim integration, run by a real Exim (Debian's exim4-daemon-heavy: the `regex`
- * condition that writes the scan file needs its content scanning). The DATA ACL is taken from the
- * README as printed, with only the paths of the binary and the configuration replaced, and driven
- * with `exim -bh` (an SMTP session from the given address with every ACL run, nothing delivered).
- * `${run}` starts the real CLI, which asks the loopback DNS server and records in a real SQLite
- * file. What Exim answers after DATA is what a sending MTA would see.
+ * The Exim integration of docs/verifying-mail.md, run by a real Exim (Debian's
+ * exim4-daemon-heavy: the `regex` condition that writes the scan file needs its content scanning).
+ * The DATA ACL is taken from the page as printed, with only the paths of the binary and the
+ * configuration replaced, and driven with `exim -bh` (an SMTP session from the given address with
+ * every ACL run, nothing delivered). `${run}` starts the real CLI, which asks the loopback DNS
+ * server and records in a real SQLite file. What Exim answers after DATA is what a sending MTA
+ * would see.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { ruaflowBin } from '../helpers/cli.js';
-import { readmeBlock } from '../helpers/readme.js';
+import { docBlock } from '../helpers/doc-block.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { dkimZone, message, rsaKey, sign } from './support.js';
 
@@ -25,9 +26,9 @@ let dir: string;
 let eximConf: string;
 let db: string;
 
-/** The DATA ACL of README "Integration", as printed. */
+/** The DATA ACL of docs/verifying-mail.md "Integration", as printed. */
 function readmeEximAcl(): string {
-  const acl = readmeBlock('**Exim** (`${run}` in the DATA ACL');
+  const acl = docBlock('verifying-mail.md', '**Exim** (`${run}` in the DATA ACL');
   assert.ok(acl.startsWith('acl_check_data:'), 'its first code block is the DATA ACL');
   return acl;
 }
@@ -45,7 +46,7 @@ before(async () => {
   db = join(dir, 'ruaflow.sqlite');
   const config = join(dir, 'ruaflow.toml');
   writeFileSync(config, `[database]\npath = "${db}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 800\n[reporter]\norg_name = "Receiver"\nemail = "dmarc@receiver.example"\ndomain = "mx.receiver.example"\n`);
-  // Exim runs the command itself (no shell): a wrapper where the README has the installed binary.
+  // Exim runs the command itself (no shell): a wrapper where the page has the installed binary.
   const bin = ruaflowBin(dir);
   mkdirSync(join(dir, 'spool'));
   mkdirSync(join(dir, 'log'));
@@ -100,7 +101,7 @@ async function session(ip: string, mailFrom: string, data: Buffer): Promise<{ re
 /** Exim's reply to the end of DATA. */
 const dataReply = (replies: string): string => replies.split('\n').find((l) => /^250 OK id=|^[45]\d\d /.test(l)) ?? replies;
 
-describe('the README Exim integration, in a real Exim', () => {
+describe('the documented Exim integration, in a real Exim', () => {
   it('accepts a DKIM-signed message that passes DMARC and adds our Authentication-Results header', async () => {
     const signed = await sign(message(), [{ domain: 'example.com', selector: 'k', key: KEY }]);
     const { replies, trace } = await session('192.0.2.10', 'alice@example.com', signed);

@@ -34,7 +34,7 @@ export interface SummaryInput {
   readonly previousRows: readonly SourceRow[];
   /** Reports overlapping the current period and the `lookback` periods before it. */
   readonly reports: readonly ReportSpan[];
-  /** How many earlier periods decide whether a reporter "usually reports" (DESIGN: 4). */
+  /** How many earlier periods decide whether a reporter "usually reports" (docs/summaries.md). */
   readonly lookback: number;
   readonly seen: ReadonlyMap<string, readonly PolicySeen[]>;
   /** From DNS; a domain missing here falls back to the policy reporters saw most. */

@@ -5,8 +5,8 @@
 # (it is the time of the run); check runs against a DNS server that refuses, so it is offline.
 #   scripts/snapshot-outputs.sh BIN OUTDIR [SAMPLES]   (BIN: the built cli, e.g. dist/cli/main.js)
 set -uo pipefail
-bin=$(realpath "$1"); out=$(realpath -m "$2"); samples=$(realpath "${3:-../shared/samples}")
 root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(realpath "$1"); out=$(realpath -m "$2"); samples=$(realpath "${3:-$root/../shared/samples}")
 node=$root/node_modules/.bin/node; [ -x "$node" ] || node=node
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"

@@ -19,7 +19,7 @@ import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
 import { createImapConnector } from '../../sources/imap/connector.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
 import { pollOnce } from './poll.js';
 import { scheduledSummary, summaryRecipients } from './summary.js';
 import { scheduledSendReports } from './send-reports.js';
@@ -28,8 +28,7 @@ import { sleep } from '../../platform/sleep.js';
 /** After a failed IDLE connection, wait this long before trying again. */
 const IDLE_RETRY_MS = 30_000;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand('daemon', argv, {}, { min: 0, max: 0, name: '' });
+export async function run(values: CommonOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const imap = config.imap;
   const missing = missingFor(config);
@@ -40,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const app = openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet });
+  const log = createLogger({ quiet: values.quiet === true });
   // node-cron's own notices (a run skipped because the last one still runs) go through our
   // logger too, so the daemon's stderr stays one JSON object per line for log shippers.
   const text = (m: string | Error): string => (m instanceof Error ? m.message : m);

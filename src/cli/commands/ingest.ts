@@ -7,18 +7,17 @@ import { countInputs } from '../../sources/files.js';
 import { ingestPaths, type IngestTotals } from '../../jobs/ingest-paths.js';
 import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** Below this many inputs a progress bar is only flicker. */
 const PROGRESS_THRESHOLD = 20;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand('ingest', argv, {}, { min: 1, max: Infinity, name: 'at least one PATH' });
+export async function run(values: CommonOptions, positionals: readonly string[]): Promise<number> {
   const config = await loadAppConfig(values);
   const app = openApp(config, values.db);
   try {
-    const totals = await ingestWithProgress(positionals, app, values.quiet);
+    const totals = await ingestWithProgress(positionals, app, values.quiet === true);
     process.stdout.write(values.json ? `${JSON.stringify(totalsJson(totals))}\n` : renderTotals(totals));
     return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
   } finally {

@@ -11,15 +11,14 @@ import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
 import { refreshClassesOffline } from '../../jobs/classify-stored.js';
 import { loadSigningIdentities } from '../../app/signing-keys.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand('poll', argv, {}, { min: 0, max: 0, name: '' });
+export async function run(values: CommonOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const imap = requireImap(config);
   const app = openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet });
+  const log = createLogger({ quiet: values.quiet === true });
   const lock = acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
   // SIGTERM / Ctrl-C: finish the current message, commit, file it, then stop.
   const stop = new AbortController();
@@ -27,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    const totals = await pollOnce(createImapConnector(imap, log), app, log, { signal: stop.signal, progress: !values.quiet });
+    const totals = await pollOnce(createImapConnector(imap, log), app, log, { signal: stop.signal, progress: values.quiet !== true });
     process.stdout.write(values.json ? `${JSON.stringify(pollJson(imap.mailbox, totals))}\n` : renderPoll(imap.mailbox, totals));
     return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
   } finally {

@@ -8,17 +8,20 @@ import { loadAppConfig, openApp } from '../../app/deps.js';
 import { renderOverview } from '../../deliver/overview-text.js';
 import { domainOverview } from '../../store/report-list.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
 import { ingestWithProgress, renderTotals, totalsJson } from './ingest.js';
 
 export const DEMO_INBOX = fileURLToPath(new URL('../../../reports/inbox/', import.meta.url));
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand('run', argv, { inbox: { type: 'string' } }, { min: 0, max: 0, name: '' });
+export interface RunOptions extends CommonOptions {
+  readonly inbox?: string;
+}
+
+export async function run(values: RunOptions): Promise<number> {
   const app = openApp(await loadAppConfig(values), values.db);
   try {
     const inbox = values.inbox ?? DEMO_INBOX;
-    const totals = await ingestWithProgress([inbox], app, values.quiet);
+    const totals = await ingestWithProgress([inbox], app, values.quiet === true);
     const overview = domainOverview(app.db);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ingest: totalsJson(totals), domains: overview })}\n`);

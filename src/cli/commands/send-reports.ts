@@ -16,31 +16,31 @@ import { parsePeriod, type Period } from '../../receiver/period.js';
 import { EvaluationHistory, EvaluationReader } from '../../store/evaluations-read.js';
 import { OutboundStore } from '../../store/outbound.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
+
+export interface SendReportsOptions extends CommonOptions {
+  readonly period?: string;
+  readonly dryRun?: boolean;
+  readonly out?: string;
+}
 import { sleep } from '../../platform/sleep.js';
 import { ruaflowVersion } from '../../app/version.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand(
-    'send-reports',
-    argv,
-    { period: { type: 'string', default: 'yesterday' }, 'dry-run': { type: 'boolean', default: false }, out: { type: 'string' } },
-    { min: 0, max: 0, name: '' },
-  );
-  const dryRun = values['dry-run'];
+export async function run(values: SendReportsOptions): Promise<number> {
+  const dryRun = values.dryRun === true;
   if (values.out !== undefined && !dryRun) {
     throw new UsageError('send-reports: --out goes with --dry-run (sent reports are archived in [outbound] archive_dir)');
   }
-  const period = parsePeriod(values.period, systemClock.now());
+  const period = parsePeriod(values.period ?? 'yesterday', systemClock.now());
   if (period === null) {
-    throw new UsageError(`send-reports: --period: expected "yesterday" or a day that has ended, as YYYY-MM-DD (got "${values.period}")`);
+    throw new UsageError(`send-reports: --period: expected "yesterday" or a day that has ended, as YYYY-MM-DD (got "${values.period ?? 'yesterday'}")`);
   }
   const config = await loadAppConfig(values);
   const reporter = requireReporter(config);
   const sign = dryRun ? null : requireSigning(config, reporter);
   if (sign !== null) requireSmtp(config);
   const app = openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet });
+  const log = createLogger({ quiet: values.quiet === true });
   const lock = acquireLock(sendLockPath(app.dbPath), `sending reports from ${app.dbPath}`);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const outDir = resolve(values.out ?? join(config.outbound.archiveDir, 'dry-run'));
     const result = await sendReportsOnce(app, reporter, log, { period, signal: stop.signal, ...(sign === null ? { dryRun: true, outDir } : { dryRun: false, sign }) });
-    process.stdout.write(values.json ? `${JSON.stringify(sendReportsJson(result))}\n` : renderSendReports(result));
+    process.stdout.write(values.json === true ? `${JSON.stringify(sendReportsJson(result))}\n` : renderSendReports(result));
     if (result.deliveries?.relayUnreachable != null) {
       log.error('relay unreachable; the rest is sent by the next run', { error: result.deliveries.relayUnreachable });
       return EXIT.failed;

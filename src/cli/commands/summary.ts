@@ -34,7 +34,16 @@ import { PtrCache } from '../../store/ptr-cache.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Database } from '../../store/database.js';
 import { EXIT } from '../exit.js';
-import { normalizeDomain, parseCommand } from '../options.js';
+import { normalizeDomain, type CommonOptions } from '../options.js';
+
+export interface SummaryOptions extends CommonOptions {
+  readonly domain?: readonly string[];
+  readonly period?: string;
+  readonly format?: string;
+  readonly offline?: boolean;
+  readonly out?: string;
+  readonly send?: boolean;
+}
 
 const FORMATS = ['text', 'markdown', 'html', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
@@ -47,34 +56,21 @@ const RENDER: Readonly<Record<Format, (s: Summary) => string>> = {
   csv: renderSummaryCsv,
 };
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand(
-    'summary',
-    argv,
-    {
-      domain: { type: 'string', multiple: true },
-      period: { type: 'string' },
-      format: { type: 'string' },
-      offline: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      send: { type: 'boolean', default: false },
-    },
-    { min: 0, max: 0, name: '' },
-  );
-  const format = values.json ? 'json' : (values.format ?? 'text');
+export async function run(values: SummaryOptions): Promise<number> {
+  const format = values.json === true ? 'json' : (values.format ?? 'text');
   if (!FORMATS.includes(format as Format)) {
     throw new UsageError(`summary --format ${format}: expected one of ${FORMATS.join(', ')}`);
   }
   const config = await loadAppConfig(values);
   const period = parsePeriod(values.period ?? 'last-week', systemClock.now());
-  if (values.send) requireMail(config);
+  if (values.send === true) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
   const app = openApp(config, values.db);
   try {
-    const summary = await summaryFor(app.db, config, period, domains, values.offline);
+    const summary = await summaryFor(app.db, config, period, domains, values.offline === true);
     if (values.out !== undefined) writeFileOrFail(values.out, RENDER[format as Format](summary), `summary --out ${values.out}`);
-    if (!values.send) {
+    if (values.send !== true) {
       if (values.out === undefined) process.stdout.write(RENDER[format as Format](summary));
       return EXIT.ok;
     }

@@ -5,7 +5,7 @@
  */
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { loadAppConfig, openApp } from '../../app/deps.js';
+import { loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
 import { UsageError } from '../../errors.js';
 import { startVerifyService } from '../../jobs/serve.js';
 import { createLogger } from '../../platform/logger.js';
@@ -20,7 +20,6 @@ export interface ServeOptions extends CommonOptions {
   /** false with --no-record. */
   readonly record?: boolean;
 }
-import { verifyDeps } from './verify.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8893';
 

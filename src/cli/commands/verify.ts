@@ -3,20 +3,15 @@
  * [--no-record] [--authserv-id ID]`: verify one received message, decide, record, print the
  * Authentication-Results header (or the JSON evaluation), exit with the decision's code.
  */
-import { hostname } from 'node:os';
-import { dnsResolver, loadAppConfig, openApp, type AppDeps } from '../../app/deps.js';
-import type { Config } from '../../app/config.js';
+import { loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
 import { UsageError } from '../../errors.js';
-import { verifyMessage, type VerifyDeps } from '../../jobs/verify-message.js';
+import { verifyMessage } from '../../jobs/verify-message.js';
 import { createLogger } from '../../platform/logger.js';
 import { readMessage } from '../../platform/read-message.js';
-import { systemClock } from '../../ports/clock.js';
-import type { Logger } from '../../ports/logger.js';
 import { foldHeader } from '../../receiver/auth-results.js';
 import { checkEnvelope } from '../../receiver/envelope.js';
 import { evaluationJson } from '../../receiver/evaluation-json.js';
 import type { Evaluation } from '../../receiver/types.js';
-import { EvaluationStore } from '../../store/evaluations.js';
 import { DECISION_EXIT } from '../exit.js';
 import type { CommonOptions } from '../options.js';
 
@@ -54,19 +49,6 @@ export async function run(values: VerifyOptions, positionals: readonly string[])
   } finally {
     app?.close();
   }
-}
-
-/** The verification dependencies of a run: shared with `ruaflow serve`. */
-export function verifyDeps(config: Config, app: AppDeps | null, log: Logger, authservId: string | undefined): VerifyDeps {
-  return {
-    resolver: dnsResolver(config),
-    policy: config.policy,
-    authservId: authservId ?? config.reporter.domain ?? hostname(),
-    clock: systemClock,
-    log,
-    store: app === null ? null : new EvaluationStore(app.db),
-    sample: () => Math.random() * 100,
-  };
 }
 
 /** The header, folded, and the decision as a header an MTA can add beside it. */

@@ -44,7 +44,7 @@ const COMMON: readonly (() => Option)[] = [
   () => opt('-q, --quiet', 'no progress bar (invalid inputs are still reported)'),
 ];
 
-const PERIOD = 'last-week, 7d, 30d, all, or A..B (YYYY-MM-DD..YYYY-MM-DD)';
+const PERIOD = 'last-week, 7d, 30d, or A..B (YYYY-MM-DD..YYYY-MM-DD)';
 
 const SPECS: readonly CommandSpec[] = [
   {
@@ -103,7 +103,7 @@ const SPECS: readonly CommandSpec[] = [
     summary: 'every sending source of our [[domains]] with its class (ours, service, forwarded, unknown, spoof) and the fix',
     options: [
       opt('--domain <D>', 'only this one of the [[domains]]'),
-      opt('--period <P>', `the period: ${PERIOD} (default: all stored)`),
+      opt('--period <P>', `the period: ${PERIOD}, or all (the default)`),
       opt('--offline', 'no DNS lookups: sources only a PTR name explains stay unknown'),
     ],
     examples: ['ruaflow sources', 'ruaflow sources --domain example.com --period 30d --json'],

@@ -2,15 +2,26 @@
  * The composition root: builds the real adapters (database, ledger, clock, logger) once from the
  * configuration and hands them to a job.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { refreshClassesOffline } from '../jobs/classify-stored.js';
+import type { IngestDeps } from '../jobs/ingest.js';
 import type { IngestStores } from '../jobs/ingest-input.js';
+import type { scheduledSendReports, SendReportsDeps } from '../jobs/send-reports-pass.js';
+import type { LiveSummaryDeps } from '../jobs/summary.js';
+import type { VerifyDeps } from '../jobs/verify-message.js';
+import type { MailSummaryDeps, ScheduledSummaryDeps } from '../jobs/summary-mail.js';
 import { systemClock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';
+import type { Logger } from '../ports/logger.js';
 import { createDnsResolver } from '../platform/dns-resolver.js';
 import { openDatabase, type Database } from '../store/database.js';
+import { EvaluationStore } from '../store/evaluations.js';
 import { InputLedger } from '../store/inputs.js';
 import { ReportStore } from '../store/reports.js';
 import { loadConfig, type Config } from './config.js';
+import { loadSigningIdentities, loadSigningKeys } from './signing-keys.js';
+import { ruaflowVersion } from './version.js';
 
 export interface AppDeps extends IngestStores {
   readonly config: Config;
@@ -40,5 +51,48 @@ export function openApp(config: Config, dbOverride: string | undefined): AppDeps
     limits: config.limits,
     clock: systemClock,
     close: () => db.close(),
+  };
+}
+
+/** The summary's ports: DNS for PTR names and our policy unless offline, our signing identities. */
+export function liveSummaryDeps(app: Pick<AppDeps, 'db' | 'config' | 'clock'>, offline: boolean): LiveSummaryDeps {
+  return { db: app.db, config: app.config, resolver: offline ? null : dnsResolver(app.config), keys: loadSigningIdentities(app.config), clock: app.clock };
+}
+
+/** The daemon's weekly summary: built with DNS, mailed, logged. */
+export function scheduledSummaryDeps(db: Database, config: Config, log: Logger): ScheduledSummaryDeps {
+  return { ...mailSummaryDeps(config), live: liveSummaryDeps({ db, config, clock: systemClock }, false), log };
+}
+
+/** What mailing the summary needs: the configuration, and our keys read when signing. */
+export function mailSummaryDeps(config: Config): MailSummaryDeps {
+  return { config, signingKeys: () => loadSigningKeys(config) };
+}
+
+/** The daemon's send-reports runs: a real run, signed with our key for [reporter] email. */
+export function scheduledSendReportsDeps(app: AppDeps, log: Logger): Parameters<typeof scheduledSendReports>[0] {
+  return { ...sendReportsDeps(app, log), config: app.config, signingKeys: () => loadSigningKeys(app.config) };
+}
+
+/** What a send-reports run needs; the resolver is made only when delivering. */
+export function sendReportsDeps(app: AppDeps, log: Logger): SendReportsDeps {
+  return { config: app.config, db: app.db, dbPath: app.dbPath, clock: app.clock, log, resolver: () => dnsResolver(app.config), generator: `ruaflow ${ruaflowVersion()}` };
+}
+
+/** Ingest into the open database; new reports bring the stored classes up to date (offline). */
+export function ingestDeps(app: AppDeps, log: Logger): IngestDeps {
+  return { stores: app, log, afterNewReports: () => refreshClassesOffline(app.db, app.config, () => loadSigningIdentities(app.config), app.clock, log) };
+}
+
+/** The verification dependencies of a run: shared with `ruaflow serve`. */
+export function verifyDeps(config: Config, app: Pick<AppDeps, 'db'> | null, log: Logger, authservId: string | undefined): VerifyDeps {
+  return {
+    resolver: dnsResolver(config),
+    policy: config.policy,
+    authservId: authservId ?? config.reporter.domain ?? hostname(),
+    clock: systemClock,
+    log,
+    store: app === null ? null : new EvaluationStore(app.db),
+    sample: () => Math.random() * 100,
   };
 }

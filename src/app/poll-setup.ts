@@ -1,11 +1,13 @@
 /**
- * What the poller needs from the configuration: the filing plan and the lock's name.
+ * What the poller needs from the configuration: the filing plan, the lock's name, the pass's ports.
  */
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
-import type { PollPlan } from '../jobs/poll.js';
-import type { MailboxAction } from '../ports/mailbox.js';
+import type { PollPassDeps, PollPlan } from '../jobs/poll.js';
+import type { Logger } from '../ports/logger.js';
+import type { MailboxAction, MailboxConnector } from '../ports/mailbox.js';
 import type { Config, ImapConfig } from './config.js';
+import { ingestDeps, type AppDeps } from './deps.js';
 
 export function requireImap(config: Config): ImapConfig {
   if (config.imap === null) {
@@ -45,3 +47,15 @@ export function pollLockPath(dbPath: string, imap: ImapConfig): string {
 }
 
 export const mailboxLabel = (imap: ImapConfig): string => `mailbox ${imap.mailbox} of ${imap.user} at ${imap.host}:${imap.port}`;
+
+/** Everything a poll pass needs, from the configuration and the open database. */
+export function pollPassDeps(app: AppDeps, imap: ImapConfig, connector: MailboxConnector, log: Logger): PollPassDeps {
+  return {
+    connector,
+    mailbox: imap.mailbox,
+    plan: pollPlan(imap),
+    stores: app,
+    log,
+    afterNewReports: ingestDeps(app, log).afterNewReports,
+  };
+}

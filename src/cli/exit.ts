@@ -14,6 +14,7 @@
  *  69  reject (EX_UNAVAILABLE: a pipe filter's permanent failure)
  * 1 and 2 keep their meaning, so an MTA wrapper can tell "ruaflow failed" from a decision.
  */
+import { CommanderError } from 'commander';
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5 } as const;
@@ -23,6 +24,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const DECISION_EXIT = { accept: 0, quarantine: 10, defer: 75, reject: 69 } as const satisfies Record<'accept' | 'quarantine' | 'defer' | 'reject', number>;
 
 export function exitCodeFor(error: unknown): ExitCode {
+  // What commander still throws itself is help or the version printed (src/cli/program.ts turns
+  // its usage errors into UsageError).
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (error instanceof RuaflowError) {
     switch (error.code) {
       case 'usage':
@@ -47,9 +51,10 @@ export function exitCodeFor(error: unknown): ExitCode {
   return EXIT.failed;
 }
 
-/** One line for the user; a stack trace only for what is a bug (not a RuaflowError), and only
- * with RUAFLOW_DEBUG set. */
-export function messageFor(error: unknown): string {
+/** One line for the user (null: nothing to add, the help or version was printed); a stack trace
+ * only for what is a bug (not a RuaflowError), and only with RUAFLOW_DEBUG set. */
+export function messageFor(error: unknown): string | null {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? null : `ruaflow: ${error.message.replace(/^error: /, '')}`;
   if (error instanceof RuaflowError) return `ruaflow: ${error.message}`;
   const text = error instanceof Error ? error.message : String(error);
   const trace = process.env['RUAFLOW_DEBUG'] !== undefined && error instanceof Error ? `\n${error.stack ?? ''}` : '';

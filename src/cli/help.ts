@@ -31,12 +31,13 @@ Usage:
                               and send them to the rua addresses, safely and once
                               [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
   ruaflow --version | --help
+  ruaflow help COMMAND        every option of a command, with examples (also COMMAND --help, -h)
 
 Common options:
   --config FILE   configuration file (default ./ruaflow.toml if present)
   --db FILE       database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)
   --json          machine-readable output (see README)
-  --quiet         no progress bar (invalid inputs are still reported)
+  --quiet, -q     no progress bar (invalid inputs are still reported)
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling

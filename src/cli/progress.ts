@@ -117,3 +117,12 @@ export function formatDuration(totalSeconds: number): string {
   const sec = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
+
+/** Below this many inputs a progress bar is only flicker. */
+const PROGRESS_THRESHOLD = 20;
+
+/** For a job that learns how many inputs it has: a bar from PROGRESS_THRESHOLD on. */
+export const progressFor =
+  (label: string) =>
+  (total: number): Progress | null =>
+    total >= PROGRESS_THRESHOLD ? createProgress({ total, label }) : null;

@@ -14,7 +14,9 @@
 import { LimitExceededError } from '../errors.js';
 import { LIMIT_SETTINGS } from '../limits.js';
 import type { Logger } from '../ports/logger.js';
-import type { MailboxAction, MailboxSession } from '../ports/mailbox.js';
+import type { MailboxAction, MailboxConnector, MailboxSession } from '../ports/mailbox.js';
+import { CommitGroup } from '../store/commit-group.js';
+import type { Database } from '../store/database.js';
 import type { InputOutcome } from '../store/inputs.js';
 import { ingestInput, type IngestStores, type Rejection } from './ingest-input.js';
 import type { IngestProgress, InputGroup } from './ingest-paths.js';
@@ -40,6 +42,44 @@ export interface PollTotals {
   invalidInputs: Rejection[];
   /** True when the pass stopped early because it was asked to (SIGTERM). */
   interrupted: boolean;
+}
+
+/** What one pass needs: the mailbox and where to file, the stores, and what to do after new
+ * reports were stored (bring the stored classes up to date, src/jobs/classify-stored.ts). */
+export interface PollPassDeps {
+  readonly connector: MailboxConnector;
+  readonly mailbox: string;
+  readonly plan: PollPlan;
+  readonly stores: IngestStores & { readonly db: Database };
+  readonly log: Logger;
+  readonly afterNewReports: () => Promise<unknown>;
+}
+
+/** A progress display shown once the number of messages is known; null: none. */
+export type PollProgressFor = (messages: number) => (IngestProgress & { done(): void }) | null;
+
+/** Connect, poll, disconnect (`ruaflow poll` and each pass of the daemon). */
+export async function pollPass(deps: PollPassDeps, options: { signal?: AbortSignal; progressFor?: PollProgressFor } = {}): Promise<PollTotals> {
+  const session = await deps.connector.open(deps.mailbox);
+  let progress: ReturnType<PollProgressFor> = null;
+  let totals: PollTotals;
+  try {
+    totals = await pollMailbox(session, deps.stores, new CommitGroup(deps.stores.db), deps.plan, deps.log, {
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      onListed: (count) => {
+        progress = options.progressFor?.(count) ?? null;
+      },
+      progress: {
+        tick: () => progress?.tick(),
+        clear: () => progress?.clear(),
+      },
+    });
+  } finally {
+    (progress as ReturnType<PollProgressFor>)?.done();
+    await session.close();
+  }
+  if (totals.new > 0) await deps.afterNewReports();
+  return totals;
 }
 
 export const inputKey = (session: MailboxSession, uid: number): string => `imap:${session.mailbox}:${session.uidValidity}:${uid}`;

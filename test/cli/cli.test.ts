@@ -31,6 +31,43 @@ describe('ruaflow CLI', () => {
     assert.match(h.stdout, /ruaflow ingest PATH/);
   });
 
+  it('every command answers --help, -h and `help COMMAND` with each option and an example, exit 0', async () => {
+    const commands = ['run', 'ingest', 'reports', 'poll', 'daemon', 'summary', 'sources', 'check', 'keygen', 'verify', 'serve', 'send-reports'];
+    for (const command of commands) {
+      const long = await ruaflow([command, '--help']);
+      assert.equal(long.code, 0, `${command} --help: ${long.stderr}`);
+      assert.equal(long.stderr, '');
+      assert.match(long.stdout, new RegExp(`^Usage: ruaflow ${command} `));
+      for (const common of ['--config <FILE>', '--db <FILE>', '--json', '-q, --quiet', '-h, --help']) assert.ok(long.stdout.includes(common), `${command}: ${common}`);
+      assert.match(long.stdout, new RegExp(`\nExamples:\n  ruaflow ${command}`));
+      assert.deepEqual(await ruaflow([command, '-h']), long);
+      assert.deepEqual(await ruaflow(['help', command]), long);
+    }
+    const summary = (await ruaflow(['summary', '--help'])).stdout;
+    for (const option of ['--domain <D>', '--period <P>', '--format <F>', '--offline', '--out <FILE>', '--send']) assert.ok(summary.includes(option), option);
+    const verify = (await ruaflow(['help', 'verify'])).stdout;
+    for (const option of ['--ip <IP>', '--helo <NAME>', '--mail-from <ADDR>', '--rcpt <ADDR>', '--authserv-id <ID>', '--no-record']) assert.ok(verify.includes(option), option);
+    const overview = await ruaflow(['help']);
+    assert.equal(overview.code, 0);
+    assert.equal(overview.stdout, (await ruaflow(['--help'])).stdout);
+    assert.deepEqual(await ruaflow(['-V']), await ruaflow(['--version']));
+  });
+
+  it('suggests the command or option meant, in one line, exit 2', async () => {
+    const command = await ruaflow(['sumary']);
+    assert.equal(command.code, 2);
+    assert.equal(command.stderr, 'ruaflow: unknown command "sumary" (did you mean summary?); see ruaflow --help\n');
+    const option = await ruaflow(['summary', '--formt', 'html']);
+    assert.equal(option.code, 2);
+    assert.equal(option.stderr, "ruaflow: summary: unknown option '--formt' (did you mean --format?)\n");
+    const help = await ruaflow(['help', 'nosuch']);
+    assert.equal(help.code, 2);
+    assert.equal(help.stderr, 'ruaflow: unknown command "nosuch"; see ruaflow --help\n');
+    const missing = await ruaflow(['summary', '--period']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^ruaflow: summary: option '--period <P>' argument missing\n$/);
+  });
+
   it('says what is wrong with the command line, exit 2', async () => {
     const unknown = await ruaflow(['frobnicate']);
     assert.equal(unknown.code, 2);

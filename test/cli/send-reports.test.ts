@@ -15,9 +15,9 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/app/config.js';
-import { openApp } from '../../src/app/deps.js';
+import { openApp, scheduledSendReportsDeps } from '../../src/app/deps.js';
 import { publicKeyForDns } from '../../src/mail/dkim-key.js';
-import { scheduledSendReports, sendLockPath } from '../../src/cli/commands/send-reports.js';
+import { scheduledSendReports, sendLockPath } from '../../src/jobs/send-reports-pass.js';
 import { LockedError } from '../../src/errors.js';
 import { acquireLock } from '../../src/platform/lock.js';
 import { silentLogger } from '../../src/ports/logger.js';
@@ -244,19 +244,19 @@ describe('ruaflow send-reports', () => {
       const app = { ...real, clock };
       try {
         const signal = new AbortController().signal;
-        await scheduledSendReports(app, silentLogger, { build: true, signal });
+        await scheduledSendReports(scheduledSendReportsDeps(app, silentLogger), { build: true, signal });
         const state = () => app.db.prepare('SELECT state, attempts FROM outbound_deliveries').get();
         assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
         // The 15-minute pass delivers only what is due: not yet.
-        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        await scheduledSendReports(scheduledSendReportsDeps(app, silentLogger), { build: false, signal });
         assert.deepEqual(state(), { state: 'deferred', attempts: 1 });
         clock.t += 15 * 60;
-        await scheduledSendReports(app, silentLogger, { build: false, signal });
+        await scheduledSendReports(scheduledSendReportsDeps(app, silentLogger), { build: false, signal });
         assert.deepEqual(state(), { state: 'sent', attempts: 2 });
         assert.equal(smtp.messages.length, 1);
         const held = acquireLock(sendLockPath(app.dbPath), 'test');
         try {
-          await assert.rejects(scheduledSendReports(app, silentLogger, { build: true, signal }), LockedError);
+          await assert.rejects(scheduledSendReports(scheduledSendReportsDeps(app, silentLogger), { build: true, signal }), LockedError);
         } finally {
           held.release();
         }

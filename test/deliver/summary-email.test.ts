@@ -17,7 +17,8 @@ import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { loadConfig } from '../../src/app/config.js';
 import { publicKeyForDns } from '../../src/mail/dkim-key.js';
-import { scheduledSummary } from '../../src/cli/commands/summary.js';
+import { scheduledSummaryDeps } from '../../src/app/deps.js';
+import { scheduledSummary } from '../../src/jobs/summary-mail.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { ruaflow } from '../helpers/cli.js';
@@ -141,7 +142,7 @@ describe('ruaflow summary --send', () => {
     const log = { info: (e: string) => lines.push(e), warn: (e: string) => lines.push(e), error: (e: string) => lines.push(`error ${e}`) };
     try {
       // Monday 2026-11-30 08:00 UTC: last week is 2026-11-23 .. 2026-11-29, the fixtures' week.
-      await scheduledSummary(database, config, log, { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000 });
+      await scheduledSummary(scheduledSummaryDeps(database, config, log), { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000 });
     } finally {
       database.close();
     }
@@ -161,7 +162,7 @@ describe('ruaflow summary --send', () => {
       const lines: string[] = [];
       const log = { info: (e: string) => lines.push(e), warn: (e: string) => lines.push(`warn ${e}`), error: (e: string) => lines.push(`error ${e}`) };
       try {
-        await scheduledSummary(database, config, log, { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000, retryDelaysMs: delays, ...(signal ? { signal } : {}) });
+        await scheduledSummary(scheduledSummaryDeps(database, config, log), { now: () => Date.parse('2026-11-30T08:00:00Z') / 1000, retryDelaysMs: delays, ...(signal ? { signal } : {}) });
       } finally {
         database.close();
       }

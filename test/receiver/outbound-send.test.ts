@@ -16,7 +16,8 @@ import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { parseConfig, type Config } from '../../src/app/config.js';
 import { publicKeyForDns } from '../../src/mail/dkim-key.js';
-import { requireReporter, requireSigning } from '../../src/cli/commands/send-reports.js';
+import { loadSigningKeys } from '../../src/app/signing-keys.js';
+import { requireReporter, requireSigning } from '../../src/jobs/send-reports-pass.js';
 import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals } from '../../src/jobs/send-reports.js';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { createSmtpTransport } from '../../src/platform/smtp-transport.js';
@@ -108,7 +109,7 @@ keys = [{ selector = "s2026", private_key_file = "${keyFile}" }]
   const clock = { t: DAY2.end + 3600, now() { return this.t; } };
   const sleeps: number[] = [];
   const reporter = requireReporter(config);
-  const sign = requireSigning(config, reporter);
+  const sign = requireSigning(config, reporter, loadSigningKeys(config));
   const common = { reporter, settings: config.outbound, clock, log: silentLogger, generator: 'ruaflow test' };
   const outbound = new OutboundStore(db);
   mkdirSync(config.outbound.archiveDir, { recursive: true });

@@ -5,10 +5,13 @@ import { checksJson, renderChecks } from '../../deliver/check-text.js';
 import { runChecks } from '../../jobs/check.js';
 import { systemClock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
-import { domainArgument, parseCommand } from '../options.js';
+import { domainArgument, type CommonOptions } from '../options.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand('check', argv, { domain: { type: 'string' } }, { min: 0, max: 0, name: '' });
+export interface CheckOptions extends CommonOptions {
+  readonly domain?: string;
+}
+
+export async function run(values: CheckOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const domains = await runChecks({ config, keys: loadSigningKeys(config), resolver: dnsResolver(config), clock: systemClock }, { domain: values.domain === undefined ? undefined : domainArgument('check', '--domain ', values.domain) });
   const json = checksJson(domains);

@@ -10,7 +10,15 @@ import { readMailboxes } from '../../jobs/check.js';
 import { generateKey, writeKeyFolder } from '../../jobs/keygen.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
-import { domainArgument, parseCommand } from '../options.js';
+import { domainArgument, type CommonOptions } from '../options.js';
+
+export interface KeygenOptions extends CommonOptions {
+  readonly selector?: string;
+  readonly bits?: string;
+  readonly type?: string;
+  readonly dir?: string;
+  readonly force?: boolean;
+}
 import { DOMAIN_NAME } from '../../app/config-schema.js';
 import { DKIM_MIN_BITS, DKIM_RECOMMENDED_BITS } from '../../analyze/check/dkim.js';
 
@@ -20,13 +28,7 @@ const MIN_BITS = DKIM_MIN_BITS;
 const MAX_BITS = 8192;
 const DEFAULT_BITS = DKIM_RECOMMENDED_BITS;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(
-    'keygen',
-    argv,
-    { selector: { type: 'string' }, bits: { type: 'string' }, type: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean', default: false } },
-    { min: 1, max: 1, name: 'a DOMAIN (ruaflow keygen example.com)' },
-  );
+export async function run(values: KeygenOptions, positionals: readonly string[]): Promise<number> {
   const domain = domainArgument('keygen', '', positionals[0] ?? '');
   const algorithm = parseType(values.type);
   const bits = parseBits(values.bits, algorithm);
@@ -46,9 +48,9 @@ export async function run(argv: string[]): Promise<number> {
     rua: ruaFor(domain, { readMailboxes: readMailboxes(config) }),
   });
   const dnsText = renderDnsFile(records);
-  const written = writeKeyFolder(dir, domain, selector, key, dnsText, values.force);
+  const written = writeKeyFolder(dir, domain, selector, key, dnsText, values.force === true);
 
-  if (values.json) {
+  if (values.json === true) {
     const json = {
       domain,
       selector,

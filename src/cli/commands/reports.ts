@@ -2,10 +2,13 @@
 import { loadAppConfig, openApp } from '../../app/deps.js';
 import { listReports, type StoredReport } from '../../store/report-list.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
+import type { CommonOptions } from '../options.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand('reports', argv, { domain: { type: 'string' } }, { min: 0, max: 0, name: '' });
+export interface ReportsOptions extends CommonOptions {
+  readonly domain?: string;
+}
+
+export async function run(values: ReportsOptions): Promise<number> {
   const app = openApp(await loadAppConfig(values), values.db);
   try {
     const reports = listReports(app.db, { domain: values.domain });

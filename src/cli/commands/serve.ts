@@ -5,34 +5,35 @@
  */
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { loadAppConfig, openApp } from '../../app/deps.js';
+import { loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
 import { UsageError } from '../../errors.js';
 import { startVerifyService } from '../../jobs/serve.js';
 import { createLogger } from '../../platform/logger.js';
 import { CommitGroup } from '../../store/commit-group.js';
 import { EXIT } from '../exit.js';
-import { parseCommand } from '../options.js';
-import { VERIFY_OPTIONS, verifyDeps } from './verify.js';
+import type { CommonOptions } from '../options.js';
+
+export interface ServeOptions extends CommonOptions {
+  readonly socket?: string;
+  readonly listen?: string;
+  readonly authservId?: string;
+  /** false with --no-record. */
+  readonly record?: boolean;
+}
 
 const DEFAULT_LISTEN = '127.0.0.1:8893';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand(
-    'serve',
-    argv,
-    { ...VERIFY_OPTIONS, socket: { type: 'string' }, listen: { type: 'string' }, 'no-record': { type: 'boolean', default: false } },
-    { min: 0, max: 0, name: '' },
-  );
+export async function run(values: ServeOptions): Promise<number> {
   if (values.socket !== undefined && values.listen !== undefined) throw new UsageError('serve: give --socket or --listen, not both');
   const where = values.socket !== undefined ? ({ kind: 'socket', path: values.socket } as const) : parseListen(values.listen ?? DEFAULT_LISTEN);
   if (where.kind === 'socket') await clearStaleSocket(where.path);
 
   const config = await loadAppConfig(values);
-  const app = values['no-record'] ? null : openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet, buffered: true });
+  const app = values.record === false ? null : openApp(config, values.db);
+  const log = createLogger({ quiet: values.quiet === true, buffered: true });
   // Group commits: many evaluations per transaction, committed within 100 ms and on stop.
   const group = app === null ? null : new CommitGroup(app.db, { maxInputs: 500, maxMillis: 100 });
-  const service = startVerifyService(verifyDeps(config, app, log, values['authserv-id']), {
+  const service = startVerifyService(verifyDeps(config, app, log, values.authservId), {
     maxMessageBytes: config.limits.maxMessageBytes,
     limits: config.serve,
     group,

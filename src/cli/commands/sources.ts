@@ -10,15 +10,15 @@ import { classifyStored } from '../../jobs/classify-stored.js';
 import { PtrCache } from '../../store/ptr-cache.js';
 import { listSources } from '../../store/source-list.js';
 import { EXIT } from '../exit.js';
-import { normalizeDomain, parseCommand } from '../options.js';
+import { normalizeDomain, type CommonOptions } from '../options.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand(
-    'sources',
-    argv,
-    { domain: { type: 'string' }, period: { type: 'string' }, offline: { type: 'boolean', default: false } },
-    { min: 0, max: 0, name: '' },
-  );
+export interface SourcesOptions extends CommonOptions {
+  readonly domain?: string;
+  readonly period?: string;
+  readonly offline?: boolean;
+}
+
+export async function run(values: SourcesOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const where = config.file ?? 'the configuration (no ruaflow.toml found; see --config)';
   if (config.domains.length === 0) {
@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     const keys = loadSigningIdentities(config);
     const names = createPtrNames({
       cache: new PtrCache(app.db),
-      resolver: values.offline ? null : dnsResolver(config),
+      resolver: values.offline === true ? null : dnsResolver(config),
       clock: app.clock,
       timeoutMs: config.dns.timeoutMs * 2,
     });

@@ -1,0 +1,240 @@
+/**
+ * Every command with its arguments, options, help text and examples, on commander. Light on
+ * purpose: a command's module (and with it SQLite, the XML parser, mailauth) is imported only
+ * inside its action, so `ruaflow --version` and `--help` start fast.
+ *
+ * Commander never prints an error or exits by itself here: exitOverride turns each of its
+ * outcomes into a thrown value (a UsageError in ruaflow's one-line style, or a CommanderError
+ * for help and version), and src/cli/exit.ts alone maps that to an exit code.
+ */
+import { Command, Help, Option, type CommanderError } from 'commander';
+import { ruaflowVersion } from '../app/version.js';
+import { UsageError } from '../errors.js';
+import { HELP } from './help.js';
+
+/** What a command module exports: parsed options (each module declares their type) and
+ * operands in, exit code out. */
+interface CommandModule {
+  run(options: unknown, operands: readonly string[]): Promise<number>;
+}
+
+interface CommandSpec {
+  readonly name: string;
+  /** The operands as usage shows them, e.g. `<PATH...>`; commander checks that the required ones are there. */
+  readonly operands?: string;
+  /** The message when a required operand is missing (kept from before commander). */
+  readonly missing?: string;
+  readonly summary: string;
+  readonly options: readonly Option[];
+  readonly examples: readonly string[];
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** `--domain D --domain E`: every value, in order. */
+const collect = (value: string, previous: readonly string[] | undefined): string[] => [...(previous ?? []), value];
+
+const opt = (flags: string, description: string): Option => new Option(flags, description);
+const repeatable = (flags: string, description: string): Option => new Option(flags, description).argParser(collect);
+
+/** On every command: the configuration, the database, the output form, the progress bar. */
+const COMMON: readonly (() => Option)[] = [
+  () => opt('--config <FILE>', 'configuration file (default ./ruaflow.toml if present)'),
+  () => opt('--db <FILE>', 'database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)'),
+  () => opt('--json', 'machine-readable output (see README)'),
+  () => opt('-q, --quiet', 'no progress bar (invalid inputs are still reported)'),
+];
+
+const PERIOD = 'last-week, 7d, 30d, or A..B (YYYY-MM-DD..YYYY-MM-DD)';
+
+const SPECS: readonly CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'ingest the inbox (no config: the demo reports in reports/inbox) and print a short summary per domain',
+    options: [opt('--inbox <DIR>', 'the folder to ingest (default: the demo reports in reports/inbox)')],
+    examples: ['ruaflow run', 'ruaflow run --inbox ~/dmarc-reports --json'],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'ingest',
+    operands: '<PATH...>',
+    missing: 'at least one PATH',
+    summary: 'ingest files and folders (recursive): .xml .gz .zip .eml .mbox, recognised by content, not by name',
+    options: [],
+    examples: ['ruaflow ingest ~/Downloads/google.com!example.com!1700000000!1700086400.xml.gz', 'ruaflow ingest reports/ archive.mbox --json'],
+    load: () => import('./commands/ingest.js'),
+  },
+  {
+    name: 'reports',
+    summary: 'list stored reports',
+    options: [opt('--domain <D>', 'only the reports about this policy domain')],
+    examples: ['ruaflow reports', 'ruaflow reports --domain example.com --json'],
+    load: () => import('./commands/reports.js'),
+  },
+  {
+    name: 'poll',
+    summary: 'one pass over the rua mailbox ([imap] in the configuration)',
+    options: [],
+    examples: ['ruaflow poll', 'ruaflow poll --config /etc/ruaflow.toml --json'],
+    load: () => import('./commands/poll.js'),
+  },
+  {
+    name: 'daemon',
+    summary: 'the scheduled jobs the configuration allows: poll ([imap]; also on new mail with idle = true), the weekly summary, send-reports',
+    options: [],
+    examples: ['ruaflow daemon --config /etc/ruaflow.toml'],
+    load: () => import('./commands/daemon.js'),
+  },
+  {
+    name: 'summary',
+    summary: 'per domain: messages, DMARC pass, sources, failures and fixes, reporters, policy readiness',
+    options: [
+      repeatable('--domain <D>', 'only this policy domain (repeat for several)'),
+      opt('--period <P>', `the period: ${PERIOD} (default last-week)`),
+      opt('--format <F>', 'text, markdown, html, json or csv (default text; --json is --format json)'),
+      opt('--offline', 'no DNS lookups: no PTR names, no published policy'),
+      opt('--out <FILE>', 'write the summary to FILE instead of printing it'),
+      opt('--send', 'mail it to [summary] to and the domains\u2019 summary_to'),
+    ],
+    examples: ['ruaflow summary --period 30d', 'ruaflow summary --domain example.com --format html --out summary.html', 'ruaflow summary --send'],
+    load: () => import('./commands/summary.js'),
+  },
+  {
+    name: 'sources',
+    summary: 'every sending source of our [[domains]] with its class (ours, service, forwarded, unknown, spoof) and the fix',
+    options: [
+      opt('--domain <D>', 'only this one of the [[domains]]'),
+      opt('--period <P>', `the period: ${PERIOD}, or all (the default)`),
+      opt('--offline', 'no DNS lookups: sources only a PTR name explains stay unknown'),
+    ],
+    examples: ['ruaflow sources', 'ruaflow sources --domain example.com --period 30d --json'],
+    load: () => import('./commands/sources.js'),
+  },
+  {
+    name: 'check',
+    summary: 'our DMARC, SPF and DKIM setup as receivers see it, each problem with its fix',
+    options: [opt('--domain <D>', 'only this domain (default: every one of the [[domains]])')],
+    examples: ['ruaflow check', 'ruaflow check --domain example.com --json'],
+    load: () => import('./commands/check.js'),
+  },
+  {
+    name: 'keygen',
+    operands: '<DOMAIN>',
+    missing: 'a DOMAIN (ruaflow keygen example.com)',
+    summary: 'DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and the DNS records to publish',
+    options: [
+      opt('--selector <S>', 'the DKIM selector (default s<YYYYMM> of this month)'),
+      opt('--bits <N>', 'RSA key size, 1024-8192 (default 2048)'),
+      opt('--type <T>', 'rsa or ed25519 (default rsa)'),
+      opt('--dir <DIR>', "the keys folder (default the domain's dkim_keys_dir, else ./dkim)"),
+      opt('--force', 'replace a key pair already there'),
+    ],
+    examples: ['ruaflow keygen example.com', 'ruaflow keygen example.com --type ed25519 --selector ed1 --dir /etc/ruaflow/dkim'],
+    load: () => import('./commands/keygen.js'),
+  },
+  {
+    name: 'verify',
+    operands: '[FILE]',
+    summary: 'verify a received message (FILE, or - or nothing for stdin) and print the Authentication-Results header (--json: the evaluation)',
+    options: [
+      opt('--ip <IP>', "the connecting client's IP address (required)"),
+      opt('--helo <NAME>', 'the HELO/EHLO name the client gave (required)'),
+      opt('--mail-from <ADDR>', 'the SMTP MAIL FROM address, empty for a bounce (required)'),
+      repeatable('--rcpt <ADDR>', 'an SMTP RCPT TO address (repeat, or separate with commas)'),
+      opt('--authserv-id <ID>', 'the authserv-id in the header (default [reporter] domain, else the host name)'),
+      opt('--no-record', 'do not record the evaluation for outbound reports'),
+    ],
+    examples: ['ruaflow verify message.eml --ip 192.0.2.1 --helo mail.example.net --mail-from alice@example.net', 'ruaflow verify - --ip 2001:db8::1 --helo mx.example.org --mail-from "" --rcpt postmaster@example.com --json < message.eml'],
+    load: () => import('./commands/verify.js'),
+  },
+  {
+    name: 'serve',
+    summary: 'verification as a local service: one JSON request per line (see README)',
+    options: [
+      opt('--socket <PATH>', 'listen on this Unix socket'),
+      opt('--listen <HOST:PORT>', 'listen on this loopback address (default 127.0.0.1:8893)'),
+      opt('--authserv-id <ID>', 'the authserv-id in the header (default [reporter] domain, else the host name)'),
+      opt('--no-record', 'do not record the evaluations for outbound reports'),
+    ],
+    examples: ['ruaflow serve', 'ruaflow serve --socket /run/ruaflow/verify.sock'],
+    load: () => import('./commands/serve.js'),
+  },
+  {
+    name: 'send-reports',
+    summary: "build yesterday's aggregate reports from the recorded evaluations and send them to the rua addresses, safely and once",
+    options: [
+      opt('--period <P>', 'yesterday, or a day that has ended as YYYY-MM-DD (default yesterday)'),
+      opt('--dry-run', 'build the reports into files, send nothing'),
+      opt('--out <DIR>', 'with --dry-run: the folder for the files (default <[outbound] archive_dir>/dry-run)'),
+    ],
+    examples: ['ruaflow send-reports', 'ruaflow send-reports --period 2026-11-24 --dry-run --out /tmp/reports'],
+    load: () => import('./commands/send-reports.js'),
+  },
+];
+
+/** Commander's message as one ruaflow line: `unknown option '--nope' (did you mean --json?)`. */
+function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+/** Help and version end the run with code 0; every other commander outcome is a usage error. */
+function usageError(command: Command, spec: CommandSpec | null, error: CommanderError): Error {
+  if (error.exitCode === 0) return error;
+  const prefix = spec === null ? '' : `${spec.name}: `;
+  switch (error.code) {
+    case 'commander.unknownCommand': {
+      const hint = /\(Did you mean (.+)\?\)/.exec(error.message)?.[1];
+      return new UsageError(`unknown command "${command.args[0] ?? ''}"${hint === undefined ? '' : ` (did you mean ${hint}?)`}; see ruaflow --help`, { cause: error });
+    }
+    case 'commander.help':
+      // `ruaflow help NOSUCH`: commander has printed the overview on stderr.
+      return new UsageError(`unknown command "${command.args.at(-1) ?? ''}"; see ruaflow --help`, { cause: error });
+    case 'commander.missingArgument':
+      return new UsageError(`${prefix}expected ${spec?.missing ?? 'an argument'}; see ruaflow ${spec?.name ?? ''} --help`, { cause: error });
+    case 'commander.excessArguments':
+      return new UsageError(`${prefix}unexpected argument "${command.args[command.registeredArguments.length] ?? ''}"`, { cause: error });
+    default:
+      return new UsageError(`${prefix}${oneLine(error.message)}`, { cause: error });
+  }
+}
+
+/** The program; `done` receives the exit code of the command that ran. */
+export function buildProgram(done: (code: number) => void): Command {
+  const program = new Command('ruaflow')
+    .version(`ruaflow ${ruaflowVersion()}`, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .helpCommand('help [COMMAND]', 'print the help of a command')
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      // Only help shown for an error goes there (`ruaflow help NOSUCH`): the one line main prints is enough.
+      writeErr: () => undefined,
+      // Errors are thrown (exitOverride) and printed once, in one line, by main.
+      outputError: () => undefined,
+    })
+    .exitOverride((error) => {
+      throw usageError(program, null, error);
+    });
+  program.command('version', { hidden: true }).action(() => {
+    process.stdout.write(`ruaflow ${ruaflowVersion()}\n`);
+    done(0);
+  });
+  for (const spec of SPECS) {
+    const command = program.command(spec.name).description(spec.summary).helpOption('-h, --help', 'print this help').allowExcessArguments(false);
+    if (spec.operands !== undefined) command.arguments(spec.operands);
+    for (const option of [...spec.options, ...COMMON.map((make) => make())]) command.addOption(option);
+    command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
+    command.exitOverride((error) => {
+      throw usageError(command, spec, error);
+    });
+    command.action(async () => {
+      const module = await spec.load();
+      done(await module.run(command.opts(), command.args));
+    });
+  }
+  // The overview (with the exit codes) stays the hand-written one; each command's own help is
+  // commander's, from the options declared above.
+  program.configureHelp({ formatHelp: (command, helper) => (command === program ? HELP : Help.prototype.formatHelp.call(helper, command, helper)) });
+  return program;
+}

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { extractMessage, type MessageContent, type MessageMeta, type Payload } from '../extract/message.js';
+import { extractMessage, type MessageContent, type Payload } from '../extract/message.js';
+import type { MessageMeta } from '../extract/mime-message.js';
 import { openPayload, type DecompressionBudget, type XmlDocument } from '../extract/payload.js';
 import { describeBytes, sniff } from '../extract/sniff.js';
 import { parseAggregate } from '../parse/aggregate.js';

@@ -15,6 +15,9 @@
  * Class names are stable: they are stored (`record_classes.class`), printed and in `--json`.
  */
 
+import type { Finding } from './finding.js';
+import type { Remedy } from './remedy.js';
+
 export const SOURCE_CLASSES = [
   'ours-pass',
   'ours-dkim-fail',
@@ -52,8 +55,8 @@ export interface Classification {
   readonly service: string | null;
   /** How the source was recognised: relay (an IP in relays), or a service by ip / ptr / dkim. */
   readonly matchedBy: 'relay' | 'ip' | 'ptr' | 'dkim' | null;
-  /** One sentence: what the record shows, naming the selector, domain or override involved. */
-  readonly reason: string;
-  /** One sentence: what to do. */
-  readonly fix: string;
+  /** What the record shows, naming the selector, domain or override involved. */
+  readonly finding: Finding;
+  /** What to do about it. */
+  readonly remedy: Remedy;
 }

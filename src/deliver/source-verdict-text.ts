@@ -4,7 +4,7 @@
  * `ruaflow sources`, the summary and their `--json` print. The only place these sentences, and
  * the commands and settings they name, are written.
  */
-import type { Classification } from '../analyze/correlate/classes.js';
+import type { Classification } from '../analyze/correlate/classification.js';
 import type { DkimProblem, Evidence, Finding, SeenSignature, SeenSpf, ServiceMatch } from '../analyze/correlate/finding.js';
 import type { KeyRef, Remedy } from '../analyze/correlate/remedy.js';
 

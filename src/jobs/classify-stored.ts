@@ -17,7 +17,7 @@ import { createPtrNames } from '../analyze/ptr-names.js';
 import { PtrCache } from '../store/ptr-cache.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
 import { classifyRecord } from '../analyze/correlate/classify.js';
-import type { Classification } from '../analyze/correlate/classes.js';
+import type { Classification } from '../analyze/correlate/classification.js';
 import { sourceVerdictText } from '../deliver/source-verdict-text.js';
 import { parseAddress } from '../analyze/correlate/ip-ranges.js';
 import type { PtrNames } from '../analyze/ptr-names.js';

@@ -3,8 +3,8 @@
  * need a class, the facts the classifier reads, and writing the answers.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { RecordFacts } from '../analyze/correlate/classify.js';
-import type { DkimFailCause, SourceClass } from '../analyze/correlate/classes.js';
+import type { RecordFacts } from './record-facts.js';
+import type { DkimFailCause, MatchedBy, SourceClass } from './source-classes.js';
 
 export interface DomainState {
   readonly configHash: string;
@@ -22,7 +22,7 @@ export interface StoredClassification {
   readonly class: SourceClass;
   readonly cause: DkimFailCause | null;
   readonly service: string | null;
-  readonly matchedBy: 'relay' | 'ip' | 'ptr' | 'dkim' | null;
+  readonly matchedBy: MatchedBy | null;
   readonly reason: string;
   readonly fix: string;
 }

@@ -26,31 +26,14 @@
  *         subject or body) → `forwarded`;
  *      d. otherwise → `spoof`.
  */
-import type { Classification, DkimFailCause, SourceClass } from './classes.js';
+import type { DkimFailCause, SourceClass } from '../../store/source-classes.js';
+import type { RecordFacts } from '../../store/record-facts.js';
+import type { Classification } from './classification.js';
 import type { DkimProblem, Evidence, Finding, SeenSignature, SeenSpf, ServiceMatch } from './finding.js';
 import type { KeyRef, Remedy } from './remedy.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
 import { isUnder } from '../domain-under.js';
 import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
-
-/** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
- * (src/report/vocabulary.ts); unknown words are passed as written. */
-export interface RecordFacts {
-  readonly sourceIp: string;
-  readonly headerFrom: string | null;
-  readonly policyDomain: string;
-  /** policy_evaluated/dkim and /spf: the reporter's aligned outcomes. */
-  readonly dkimAligned: string | null;
-  readonly spfAligned: string | null;
-  /** policy_published adkim / aspf / p / sp of the report. */
-  readonly adkim: string | null;
-  readonly aspf: string | null;
-  readonly p: string | null;
-  readonly sp: string | null;
-  readonly dkim: readonly { readonly domain: string; readonly selector: string | null; readonly result: string }[];
-  readonly spf: readonly { readonly domain: string; readonly scope: string | null; readonly result: string }[];
-  readonly reasons: readonly { readonly type: string; readonly comment: string | null }[];
-}
 
 /** Classify one record of `profile`'s domain. `ptrName`: the source's forward-confirmed PTR name,
  * null when it has none or it is not known. */

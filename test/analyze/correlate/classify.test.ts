@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DomainConfig } from '../../../src/app/config.js';
-import { classifyRecord, type RecordFacts } from '../../../src/analyze/correlate/classify.js';
+import { classifyRecord } from '../../../src/analyze/correlate/classify.js';
+import type { RecordFacts } from '../../../src/store/record-facts.js';
 import { compileProfile, ownerOf } from '../../../src/analyze/correlate/profile.js';
 import { sourceVerdictText } from '../../../src/deliver/source-verdict-text.js';
 

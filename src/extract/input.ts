@@ -4,8 +4,9 @@
  * the reason; or invalid, with the typed error that says why. The one entry point of extract/:
  * the ingest job only pipes what this finds to parse and store.
  *
- * Decided by content, never by the name (RFC 7489 §7.2.1.1 names are not to be trusted: NOTES.md
- * §8 quirks 1, 4 and 8): a report file (XML, gzip, zip), a mail message or an mbox message, or
+ * Decided by content, never by the file name or the declared media type, which reporters get
+ * wrong (a report sent as `application/octet-stream`, a zip labelled `application/gzip`, a PNG
+ * named `.xml.gz`): a report file (XML, gzip, zip), a mail message or an mbox message, or
  * something else — text (a README in a report folder) or binary junk.
  */
 import { InputError } from '../errors.js';

@@ -19,7 +19,7 @@ export interface MimePart {
   /** Content-Disposition filename or Content-Type name, decoded; null when neither is given. */
   readonly filename: string | null;
   /** Lower-case media type as declared; `text/plain` when the part has no Content-Type (RFC 2045
-   * §5.2), which is also what a misspelt `ContentType:` header gives (NOTES.md §8 quirk 4). */
+   * §5.2), which is also what a misspelt `ContentType:` header gives (seen in Trustwave reports). */
   readonly mimeType: string;
   readonly disposition: string | null;
   /** Content with the transfer encoding undone. */

@@ -1,6 +1,6 @@
 /** `ruaflow sources` output, pure: the text for a person (fits 100 columns) and the stable
  * `--json` shape (README "Where your mail comes from"). */
-import { SOURCE_CLASSES, type SourceClass } from '../analyze/correlate/classes.js';
+import { SOURCE_CLASSES, type SourceClass } from '../store/source-classes.js';
 import type { Period } from '../analyze/period.js';
 import type { DomainSources, SourceRow } from '../store/source-list.js';
 import { day, num } from './format.js';

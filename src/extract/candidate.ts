@@ -4,7 +4,7 @@
  * name or type is kept even when its bytes are something else (Amazon's PNG named `.xml.gz`),
  * so that it fails later with a message saying what it really is instead of vanishing.
  */
-import type { MimePart } from './mime-walk.js';
+import type { MimePart } from './mime-message.js';
 import { sniff } from './sniff.js';
 
 /** Media types reporters use for the report (RFC 7489 §7.2.1.1, RFC 6713, and the

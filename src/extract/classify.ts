@@ -3,7 +3,7 @@
  * than rejected as broken reports: DMARC failure reports (`ruf`, ARF), SMTP TLS reports, bounces
  * and receipts, and mail with no report in it at all.
  */
-import type { MimeMessage } from './mime-walk.js';
+import type { MimeMessage } from './mime-message.js';
 
 export const NOT_AGGREGATE_REASONS = ['failure-report', 'tls-report', 'no-report'] as const;
 export type NotAggregateReason = (typeof NOT_AGGREGATE_REASONS)[number];

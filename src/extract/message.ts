@@ -12,7 +12,8 @@ import { LimitExceededError, MalformedInputError } from '../errors.js';
 import { isCandidatePayload } from './candidate.js';
 import { classifyStructure, classifyWithoutPayload, type NotAggregateReason, type Verdict } from './classify.js';
 import { LIMIT_SETTINGS, type Limits } from '../limits.js';
-import { readMime, type MimeMessage, type MimePart } from './mime-walk.js';
+import type { MessageMeta, MimeMessage, MimePart } from './mime-message.js';
+import { readMime } from './mime-walk.js';
 import { describeBytes, sniff, withArticle } from './sniff.js';
 import { xmlInText } from './text-body.js';
 
@@ -30,17 +31,6 @@ export interface Payload {
   readonly bytes: Uint8Array;
   /** Absent for inputs that are not from a message (a file given directly). */
   readonly origin?: PayloadOrigin;
-}
-
-export interface MessageMeta {
-  /** Message-ID without its angle brackets. */
-  messageId: string | null;
-  /** Decoded (RFC 2047) and unfolded. */
-  subject: string | null;
-  /** The From address (addr-spec only). */
-  from: string | null;
-  /** The Date header, epoch seconds; null when absent or unparseable. */
-  date: number | null;
 }
 
 export type MessageContent =

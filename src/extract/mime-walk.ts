@@ -9,30 +9,7 @@
  */
 import PostalMime, { type Email } from 'postal-mime';
 import { MalformedInputError } from '../errors.js';
-import type { MessageMeta } from './message.js';
-
-export interface MimePart {
-  /** Content-Disposition filename or Content-Type name, decoded; null when neither is given. */
-  readonly filename: string | null;
-  /** Lower-case media type as declared; `text/plain` when the part has no Content-Type (RFC 2045
-   * §5.2), which is also what a misspelt `ContentType:` header gives (Trustwave SEG sends one). */
-  readonly mimeType: string;
-  readonly disposition: string | null;
-  /** Content with the transfer encoding undone. */
-  readonly bytes: Uint8Array;
-}
-
-export interface MimeMessage {
-  readonly meta: MessageMeta;
-  /** The top-level media type, lower case (`multipart/mixed`, `application/zip`, …). */
-  readonly contentType: string;
-  /** multipart/report's report-type parameter (RFC 6522 §3), lower case, or null. */
-  readonly reportType: string | null;
-  /** Every leaf that is not inline text, in order; for a single-part message, the body. */
-  readonly parts: readonly MimePart[];
-  /** Inline text/plain parts joined, charset-decoded; null when there are none. */
-  readonly text: string | null;
-}
+import type { MimeMessage } from './mime-message.js';
 
 function header(email: Email, key: string): string | null {
   return email.headers.find((h) => h.key === key)?.value ?? null;

@@ -17,13 +17,15 @@ import { createPtrNames } from '../analyze/ptr-names.js';
 import { PtrCache } from '../store/ptr-cache.js';
 import { compileProfile, ownerOf, type DomainProfile } from '../analyze/correlate/profile.js';
 import { classifyRecord } from '../analyze/correlate/classify.js';
+import type { Classification } from '../analyze/correlate/classification.js';
+import { sourceVerdictText } from '../deliver/source-verdict-text.js';
 import { parseAddress } from '../analyze/correlate/ip-ranges.js';
 import type { PtrNames } from '../analyze/ptr-names.js';
 import type { Clock } from '../ports/clock.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Database } from '../store/database.js';
-import { RecordClassStore, type ClassRow, type StoredFacts } from '../store/record-classes.js';
+import { RecordClassStore, type ClassRow, type StoredClassification, type StoredFacts } from '../store/record-classes.js';
 
 export interface ClassifyDeps {
   /** Our selectors and signing domains (read by src/app/signing-keys.ts loadSigningIdentities). */
@@ -109,7 +111,7 @@ async function classifyBatch(store: RecordClassStore, records: readonly StoredFa
     return {
       recordId: r.recordId,
       domain: profile.name,
-      classification: classifyRecord(r.facts, profile, ptrName),
+      classification: stored(classifyRecord(r.facts, profile, ptrName)),
       ptrName,
       configHash: profile.hash,
       classifiedAt: now,
@@ -117,6 +119,12 @@ async function classifyBatch(store: RecordClassStore, records: readonly StoredFa
   });
   store.save(rows);
   return rows.length;
+}
+
+/** The verdict as `record_classes` keeps it: finding and remedy in words. */
+function stored(c: Classification): StoredClassification {
+  const { reason, fix } = sourceVerdictText(c);
+  return { class: c.class, cause: c.cause, service: c.service, matchedBy: c.matchedBy, reason, fix };
 }
 
 /** Redo the classes a PTR name could change when the name known now is not the one they were

@@ -1,7 +1,8 @@
 /**
  * One input (a file's bytes, an mbox message, a mailbox message) → reports in the store.
- * Shared by `ruaflow ingest` and the IMAP poller: the caller reads the bytes, this decides what
- * they are, stores every report in them exactly once and records the input in the ledger.
+ * Shared by `ruaflow ingest` and the IMAP poller: the caller reads the bytes, extract decides what
+ * they are (src/extract/input.ts), this pipes every document found to the parser, stores every
+ * report exactly once and records the input in the ledger.
  *
  * Bad input never throws out of here: it becomes an outcome with a reason (bad input never stops
  * a batch). Only faults of the run itself (the database) propagate.
@@ -9,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { extractMessage, type MessageContent, type MessageMeta, type Payload } from '../extract/message.js';
-import { openPayload, type DecompressionBudget, type XmlDocument } from '../extract/payload.js';
-import { describeBytes, sniff } from '../extract/sniff.js';
+import { extractInput, type ExtractedInput } from '../extract/input.js';
+import type { XmlDocument } from '../extract/payload.js';
 import { parseAggregate } from '../parse/aggregate.js';
 import type { Clock } from '../ports/clock.js';
 import type { InputLedger, InputOutcome } from '../store/inputs.js';
@@ -65,40 +65,31 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
     return { outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, rejections: [], messageId: null, seenBefore: true };
   }
 
-  let found: Found;
-  try {
-    found = await findPayloads(input, bytes, stores.limits);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    found = { kind: 'failed', meta: null, reason: error.message };
-  }
+  const found = await extractInput(bytes, input.label, stores.limits);
   // Everything after the (asynchronous) MIME parse is synchronous and commits once: the
   // input's reports, its ledger row and their links together.
   return stores.reports.unitOfWork(() => storeInput(input, bytes, sha256, found, stores, now));
 }
 
-function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, found: Found, stores: IngestStores, now: number): InputOutcomeSummary {
+function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, found: ExtractedInput, stores: IngestStores, now: number): InputOutcomeSummary {
   const rejections: Rejection[] = [];
   const stored: number[] = [];
   let duplicates = 0;
-  if (found.kind === 'failed') rejections.push({ path: input.label, reason: found.reason });
+  if (found.kind === 'invalid') rejections.push({ path: input.label, reason: found.error.message });
   if (found.kind === 'aggregate') {
-    const budget: DecompressionBudget = { used: 0 };
-    for (const payload of found.payloads) {
+    for (const item of found.documents) {
+      if (item.kind === 'unreadable') {
+        rejections.push({ path: input.label, reason: naming(item.payload, item.error.message) });
+        continue;
+      }
+      const doc = item.document;
       try {
-        for (const doc of openPayload(payload, stores.limits, budget)) {
-          try {
-            const result = storeDocument(doc, stores, now);
-            if (result.kind === 'new') stored.push(result.rowId);
-            else duplicates++;
-          } catch (error) {
-            if (!(error instanceof InputError)) throw error;
-            rejections.push({ path: input.label, reason: naming(doc.name, error.message) });
-          }
-        }
+        const result = storeDocument(doc, stores, now);
+        if (result.kind === 'new') stored.push(result.rowId);
+        else duplicates++;
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        rejections.push({ path: input.label, reason: naming(payload.name, error.message) });
+        rejections.push({ path: input.label, reason: naming(doc.name, error.message) });
       }
     }
   }
@@ -106,12 +97,13 @@ function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, 
   const outcome: InputOutcome =
     rejections.length > 0 ? 'invalid' : notAggregate !== null ? 'not_aggregate' : stored.length > 0 ? 'stored' : 'duplicate';
   const reason = rejections.length > 0 ? rejections.map((r) => r.reason).join('; ') : notAggregate;
-  const messageId = found.meta?.messageId ?? null;
+  const meta = found.kind === 'invalid' ? null : found.meta;
+  const messageId = meta?.messageId ?? null;
   const inputId = stores.ledger.record(
     {
       ...ledgerBase(input, sha256, bytes),
       messageId,
-      subject: found.meta?.subject ?? null,
+      subject: meta?.subject ?? null,
       outcome,
       reason,
       reportsNew: stored.length,
@@ -124,59 +116,9 @@ function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, 
   return { outcome, reason, reportsNew: stored.length, reportsDuplicate: duplicates, rejections, messageId, seenBefore: false };
 }
 
-type Found =
-  | { kind: 'aggregate'; meta: MessageMeta | null; payloads: Payload[] }
-  | { kind: 'not-aggregate'; meta: MessageMeta | null; reason: string }
-  | { kind: 'failed'; meta: null; reason: string };
-
-/** Decide by content what the input is, never by its name: reporters mislabel their files. */
-async function findPayloads(input: InputDescription, bytes: Uint8Array, limits: Limits): Promise<Found> {
-  const kind = sniff(bytes);
-  switch (kind) {
-    case 'gzip':
-    case 'zip':
-    case 'xml':
-      return { kind: 'aggregate', meta: null, payloads: [{ name: baseName(input.label), declaredType: null, bytes }] };
-    case 'message':
-    case 'mbox': {
-      const content: MessageContent = await extractMessage(bytes, limits);
-      if (content.kind === 'not-aggregate') {
-        return { kind: 'not-aggregate', meta: content.meta, reason: `not an aggregate report (${content.reason}): ${content.detail}` };
-      }
-      return { kind: 'aggregate', meta: content.meta, payloads: content.payloads };
-    }
-    case 'unknown':
-      return unknownInput(bytes, input.label);
-  }
-}
-
-function unknownInput(bytes: Uint8Array, label: string): Found {
-  const what = describeBytes(bytes);
-  // A text file in a report folder (a README, notes) is not a report, and not an error either;
-  // binary junk (an image named .xml.gz) is an invalid report.
-  if (bytes.length > 0 && isMostlyText(bytes)) {
-    return { kind: 'not-aggregate', meta: null, reason: `not an aggregate report or a mail message (${what})` };
-  }
-  return { kind: 'aggregate', meta: null, payloads: [{ name: baseName(label), declaredType: null, bytes }] };
-}
-
-function isMostlyText(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 4096);
-  let control = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i] ?? 0;
-    if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
-  }
-  return control === 0;
-}
-
 /** A reason that says which attachment or member it is about, without saying it twice. */
 function naming(name: string, message: string): string {
   return message.includes(name) ? message : `${name}: ${message}`;
-}
-
-function baseName(label: string): string {
-  return label.split(/[\\/]/).pop() ?? label;
 }
 
 function ledgerBase(input: InputDescription, sha256: string, bytes: Uint8Array) {

@@ -3,8 +3,8 @@
  * need a class, the facts the classifier reads, and writing the answers.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { RecordFacts } from '../analyze/correlate/classify.js';
-import type { Classification } from '../analyze/correlate/classes.js';
+import type { RecordFacts } from './record-facts.js';
+import type { DkimFailCause, MatchedBy, SourceClass } from './source-classes.js';
 
 export interface DomainState {
   readonly configHash: string;
@@ -16,10 +16,21 @@ export interface StoredFacts {
   readonly facts: RecordFacts;
 }
 
+/** A record's class as stored: the classifier's verdict with its finding and remedy already in
+ * words (the jobs render them through src/deliver/source-verdict-text.ts). */
+export interface StoredClassification {
+  readonly class: SourceClass;
+  readonly cause: DkimFailCause | null;
+  readonly service: string | null;
+  readonly matchedBy: MatchedBy | null;
+  readonly reason: string;
+  readonly fix: string;
+}
+
 export interface ClassRow {
   readonly recordId: number;
   readonly domain: string;
-  readonly classification: Classification;
+  readonly classification: StoredClassification;
   readonly ptrName: string | null;
   readonly configHash: string;
   readonly classifiedAt: number;

@@ -1,6 +1,6 @@
 /** Read side of `ruaflow sources`: a domain's classified records, grouped by source. */
 import type { Database } from 'better-sqlite3';
-import type { SourceClass } from '../analyze/correlate/classes.js';
+import type { SourceClass } from './source-classes.js';
 import type { Period } from '../analyze/period.js';
 import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
 

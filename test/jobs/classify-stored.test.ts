@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/app/config.js';
 import { loadSigningKeys } from '../../src/app/signing-keys.js';
-import { DKIM_FAIL_CAUSES, SOURCE_CLASSES } from '../../src/analyze/correlate/classes.js';
+import { DKIM_FAIL_CAUSES, SOURCE_CLASSES } from '../../src/store/source-classes.js';
 import { createPtrNames } from '../../src/analyze/ptr-names.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { classifyStored, type ClassifyDeps } from '../../src/jobs/classify-stored.js';

@@ -26,29 +26,14 @@
  *         subject or body) → `forwarded`;
  *      d. otherwise → `spoof`.
  */
-import type { Classification, DkimFailCause, SourceClass } from './classes.js';
+import type { DkimFailCause, SourceClass } from '../../store/source-classes.js';
+import type { RecordFacts } from '../../store/record-facts.js';
+import type { Classification } from './classification.js';
+import type { DkimProblem, Evidence, Finding, SeenSignature, SeenSpf, ServiceMatch } from './finding.js';
+import type { KeyRef, Remedy } from './remedy.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
 import { isUnder } from '../domain-under.js';
 import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
-
-/** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
- * (src/report/vocabulary.ts); unknown words are passed as written. */
-export interface RecordFacts {
-  readonly sourceIp: string;
-  readonly headerFrom: string | null;
-  readonly policyDomain: string;
-  /** policy_evaluated/dkim and /spf: the reporter's aligned outcomes. */
-  readonly dkimAligned: string | null;
-  readonly spfAligned: string | null;
-  /** policy_published adkim / aspf / p / sp of the report. */
-  readonly adkim: string | null;
-  readonly aspf: string | null;
-  readonly p: string | null;
-  readonly sp: string | null;
-  readonly dkim: readonly { readonly domain: string; readonly selector: string | null; readonly result: string }[];
-  readonly spf: readonly { readonly domain: string; readonly scope: string | null; readonly result: string }[];
-  readonly reasons: readonly { readonly type: string; readonly comment: string | null }[];
-}
 
 /** Classify one record of `profile`'s domain. `ptrName`: the source's forward-confirmed PTR name,
  * null when it has none or it is not known. */
@@ -64,12 +49,6 @@ export function classifyRecord(facts: RecordFacts, profile: DomainProfile, ptrNa
 // ---------------------------------------------------------------------------------------------
 // What the record shows
 
-interface Signature {
-  readonly domain: string;
-  readonly selector: string | null;
-  readonly result: string;
-}
-
 interface Reading {
   readonly facts: RecordFacts;
   /** The source as shown in messages (src/analyze/correlate/ip-ranges.ts displayIp). */
@@ -77,13 +56,13 @@ interface Reading {
   /** The header From domain (or the policy domain when the reporter left it out). */
   readonly from: string;
   /** Signatures present: results other than `none` (RFC 8601 §2.7.1: none = not signed). */
-  readonly signatures: readonly Signature[];
-  readonly passing: readonly Signature[];
+  readonly signatures: readonly SeenSignature[];
+  readonly passing: readonly SeenSignature[];
   readonly dkimPass: boolean;
   readonly spfPass: boolean;
   readonly dmarcPass: boolean;
   /** The SPF result that matters: MAIL FROM's (RFC 7489 §3.1.2), else the first. */
-  readonly spf: { readonly domain: string; readonly result: string } | null;
+  readonly spf: SeenSpf;
 }
 
 const lower = (s: string | null): string => (s ?? '').trim().toLowerCase().replace(/\.$/, '');
@@ -119,19 +98,23 @@ function read(facts: RecordFacts, profile: DomainProfile): Reading {
   };
 }
 
-const sig = (s: Signature): string => `d=${s.domain}${s.selector === null ? '' : ` s=${s.selector}`}`;
-const sigList = (list: readonly Signature[]): string => list.map((s) => `${sig(s)} (${s.result})`).join(', ');
-const spfText = (r: Reading): string => (r.spf === null ? 'no SPF result' : `SPF ${r.spf.result} for ${r.spf.domain}`);
-const dkimText = (r: Reading): string => (r.signatures.length === 0 ? 'no DKIM signature' : `DKIM ${sigList(r.signatures)}`);
-
 /** Is d= one of ours: the domain, under it, or a signing domain of one of our keys? */
 const ourDomain = (d: string, profile: DomainProfile): boolean => profile.signingDomains.some((s) => isUnder(d, s));
-const ourKey = (s: Signature, profile: DomainProfile): boolean =>
+const ourKey = (s: SeenSignature, profile: DomainProfile): boolean =>
   s.selector !== null && profile.keys.some((k) => k.selector === s.selector && isUnder(s.domain, k.domain));
 
-function result(cls: SourceClass, reason: string, fix: string, extra: Partial<Pick<Classification, 'cause' | 'service' | 'matchedBy'>> = {}): Classification {
-  return { class: cls, cause: extra.cause ?? null, service: extra.service ?? null, matchedBy: extra.matchedBy ?? null, reason, fix };
+const evidence = (r: Reading): Evidence => ({ signatures: r.signatures, spf: r.spf });
+
+function result(
+  cls: SourceClass,
+  finding: Finding,
+  remedy: Remedy,
+  extra: Partial<Pick<Classification, 'cause' | 'service' | 'matchedBy'>> = {},
+): Classification {
+  return { class: cls, cause: extra.cause ?? null, service: extra.service ?? null, matchedBy: extra.matchedBy ?? null, finding, remedy };
 }
+
+const NOTHING: Remedy = { kind: 'nothing' };
 
 // ---------------------------------------------------------------------------------------------
 // Our relays
@@ -143,9 +126,9 @@ function ours(r: Reading, profile: DomainProfile): Classification {
   // removing that record, as retiring it intends, breaks this mail.
   const ownKeyPasses = profile.keys.length === 0 || r.passing.some((s) => ourKey(s, profile));
   if (!r.dkimPass || !ownKeyPasses) {
-    const { cause, reason, fix } = dkimFailure(r, profile);
-    const tail = r.dkimPass ? '' : r.spfPass ? ' (DMARC passes on SPF alone, which forwarding breaks)' : `; ${spfText(r)}`;
-    return result('ours-dkim-fail', `our relay ${r.ip}: ${reason}${tail}`, fix, { ...relay, cause });
+    const { cause, problem, remedy } = dkimFailure(r, profile);
+    const dmarc = r.dkimPass ? ({ kind: 'dkim-passes' } as const) : r.spfPass ? ({ kind: 'spf-alone' } as const) : ({ kind: 'spf', spf: r.spf } as const);
+    return result('ours-dkim-fail', { kind: 'relay-dkim-fail', ip: r.ip, problem, dmarc }, remedy, { ...relay, cause });
   }
   // SPF that passes for some other envelope domain (a bounce address elsewhere) is not a
   // problem of our relay's authorisation; only a failing check of the envelope domain is.
@@ -153,63 +136,68 @@ function ours(r: Reading, profile: DomainProfile): Classification {
   if (!spfOk && r.spf !== null) {
     return result(
       'ours-spf-fail',
-      `our relay ${r.ip} signs correctly, but SPF ${r.spf.result} for the envelope domain ${r.spf.domain}: the relay is not authorised in its SPF record`,
-      `Add ${spfMechanism(r.facts.sourceIp)} (or the relay's range) to the SPF record of ${r.spf.domain}.`,
+      { kind: 'relay-spf-fail', ip: r.ip, spf: r.spf },
+      { kind: 'authorise-relay-in-spf', mechanism: spfMechanism(r.facts.sourceIp), spfDomain: r.spf.domain },
       relay,
     );
   }
-  return result('ours-pass', `our relay ${r.ip}: DKIM ${sigList(r.passing.filter((s) => ourDomain(s.domain, profile)).slice(0, 1)) || 'passes'}, ${spfText(r)}`, 'Nothing to do.', relay);
+  const shown = r.passing.find((s) => ourDomain(s.domain, profile)) ?? null;
+  return result('ours-pass', { kind: 'relay-pass', ip: r.ip, signature: shown, spf: r.spf }, NOTHING, relay);
 }
 
 const CAUSE_ORDER: readonly DkimFailCause[] = ['key-mismatch', 'key-unavailable', 'retired-selector', 'unknown-selector', 'not-aligned', 'no-signature'];
 
-function dkimFailure(r: Reading, profile: DomainProfile): { cause: DkimFailCause; reason: string; fix: string } {
-  const found: { cause: DkimFailCause; reason: string; fix: string }[] = [];
+interface DkimFailure {
+  readonly cause: DkimFailCause;
+  readonly problem: DkimProblem;
+  readonly remedy: Remedy;
+}
+
+function dkimFailure(r: Reading, profile: DomainProfile): DkimFailure {
+  const found: DkimFailure[] = [];
   for (const s of r.signatures) {
     if (!ourDomain(s.domain, profile)) {
       found.push({
         cause: 'not-aligned',
-        reason: `signed only by ${sig(s)} (${s.result}), which does not align with ${r.from}`,
-        fix: `Sign ${r.from} mail on the relay with d=${profile.name} (or a subdomain), using a key of ours.`,
+        problem: { kind: 'foreign-signer', signature: s, from: r.from },
+        remedy: { kind: 'sign-with-our-domain', from: r.from, domain: profile.name },
       });
     } else if (ourKey(s, profile)) {
+      const selector = s.selector ?? '';
       if (s.result === 'pass') {
         // Our key verifies but does not align: a symlinked key folder or strict adkim.
         found.push({
           cause: 'not-aligned',
-          reason: `signed with our key ${sig(s)}, which passes but does not align with ${r.from}`,
-          fix: `Give ${r.from} a key of its own (ruaflow keygen ${r.from}) so that d= matches the From domain${r.facts.adkim === 's' ? ' (the policy says adkim=s)' : ''}.`,
+          problem: { kind: 'our-key-unaligned', signature: s, from: r.from },
+          remedy: { kind: 'key-of-its-own', from: r.from, strict: r.facts.adkim === 's' },
         });
       } else if (s.result === 'temperror' || s.result === 'permerror') {
         found.push({
           cause: 'key-unavailable',
-          reason: `the receiver could not use the key of our selector ${s.selector ?? ''} (${s.result}): the TXT record at ${s.selector ?? ''}._domainkey.${s.domain} is missing, broken or did not answer`,
-          fix: `Publish the DKIM TXT record ${s.selector ?? ''}._domainkey.${s.domain}; ruaflow check compares it with our key.`,
+          problem: { kind: 'key-unavailable', signature: s },
+          remedy: { kind: 'publish-key-record', selector, domain: s.domain },
         });
       } else {
         found.push({
           cause: 'key-mismatch',
-          reason: `our key ${s.selector ?? ''} (d=${s.domain}) does not verify (${s.result}): the public key in DNS does not match our private key, or the message was changed after signing`,
-          fix: `Run ruaflow check: it compares ${s.selector ?? ''}._domainkey.${s.domain} with our key; publish the matching key.`,
+          problem: { kind: 'key-mismatch', signature: s },
+          remedy: { kind: 'compare-published-key', selector, domain: s.domain },
         });
       }
     } else if (s.selector !== null && profile.retiredSelectors.has(s.selector)) {
       found.push({
         cause: 'retired-selector',
-        reason: `signed with the retired selector ${s.selector} (d=${s.domain}, ${s.result})${s.result === 'pass' ? ': its key is still published, and removing it will break this mail' : ''}`,
-        fix: `The relay still signs with ${s.selector}: switch it to ${currentKey(profile)}, then remove the old key.`,
+        problem: { kind: 'retired-selector', signature: s },
+        remedy: { kind: 'move-off-retired-selector', selector: s.selector, current: currentKey(profile) },
       });
     } else {
       found.push({
         cause: 'unknown-selector',
-        reason:
+        problem: { kind: 'unknown-selector', signature: s, domain: profile.name, ourSelectors: profile.keys.map((k) => k.selector) },
+        remedy:
           profile.keys.length === 0
-            ? `signed with selector ${s.selector ?? '(none)'} (d=${s.domain}, ${s.result}); no signing keys are configured for ${profile.name}`
-            : `signed with selector ${s.selector ?? '(none)'} (d=${s.domain}, ${s.result}), which is not one of our keys (${profile.keys.map((k) => k.selector).join(', ')})`,
-        fix:
-          profile.keys.length === 0
-            ? `Configure the signing keys of ${profile.name} (dkim_keys_dir or keys), or add ${s.selector ?? 'the selector'} to retired_selectors.`
-            : `Make the relay sign with ${currentKey(profile)}, or configure the key it uses (dkim_keys_dir or keys).`,
+            ? { kind: 'configure-keys', domain: profile.name, selector: s.selector }
+            : { kind: 'sign-with-current-key', current: currentKey(profile) },
       });
     }
   }
@@ -217,15 +205,16 @@ function dkimFailure(r: Reading, profile: DomainProfile): { cause: DkimFailCause
   return (
     found[0] ?? {
       cause: 'no-signature',
-      reason: 'no DKIM signature: the relay does not sign this mail',
-      fix: `Turn on DKIM signing for ${r.from} on the relay (ruaflow keygen ${profile.name} makes a key).`,
+      problem: { kind: 'no-signature' },
+      remedy: { kind: 'turn-on-signing', from: r.from, domain: profile.name },
     }
   );
 }
 
-const currentKey = (profile: DomainProfile): string => {
+/** The key to move to: the first configured one. */
+const currentKey = (profile: DomainProfile): KeyRef | null => {
   const k = profile.keys[0];
-  return k === undefined ? 'a current key' : `selector ${k.selector} (d=${k.domain})`;
+  return k === undefined ? null : { selector: k.selector, domain: k.domain };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +223,7 @@ const currentKey = (profile: DomainProfile): string => {
 function matchService(
   ip: Address | null,
   ptrName: string | null,
-  passing: readonly Signature[],
+  passing: readonly SeenSignature[],
   services: readonly ServiceProfile[],
 ): { service: ServiceProfile; by: 'ip' | 'ptr' | 'dkim' } | null {
   const origin = serviceByOrigin(ip, ptrName, services);
@@ -246,16 +235,20 @@ function matchService(
 }
 
 function serviceClass(r: Reading, service: ServiceProfile, by: 'ip' | 'ptr' | 'dkim', ptrName: string | null): Classification {
-  const how = by === 'ip' ? `IP ${r.ip}` : by === 'ptr' ? `host ${ptrName ?? ''}` : `DKIM ${sigList(r.passing.filter((s) => service.dkim.some((d) => isUnder(s.domain, d))))}`;
+  const match: ServiceMatch =
+    by === 'ip'
+      ? { by, ip: r.ip }
+      : by === 'ptr'
+        ? { by, host: ptrName ?? '' }
+        : { by, signatures: r.passing.filter((s) => service.dkim.some((d) => isUnder(s.domain, d))) };
   const extra = { service: service.name, matchedBy: by };
   if (r.dmarcPass) {
-    const via = r.dkimPass ? 'aligned DKIM' : 'aligned SPF only';
-    return result('service-pass', `${service.name} (${how}): DMARC passes with ${via}`, 'Nothing to do.', extra);
+    return result('service-pass', { kind: 'service-pass', service: service.name, match, via: r.dkimPass ? 'dkim' : 'spf-only' }, NOTHING, extra);
   }
   return result(
     'service-fail',
-    `${service.name} (${how}): neither DKIM nor SPF aligns with ${r.from} (${dkimText(r)}; ${spfText(r)})`,
-    `Set up DKIM for ${r.from} at ${service.name} (publish the selector it gives you under ${r.from}), or a return path under ${r.from}.`,
+    { kind: 'service-fail', service: service.name, match, from: r.from, evidence: evidence(r) },
+    { kind: 'align-service', service: service.name, from: r.from },
     extra,
   );
 }
@@ -282,11 +275,7 @@ function forwardingOverride(facts: RecordFacts): string | null {
 function unknown(r: Reading, profile: DomainProfile): Classification {
   const override = forwardingOverride(r.facts);
   if (override !== null) {
-    return result(
-      'forwarded',
-      `${r.ip} is not ours, and the reporter says it forwarded the mail (${override}); ${dkimText(r)}, ${spfText(r)}`,
-      'Nothing to do: the receiver recognised the forwarder.',
-    );
+    return result('forwarded', { kind: 'forwarder-said-so', ip: r.ip, override, evidence: evidence(r) }, { kind: 'nothing-forwarder-recognised' });
   }
   const ourKeys = r.signatures.filter((s) => ourKey(s, profile) || (profile.keys.length === 0 && ourDomain(s.domain, profile)));
   const passingOurKey = ourKeys.find((s) => s.result === 'pass');
@@ -296,14 +285,14 @@ function unknown(r: Reading, profile: DomainProfile): Classification {
       if (passingOurKey !== undefined) {
         return result(
           'unknown-pass',
-          `${r.ip} is not in relays, yet the SPF record of ${spfDomain} authorises it and our key ${sig(passingOurKey)} signs its mail: an unlisted relay of ours, or a leaked key`,
-          `If ${r.ip} is ours, add it to relays of ${profile.name}; if not, rotate ${passingOurKey.selector ?? 'the key'} (ruaflow keygen ${passingOurKey.domain}) and take it out of SPF.`,
+          { kind: 'unlisted-relay-or-leaked-key', ip: r.ip, spfDomain, signature: passingOurKey },
+          { kind: 'list-relay-or-rotate-key', ip: r.ip, domain: profile.name, selector: passingOurKey.selector, keyDomain: passingOurKey.domain },
         );
       }
       return result(
         'unknown-pass',
-        `${r.ip} is not a relay or service of ${profile.name}, yet the SPF record of ${spfDomain} authorises it: an unlisted service`,
-        `Add it to services of ${profile.name} (ips or ptr), or remove it from the SPF record of ${spfDomain} if nobody should send from it.`,
+        { kind: 'unlisted-spf-host', ip: r.ip, domain: profile.name, spfDomain },
+        { kind: 'list-service-or-drop-from-spf', domain: profile.name, spfDomain },
       );
     }
     const foreign = r.passing.find((s) => !ourKey(s, profile) && !(profile.keys.length === 0 && ourDomain(s.domain, profile)));
@@ -311,46 +300,42 @@ function unknown(r: Reading, profile: DomainProfile): Classification {
       if (foreign.selector !== null && profile.retiredSelectors.has(foreign.selector) && ourDomain(foreign.domain, profile)) {
         return result(
           'unknown-pass',
-          `${r.ip} signs with our retired selector ${foreign.selector} (d=${foreign.domain}), which still verifies: its key is still in DNS and someone still uses it`,
-          `Find the sender and move it to a current key, or remove ${foreign.selector}._domainkey.${foreign.domain} from DNS.`,
+          { kind: 'retired-selector-in-use', ip: r.ip, signature: foreign },
+          { kind: 'retire-key', selector: foreign.selector, keyDomain: foreign.domain },
         );
       }
       if (ourDomain(foreign.domain, profile)) {
         return result(
           'unknown-pass',
-          `${r.ip} signs with ${sig(foreign)}, a key in our DNS that we do not sign with: an unlisted service`,
-          `Add the service to services of ${profile.name} (ips or ptr), or remove ${foreign.selector ?? '?'}._domainkey.${foreign.domain} from DNS if nobody should sign with it.`,
+          { kind: 'unused-key-signs', ip: r.ip, signature: foreign },
+          { kind: 'list-service-or-remove-key', domain: profile.name, selector: foreign.selector, keyDomain: foreign.domain },
         );
       }
       return result(
         'unknown-pass',
-        `${r.ip} signs with ${sig(foreign)}, which aligns with ${r.from}: an unlisted sender`,
-        `Add it to services of ${profile.name}, or find out who holds the key for ${foreign.domain}.`,
+        { kind: 'unlisted-signer', ip: r.ip, signature: foreign, from: r.from },
+        { kind: 'list-service-or-find-key-holder', domain: profile.name, keyDomain: foreign.domain },
       );
     }
-    const key = passingOurKey ?? r.passing[0];
+    const key = passingOurKey ?? r.passing[0] ?? null;
     return result(
       'forwarded',
-      `${r.ip} is not ours; our signature ${key === undefined ? '' : sig(key)} passes while ${spfText(r)}: our mail relayed by a forwarder or mailing list`,
-      `Nothing to do; but if ${r.ip} is no forwarder you know and sends much, suspect a leaked key and rotate it (ruaflow keygen ${profile.name}).`,
+      { kind: 'relayed-with-our-signature', ip: r.ip, signature: key, spf: r.spf },
+      { kind: 'nothing-unless-leaked-key', ip: r.ip, domain: profile.name },
     );
   }
   const broken = ourKeys.find((s) => s.result === 'fail');
   if (broken !== undefined) {
-    return result(
-      'forwarded',
-      `${r.ip} is not ours; our signature ${sig(broken)} is there but broken, as when a mailing list rewrites the subject or body; ${spfText(r)}`,
-      'Nothing to do on our side; lists that rewrite From or seal with ARC keep such mail deliverable.',
-    );
+    return result('forwarded', { kind: 'broken-by-list', ip: r.ip, signature: broken, spf: r.spf }, { kind: 'nothing-list-rewrote' });
   }
-  return result('spoof', `${r.ip} is not a relay or service of ${profile.name}, and nothing aligns (${dkimText(r)}; ${spfText(r)})`, spoofFix(r));
+  return result('spoof', { kind: 'spoof', ip: r.ip, domain: profile.name, evidence: evidence(r) }, spoofRemedy(r));
 }
 
-function spoofFix(r: Reading): string {
+function spoofRemedy(r: Reading): Remedy {
   const sub = r.from !== lower(r.facts.policyDomain) && r.facts.sp !== null;
   const policy = lower(sub ? r.facts.sp : r.facts.p);
   const tag = sub ? 'sp' : 'p';
-  if (policy === 'reject') return `Nothing to do: ${tag}=reject already tells receivers to refuse it.`;
-  if (policy === 'quarantine') return `Nothing to fix at the source; ${tag}=quarantine sends it to spam. Move to ${tag}=reject once ours and services pass.`;
-  return `Nothing to fix at the source; publish p=quarantine or p=reject so receivers refuse it${policy === '' ? '' : ` (now ${tag}=${policy})`}.`;
+  if (policy === 'reject') return { kind: 'policy-rejects', tag };
+  if (policy === 'quarantine') return { kind: 'policy-quarantines', tag };
+  return { kind: 'publish-enforcing-policy', tag, now: policy === '' ? null : policy };
 }

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DomainConfig } from '../../../src/app/config.js';
-import { classifyRecord, type RecordFacts } from '../../../src/analyze/correlate/classify.js';
+import { classifyRecord } from '../../../src/analyze/correlate/classify.js';
+import type { RecordFacts } from '../../../src/store/record-facts.js';
 import { compileProfile, ownerOf } from '../../../src/analyze/correlate/profile.js';
+import { sourceVerdictText } from '../../../src/deliver/source-verdict-text.js';
 
 function domain(over: Partial<DomainConfig> = {}): DomainConfig {
   return { name: 'example.com', dkimKeysDir: null, keys: [], retiredSelectors: [], relays: [], services: [], summaryTo: [], ...over };
@@ -58,7 +60,7 @@ describe('classifyRecord: our relays', () => {
   it('DKIM failure is reported before SPF failure, and says SPF fails too', () => {
     const c = classify({ dkimAligned: 'fail', spfAligned: 'fail', dkim: [], spf: [{ domain: 'example.com', scope: 'mfrom', result: 'fail' }] }, { relays });
     assert.deepEqual([c.class, c.cause], ['ours-dkim-fail', 'no-signature']);
-    assert.match(c.reason, /SPF fail for example\.com/);
+    assert.match(sourceVerdictText(c).reason, /SPF fail for example\.com/);
   });
 
   it('the most serious cause wins when several signatures fail', () => {
@@ -68,7 +70,7 @@ describe('classifyRecord: our relays', () => {
       { domain: 'example.com', selector: 's2026', result: 'fail' },
     ];
     const c = classify({ dkimAligned: 'fail', dkim }, { relays, retiredSelectors: ['old'] });
-    assert.deepEqual([c.cause, /s2026/.test(c.reason), /ruaflow check/.test(c.fix)], ['key-mismatch', true, true]);
+    assert.deepEqual([c.cause, /s2026/.test(sourceVerdictText(c).reason), /ruaflow check/.test(sourceVerdictText(c).fix)], ['key-mismatch', true, true]);
     assert.equal(classify({ dkimAligned: 'fail', dkim: dkim.slice(0, 2) }, { relays, retiredSelectors: ['old'] }).cause, 'retired-selector');
     assert.equal(classify({ dkimAligned: 'fail', dkim: dkim.slice(0, 1) }, { relays }).cause, 'not-aligned');
   });
@@ -76,7 +78,7 @@ describe('classifyRecord: our relays', () => {
   it('a passing signature with a retired or unknown selector is still a DKIM problem of our relay', () => {
     const retired = classify({ dkim: [{ domain: 'example.com', selector: 'old', result: 'pass' }] }, { relays, retiredSelectors: ['old'] });
     assert.deepEqual([retired.class, retired.cause], ['ours-dkim-fail', 'retired-selector']);
-    assert.match(retired.reason, /still published, and removing it will break this mail/);
+    assert.match(sourceVerdictText(retired).reason, /still published, and removing it will break this mail/);
     const unknown = classify({ dkim: [{ domain: 'example.com', selector: 'other', result: 'pass' }] }, { relays });
     assert.deepEqual([unknown.class, unknown.cause], ['ours-dkim-fail', 'unknown-selector']);
     // Beside a passing signature with our current key, neither matters.
@@ -92,19 +94,28 @@ describe('classifyRecord: our relays', () => {
       null,
     );
     assert.deepEqual([c.class, c.cause], ['ours-dkim-fail', 'not-aligned']);
-    assert.match(c.fix, /ruaflow keygen client\.example/);
+    assert.deepEqual(c.remedy, { kind: 'key-of-its-own', from: 'client.example', strict: false });
   });
 
   it('without configured keys every selector is unknown, and the reason says why', () => {
     const c = classify({ dkimAligned: 'fail', dkim: [{ domain: 'example.com', selector: 'k', result: 'fail' }] }, { relays }, []);
-    assert.deepEqual([c.cause, /no signing keys are configured/.test(c.reason)], ['unknown-selector', true]);
+    assert.equal(c.cause, 'unknown-selector');
+    assert.deepEqual(c.finding.kind === 'relay-dkim-fail' ? c.finding.problem : null, {
+      kind: 'unknown-selector',
+      signature: { domain: 'example.com', selector: 'k', result: 'fail' },
+      domain: 'example.com',
+      ourSelectors: [],
+    });
+    assert.match(sourceVerdictText(c).reason, /no signing keys are configured/);
   });
 
   it('SPF passing for an unaligned envelope domain is not an SPF failure of the relay', () => {
     const c = classify({ spfAligned: 'fail', spf: [{ domain: 'bounces.example.net', scope: 'mfrom', result: 'pass' }] }, { relays });
     assert.equal(c.class, 'ours-pass');
     const f = classify({ spfAligned: 'fail', spf: [{ domain: 'example.com', scope: 'mfrom', result: 'softfail' }] }, { relays });
-    assert.deepEqual([f.class, f.fix], ['ours-spf-fail', "Add ip4:192.0.2.10 (or the relay's range) to the SPF record of example.com."]);
+    assert.equal(f.class, 'ours-spf-fail');
+    assert.deepEqual(f.remedy, { kind: 'authorise-relay-in-spf', mechanism: 'ip4:192.0.2.10', spfDomain: 'example.com' });
+    assert.equal(sourceVerdictText(f).fix, "Add ip4:192.0.2.10 (or the relay's range) to the SPF record of example.com.");
   });
 
   it('judges alignment from the raw results when the reporter left policy_evaluated out', () => {
@@ -128,10 +139,12 @@ describe('classifyRecord: unknown sources', () => {
 
   it('the spoof fix follows the published policy, sp for a subdomain', () => {
     const failing = { ...unknownIp, dkimAligned: 'fail', spfAligned: 'fail', dkim: [], spf: [] };
-    assert.match(classify({ ...failing, p: 'reject' }).fix, /p=reject already/);
-    assert.match(classify({ ...failing, p: 'quarantine' }).fix, /Move to p=reject/);
-    assert.match(classify({ ...failing, p: 'none' }).fix, /publish p=quarantine or p=reject .*now p=none/);
-    assert.match(classify({ ...failing, headerFrom: 'shop.example.com', p: 'none', sp: 'reject' }).fix, /sp=reject already/);
+    assert.deepEqual(classify({ ...failing, p: 'reject' }).remedy, { kind: 'policy-rejects', tag: 'p' });
+    assert.deepEqual(classify({ ...failing, p: 'quarantine' }).remedy, { kind: 'policy-quarantines', tag: 'p' });
+    assert.deepEqual(classify({ ...failing, p: 'none' }).remedy, { kind: 'publish-enforcing-policy', tag: 'p', now: 'none' });
+    assert.deepEqual(classify({ ...failing, p: null }).remedy, { kind: 'publish-enforcing-policy', tag: 'p', now: null });
+    assert.deepEqual(classify({ ...failing, headerFrom: 'shop.example.com', p: 'none', sp: 'reject' }).remedy, { kind: 'policy-rejects', tag: 'sp' });
+    assert.match(sourceVerdictText(classify({ ...failing, p: 'none' })).fix, /publish p=quarantine or p=reject .*now p=none/);
   });
 });
 

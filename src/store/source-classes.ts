@@ -12,7 +12,9 @@
  * - aligned: the DKIM d= or SPF MAIL FROM domain matches the header From domain (RFC 7489
  *   §3.1); DMARC passes when either aligned identifier passes (RFC 7489 §4.2).
  *
- * Class names are stable: they are stored (`record_classes.class`), printed and in `--json`.
+ * Class names are stable: they are stored (`record_classes.class`), printed and in `--json`. They
+ * live with the store, the lowest layer that reads them; the classifier
+ * (src/analyze/correlate/classify.ts) decides them.
  */
 
 export const SOURCE_CLASSES = [
@@ -44,16 +46,5 @@ export const DKIM_FAIL_CAUSES = [
 ] as const;
 export type DkimFailCause = (typeof DKIM_FAIL_CAUSES)[number];
 
-export interface Classification {
-  readonly class: SourceClass;
-  /** For `ours-dkim-fail`: why. null otherwise. */
-  readonly cause: DkimFailCause | null;
-  /** The configured service the source was matched to, for `service-*`. */
-  readonly service: string | null;
-  /** How the source was recognised: relay (an IP in relays), or a service by ip / ptr / dkim. */
-  readonly matchedBy: 'relay' | 'ip' | 'ptr' | 'dkim' | null;
-  /** One sentence: what the record shows, naming the selector, domain or override involved. */
-  readonly reason: string;
-  /** One sentence: what to do. */
-  readonly fix: string;
-}
+/** How a source was recognised: relay (an IP in relays), or a service by ip / ptr / dkim. */
+export type MatchedBy = 'relay' | 'ip' | 'ptr' | 'dkim';

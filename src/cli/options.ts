@@ -1,6 +1,6 @@
 /** Command-line parsing with node's util.parseArgs: strict, so a typo is a usage error. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DOMAIN_NAME } from '../app/config-schema.js';
+import { DOMAIN_NAME } from '../mail/address-syntax.js';
 import { UsageError } from '../errors.js';
 
 export const COMMON_OPTIONS = {

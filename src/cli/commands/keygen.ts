@@ -11,7 +11,7 @@ import { generateKey, writeKeyFolder } from '../../jobs/keygen.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
 import { domainArgument, parseCommand } from '../options.js';
-import { DOMAIN_NAME } from '../../app/config-schema.js';
+import { DOMAIN_NAME } from '../../mail/address-syntax.js';
 import { DKIM_MIN_BITS, DKIM_RECOMMENDED_BITS } from '../../analyze/check/dkim.js';
 
 /** RFC 8301 §3.2: below 1024 bits receivers reject the key, 2048 is what signers should use

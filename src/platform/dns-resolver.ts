@@ -11,6 +11,7 @@ import { Resolver } from 'node:dns/promises';
 import type { DnsConfig } from '../types/config.js';
 import { isNoRecord, type DnsResolver } from '../ports/dns.js';
 import { withDeadline } from './deadline.js';
+import { DNS_CACHE_ENTRIES as DEFAULT_CACHE_ENTRIES, DNS_CACHE_SECONDS as DEFAULT_CACHE_SECONDS } from '../limits.js';
 
 export interface ResolverOptions {
   /** Seconds an answer is reused; 0 disables the cache. */
@@ -18,9 +19,6 @@ export interface ResolverOptions {
   /** Entries kept before the oldest are dropped. */
   readonly cacheEntries?: number;
 }
-
-const DEFAULT_CACHE_SECONDS = 300;
-const DEFAULT_CACHE_ENTRIES = 50_000;
 
 interface Entry {
   readonly expires: number;

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { TomlError } from 'smol-toml';
 import { configFromToml, parseConfig, type ConfigResult, type ReadSecret } from '../../src/app/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { DEFAULT_DNS_TIMEOUT_MS, DEFAULT_IMAP_BATCH_SIZE, DEFAULT_OUTBOUND } from '../../src/limits.js';
 
 const WHERE = { cwd: '/nowhere/work', fileDir: '/nowhere/etc' };
 
@@ -109,4 +110,16 @@ describe('parseConfig: the edge turns a problem into a ConfigError with the same
       );
     });
   }
+});
+
+describe('defaults that are tunables are read from src/limits.ts', () => {
+  it('[outbound], [dns] timeout_ms and [imap] batch_size', () => {
+    const c = config(
+      configFromToml('[imap]\nhost = "h"\nuser = "u"\npassword = "p"', {}, 'ruaflow.toml', WHERE),
+    );
+    const { ownRua: _own, allowDomains: _allow, denyDomains: _deny, archiveDir: _dir, ...caps } = c.outbound;
+    assert.deepEqual(caps, DEFAULT_OUTBOUND);
+    assert.equal(c.dns.timeoutMs, DEFAULT_DNS_TIMEOUT_MS);
+    assert.equal(c.imap?.batchSize, DEFAULT_IMAP_BATCH_SIZE);
+  });
 });

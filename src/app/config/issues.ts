@@ -10,6 +10,7 @@ import { didYouMean } from './did-you-mean.js';
 import { describeKey, exampleFor, tableName, tomlValue } from './naming.js';
 import { DOMAIN_KEYS, DOMAINS, KEY_KEYS, SECTION_NAMES, SECTIONS, SERVICE_KEYS, type KeyTable, type SectionName } from './schema.js';
 import { isPlainTable } from './toml.js';
+import { QUOTED_VALUE_CHARS } from '../../limits.js';
 
 /** Unknown keys first: a misspelt key usually explains the errors that follow it. */
 export function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
@@ -109,7 +110,7 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = { services: SER
 function shortValue(v: unknown): string {
   // A TOML date is a TomlDate (a Date whose toISOString keeps the TOML form: 1979-05-27).
   const s = v instanceof Date ? v.toISOString() : (JSON.stringify(v) ?? String(v));
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return s.length > QUOTED_VALUE_CHARS ? `${s.slice(0, QUOTED_VALUE_CHARS - 3)}...` : s;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

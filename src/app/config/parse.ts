@@ -1,7 +1,7 @@
 /**
- * The pure core of configuration (STYLE.md 8): TOML text, the environment, the working
- * directory and a secret reader in; a complete Config or the first problem out, as a value.
- * Nothing here asks the process for anything: load.ts does that and hands it in.
+ * The pure core of configuration, validating untrusted input once: TOML text, the environment,
+ * the working directory and a secret reader in; a complete Config or the first problem out, as a
+ * value. Nothing here asks the process for anything: load.ts does that and hands it in.
  *
  * Precedence: environment (`RUAFLOW_<SECTION>_<KEY>`, and `RUAFLOW_DB` for the database path) over
  * the file over defaults. The steps, each in its own file: read the TOML (toml.ts), lay the

@@ -1,7 +1,8 @@
 /**
- * What the pure configuration core returns instead of throwing (STYLE.md 8: validate once, in a
- * pure function that returns a result). The loader (load.ts) is the one place that turns a
- * problem into a ConfigError, so the message a user sees is exactly `problem.message`.
+ * What the pure configuration core returns instead of throwing: validation is a pure function
+ * that returns a result, so a caller (a test, a second front end) can inspect it without
+ * catching. The loader (load.ts) is the one place that turns a problem into a ConfigError, so the
+ * message a user sees is exactly `problem.message`.
  */
 import type { Config } from '../../types/config.js';
 

@@ -1,8 +1,9 @@
 /**
- * The configuration vocabulary: every section and key of ruaflow.toml (DESIGN.md "Configuration
- * file"), what each accepts, its default, an example for error messages, and how the text of its
- * environment variable (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data, one table per section;
- * build.ts applies the defaults, and nothing else repeats them. A default that depends on another
+ * The configuration vocabulary: every section and key of ruaflow.toml, what each accepts, its
+ * default, an example for error messages, and how the text of its environment variable
+ * (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data, one table per section; build.ts applies the
+ * defaults, and nothing else repeats them (a default that is also a limit or tunable is read from
+ * src/limits.ts). A default that depends on another
  * key (the IMAP port on `secure`, `after_processing` on `archive_mailbox`) is a rule: rules.ts.
  *
  * Each key's zod schema checks one value; the section schemas are strict, so an unknown key is an
@@ -11,7 +12,17 @@
 
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits, type ServeLimits } from '../../limits.js';
+import {
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_IMAP_BATCH_SIZE,
+  DEFAULT_LIMITS,
+  DEFAULT_OUTBOUND,
+  DEFAULT_SERVE_LIMITS,
+  LIMIT_SETTINGS,
+  SERVE_LIMIT_SETTINGS,
+  type Limits,
+  type ServeLimits,
+} from '../../limits.js';
 import type { ReportFormat } from '../../report/types.js';
 import type { OutboundReportFormat } from '../../types/config.js';
 import { DOMAIN_NAME, isMailbox } from '../../mail/address-syntax.js';
@@ -170,7 +181,7 @@ export const IMAP_KEYS = {
   /** Default: "move" when archive_mailbox is set, else "seen" (rules.ts). */
   after_processing: text('"move", "seen", "delete" or "leave"', 'seen', z.enum(['move', 'seen', 'delete', 'leave'])),
   idle: { ...flag(true), default: false },
-  batch_size: { ...integer(1, 1000, 50), default: 50 },
+  batch_size: { ...integer(1, 1000, DEFAULT_IMAP_BATCH_SIZE), default: DEFAULT_IMAP_BATCH_SIZE },
   tls_reject_unauthorized: { ...flag(true), default: true },
   ca_file: path('a PEM file path', '/etc/ssl/certs/internal-ca.pem'),
 } as const satisfies KeyTable;
@@ -193,7 +204,7 @@ export const DNS_KEYS = {
     ...list(z.string().refine(isDnsServer), 'a list of IP addresses, each with an optional :port', ['127.0.0.1:5353']),
     default: [],
   },
-  timeout_ms: { ...integer(1, 600_000, 5000), default: 5000 },
+  timeout_ms: { ...integer(1, 600_000, DEFAULT_DNS_TIMEOUT_MS), default: DEFAULT_DNS_TIMEOUT_MS },
 } as const satisfies KeyTable;
 
 /** The formats we can write: RFC 9990 (current) and RFC 7489 for receivers that want the old one. */
@@ -286,12 +297,12 @@ export const OUTBOUND_KEYS = {
   own_rua: { ...list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['dmarc-rua@example.com']), default: [] },
   allow_domains: { ...list(domainName, 'a list of domain names (each covers its subdomains)', ['example.org']), default: [] },
   deny_domains: { ...list(domainName, 'a list of domain names (each covers its subdomains)', ['spam.example']), default: [] },
-  max_rua_uris: { ...integer(1, 100, 3), default: 3 },
-  max_reports_per_run: { ...integer(1, 1_000_000, 1000), default: 1000 },
-  pace_seconds: { ...integer(0, 3600, 2), default: 2 },
-  max_message_bytes: { ...integer(1024, 1024 * 1024 * 1024, 10 * 1024 * 1024), default: 10 * 1024 * 1024 },
-  suppress_days: { ...integer(1, 3650, 30), default: 30 },
-  give_up_after_days: { ...integer(1, 60, 4), default: 4 },
+  max_rua_uris: { ...integer(1, 100, DEFAULT_OUTBOUND.maxRuaUris), default: DEFAULT_OUTBOUND.maxRuaUris },
+  max_reports_per_run: { ...integer(1, 1_000_000, DEFAULT_OUTBOUND.maxReportsPerRun), default: DEFAULT_OUTBOUND.maxReportsPerRun },
+  pace_seconds: { ...integer(0, 3600, DEFAULT_OUTBOUND.paceSeconds), default: DEFAULT_OUTBOUND.paceSeconds },
+  max_message_bytes: { ...integer(1024, 1024 * 1024 * 1024, DEFAULT_OUTBOUND.maxMessageBytes), default: DEFAULT_OUTBOUND.maxMessageBytes },
+  suppress_days: { ...integer(1, 3650, DEFAULT_OUTBOUND.suppressDays), default: DEFAULT_OUTBOUND.suppressDays },
+  give_up_after_days: { ...integer(1, 60, DEFAULT_OUTBOUND.giveUpAfterDays), default: DEFAULT_OUTBOUND.giveUpAfterDays },
   /** Relative to the working directory when it is the default. */
   archive_dir: { ...path('a folder path', 'reports/outbound'), default: 'reports/outbound' },
 } as const satisfies KeyTable;
@@ -322,7 +333,8 @@ export const SERVE_KEYS = {
   [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: serveKey('verifyTimeoutMs', 86_400_000),
 } as const satisfies KeyTable;
 
-/** The `[section]` tables, in the order DESIGN.md lists them. `[[domains]]` is an array of tables. */
+/** The `[section]` tables, in the order the configuration reference lists them. `[[domains]]` is
+ * an array of tables. */
 export const SECTIONS = {
   database: DATABASE_KEYS,
   imap: IMAP_KEYS,

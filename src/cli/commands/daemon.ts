@@ -24,9 +24,7 @@ import { pollOnce } from './poll.js';
 import { scheduledSummary, summaryRecipients } from './summary.js';
 import { scheduledSendReports } from './send-reports.js';
 import { sleep } from '../../platform/sleep.js';
-
-/** After a failed IDLE connection, wait this long before trying again. */
-const IDLE_RETRY_MS = 30_000;
+import { DAEMON_IDLE_RETRY_MS as IDLE_RETRY_MS } from '../../limits.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand('daemon', argv, {}, { min: 0, max: 0, name: '' });

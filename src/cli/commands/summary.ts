@@ -35,6 +35,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { Database } from '../../store/database.js';
 import { EXIT } from '../exit.js';
 import { normalizeDomain, parseCommand } from '../options.js';
+import { SUMMARY_PTR_BUDGET_MS as PTR_BUDGET_MS, SUMMARY_PTR_CONCURRENCY, SUMMARY_PTR_TIMEOUT_MS, SUMMARY_RETRY_DELAYS_MS, SUMMARY_SMTP_TIMEOUT_MS } from '../../limits.js';
 
 const FORMATS = ['text', 'markdown', 'html', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
@@ -108,16 +109,13 @@ async function summaryFor(
     cache: new PtrCache(db),
     resolver,
     clock: systemClock,
-    timeoutMs: Math.min(config.dns.timeoutMs, 3000),
+    timeoutMs: Math.min(config.dns.timeoutMs, SUMMARY_PTR_TIMEOUT_MS),
     budgetMs: PTR_BUDGET_MS,
-    concurrency: 16,
+    concurrency: SUMMARY_PTR_CONCURRENCY,
   });
   await classifyStored(db, config, { keys: loadSigningIdentities(config), names, clock: systemClock });
   return summarize(db, config, { period, domains, now }, summaryPorts(resolver, names));
 }
-
-/** How long one round of PTR lookups may take. */
-const PTR_BUDGET_MS = 8000;
 
 function summaryPorts(resolver: DnsResolver | null, names: PtrNames): SummaryPorts {
   return {
@@ -152,7 +150,7 @@ export async function mailSummary(summary: Summary, config: Config, now: number 
   // Loaded here, not at the top: mailauth and nodemailer cost a printed summary ~0.3 s to load.
   const [{ sendSummary }, { createSmtpTransport }] = await Promise.all([import('../../jobs/send-summary.js'), import('../../platform/smtp-transport.js')]);
   const key = loadSigningKeys(config).forDomain(fromDomain(smtp.from))[0] ?? null;
-  const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
+  const transport = createSmtpTransport(smtp, { timeoutMs: SUMMARY_SMTP_TIMEOUT_MS });
   try {
     return await sendSummary(summary, { config: { ...config, smtp }, transport, signingKey: key, date: new Date(now * 1000) }, done);
   } finally {
@@ -173,10 +171,6 @@ function describeResult(r: SummarySendResult): string {
       return `summary not sent (rejected ${r.outcome.code}): ${r.outcome.message} ${who}`;
   }
 }
-
-/** After a deferral (4xx, or the relay unreachable), the scheduled summary tries the messages
- * still unsent again after these waits — within a few hours, not a week later at the next run. */
-const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
 
 /** The daemon's `[schedule] summary` job: last week's summary, mailed, deferred messages retried
  * (SUMMARY_RETRY_DELAYS_MS); never throws a fault. */

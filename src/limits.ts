@@ -158,6 +158,11 @@ export const DELIVERY_RETRY_SECONDS = [15 * 60, 60 * 60, 4 * 60 * 60, 12 * 60 * 
  * at the next run. */
 export const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
 
+/** rua URIs read from an external destination's own DMARC record when it names a replacement
+ * address (RFC 9990 §3 "Verifying External Destinations"): only the one on the same host is
+ * used, so reading up to the largest `[outbound] max_rua_uris` allowed misses none. */
+export const EXTERNAL_RUA_URIS_READ = 100;
+
 /** Characters of an SMTP reply kept with a delivery or a suppression: enough for the reply code,
  * the enhanced status and the server's explanation; a multi-line banner of policy text is not
  * worth a database row's bulk. */
@@ -174,6 +179,10 @@ export const SUMMARY_SMTP_TIMEOUT_MS = 30_000;
 
 // ---------------------------------------------------------------------------------------------
 // DNS and reverse DNS
+
+/** Tries of each DNS server per query (c-ares `tries`), each given `[dns] timeout_ms` divided by
+ * this: one lost UDP packet is retried, and the whole query still ends within the timeout. */
+export const DNS_TRIES = 2;
 
 /** Seconds a DNS answer is reused by our resolver cache (src/platform/dns-resolver.ts). node's
  * resolver does not expose TTLs for TXT/MX/PTR; five minutes is shorter than nearly every

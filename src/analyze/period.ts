@@ -15,6 +15,7 @@
  * report's counts over the days it spans is the summary's business, not this module's.
  */
 import type { Clock } from '../ports/clock.js';
+import { MAX_PERIOD_DAYS as MAX_DAYS } from '../limits.js';
 
 export interface Period {
   /** What the user wrote, normalised (`last-week`, `7d`, `2026-11-01..2026-11-30`, `all`). */
@@ -30,7 +31,6 @@ export type PeriodResult = { readonly ok: true; readonly period: Period } | { re
 export const PERIOD_FORMS = 'last-week, 7d, 30d (any Nd), YYYY-MM-DD..YYYY-MM-DD, YYYY-MM-DD or all';
 
 const DAY = 86_400;
-const MAX_DAYS = 3660;
 
 export const ALL_TIME: Period = { label: 'all', begin: null, end: null };
 

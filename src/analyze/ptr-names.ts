@@ -14,6 +14,7 @@ import { lookupAddresses, lookupPtr, reverseName, type DnsResolver } from '../po
 import type { PtrEntry } from '../store/ptr-cache.js';
 import { parseAddress, sameAddress } from './correlate/ip-ranges.js';
 import { withDeadline } from '../platform/deadline.js';
+import { PTR_CACHE_TTL_SECONDS, PTR_CONCURRENCY, PTR_LOOKUP_TIMEOUT_MS, PTR_MAX_LOOKUPS_PER_RUN, PTR_NAMES_CHECKED as MAX_NAMES_CHECKED } from '../limits.js';
 
 export interface PtrNames {
   /** ip → its forward-confirmed PTR name, or null when it has none. An IP is missing from the
@@ -47,14 +48,11 @@ export interface PtrNamesOptions {
   readonly budgetMs?: number;
 }
 
-/** Names a PTR answer may list; more is a misconfigured zone, not worth a query each. */
-const MAX_NAMES_CHECKED = 3;
-
 export function createPtrNames(options: PtrNamesOptions): PtrNames {
-  const ttl = options.ttlSeconds ?? 86_400;
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  let budget = options.maxLookups ?? 2000;
+  const ttl = options.ttlSeconds ?? PTR_CACHE_TTL_SECONDS;
+  const concurrency = Math.max(1, options.concurrency ?? PTR_CONCURRENCY);
+  const timeoutMs = options.timeoutMs ?? PTR_LOOKUP_TIMEOUT_MS;
+  let budget = options.maxLookups ?? PTR_MAX_LOOKUPS_PER_RUN;
   return {
     async namesFor(ips) {
       const unique = [...new Set(ips)];

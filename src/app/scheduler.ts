@@ -23,9 +23,7 @@ import { createImapConnector } from '../sources/imap/connector.js';
 import type { Config } from './config.js';
 import { scheduledSendReportsDeps, scheduledSummaryDeps, type AppDeps } from './deps.js';
 import { mailboxLabel, pollLockPath, pollPassDeps } from './poll-setup.js';
-
-/** After a failed IDLE connection, wait this long before trying again. */
-const IDLE_RETRY_MS = 30_000;
+import { DAEMON_IDLE_RETRY_MS as IDLE_RETRY_MS } from '../limits.js';
 
 /** The jobs this configuration schedules; a ConfigError when there is nothing to schedule. */
 export function planDaemon(config: Config): Job[] {

@@ -16,8 +16,8 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { describeFsError } from '../platform/fs-errors.js';
-import { DOMAIN_NAME } from './config-schema.js';
-import type { Config, DomainConfig } from './config.js';
+import { DOMAIN_NAME } from '../mail/address-syntax.js';
+import type { Config, DomainConfig } from '../types/config.js';
 import type { KeyAlgorithm, SigningIdentity, SigningKey, SigningKeys } from '../types/signing-keys.js';
 
 import { publicKeyForDns } from '../mail/dkim-key.js';

@@ -1,5 +1,5 @@
 /** What every command's options hold, and the checks of values the user typed. */
-import { DOMAIN_NAME } from '../app/config-schema.js';
+import { DOMAIN_NAME } from '../mail/address-syntax.js';
 import { UsageError } from '../errors.js';
 
 /** The options on every command (src/cli/program.ts declares them); a flag not given is undefined. */

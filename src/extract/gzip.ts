@@ -17,9 +17,7 @@ import { MalformedInputError } from '../errors.js';
 import { charge, type ExtractContext } from './budget.js';
 import { createRawInflater, InflateError, type RawInflater } from './inflate.js';
 import { streamSource, type ByteSource } from './source.js';
-
-/** FNAME, FCOMMENT and FEXTRA make the header variable; no sane writer gets near this. */
-const MAX_HEADER_BYTES = 64 * 1024;
+import { MAX_GZIP_HEADER_BYTES as MAX_HEADER_BYTES } from '../limits.js';
 
 // RFC 1952 §2.3.1 FLG bits.
 const FHCRC = 0x02;

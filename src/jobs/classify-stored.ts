@@ -26,6 +26,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Database } from '../store/database.js';
 import { RecordClassStore, type ClassRow, type StoredClassification, type StoredFacts } from '../store/record-classes.js';
+import { CLASSIFY_BATCH as BATCH } from '../limits.js';
 
 export interface ClassifyDeps {
   /** Our selectors and signing domains (read by src/app/signing-keys.ts loadSigningIdentities). */
@@ -46,9 +47,6 @@ export interface ClassifyTotals {
   /** Domains classified from scratch because their configuration changed (or first time). */
   readonly rebuilt: readonly string[];
 }
-
-/** Records read and written together: bounded memory, one short write transaction each. */
-const BATCH = 1000;
 
 export async function classifyStored(
   db: Database,

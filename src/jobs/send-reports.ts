@@ -29,6 +29,7 @@ import { parseRua } from '../receiver/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
 import type { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import type { DueDelivery, OutboundStore } from '../store/outbound.js';
+import { STORED_REPLY_CHARS } from '../limits.js';
 
 /** Who we are in the reports (a validated `[reporter]`). */
 export interface Reporter {
@@ -279,7 +280,7 @@ export async function deliverDue(deps: DeliverDeps, signal?: AbortSignal): Promi
     const at = deps.clock.now();
     if (outcome.kind === 'sent') {
       // Committed right after the 250: a crash before this line sends the same report again.
-      outbound.settle(d.reportRow, d.address, { state: 'sent', at, attempted: true, message: outcome.response.slice(0, 500) });
+      outbound.settle(d.reportRow, d.address, { state: 'sent', at, attempted: true, message: outcome.response.slice(0, STORED_REPLY_CHARS) });
       totals.sent++;
       totals.sentReports.push({ reportId: d.reportId, filename: d.filename, address: target.address });
       if (!archived.has(d.filename)) {
@@ -291,8 +292,8 @@ export async function deliverDue(deps: DeliverDeps, signal?: AbortSignal): Promi
       defer(deps, d, at, outcome.code, outcome.message, totals);
       if (outcome.code === null) totals.relayUnreachable = outcome.message;
     } else {
-      outbound.settle(d.reportRow, d.address, { state: 'rejected', at, attempted: true, code: outcome.code, message: outcome.message.slice(0, 500) });
-      outbound.suppress(d.address, outcome.message.slice(0, 500), outcome.code, at, at + settings.suppressDays * 86_400);
+      outbound.settle(d.reportRow, d.address, { state: 'rejected', at, attempted: true, code: outcome.code, message: outcome.message.slice(0, STORED_REPLY_CHARS) });
+      outbound.suppress(d.address, outcome.message.slice(0, STORED_REPLY_CHARS), outcome.code, at, at + settings.suppressDays * 86_400);
       totals.rejected++;
       log.warn('report rejected; address suppressed', { ...fields, code: outcome.code, message: outcome.message, days: settings.suppressDays });
     }
@@ -305,12 +306,12 @@ function defer(deps: DeliverDeps, d: DueDelivery, now: number, code: number | nu
   const plan = planRetry(attempts, now, d.builtAt, deps.settings.giveUpAfterDays);
   const fields = { report_id: d.reportId, policy_domain: d.policyDomain, to: d.address, code, reason: message };
   if (plan.kind === 'expired') {
-    deps.outbound.settle(d.reportRow, d.address, { state: 'expired', at: now, attempted: true, code, message: `given up after ${attempts} attempts: ${message}`.slice(0, 500) });
+    deps.outbound.settle(d.reportRow, d.address, { state: 'expired', at: now, attempted: true, code, message: `given up after ${attempts} attempts: ${message}`.slice(0, STORED_REPLY_CHARS) });
     totals.expired++;
     deps.log.warn('report given up', fields);
     return;
   }
-  deps.outbound.settle(d.reportRow, d.address, { state: 'deferred', at: now, attempted: true, code, message: message.slice(0, 500), nextAttemptAt: plan.at });
+  deps.outbound.settle(d.reportRow, d.address, { state: 'deferred', at: now, attempted: true, code, message: message.slice(0, STORED_REPLY_CHARS), nextAttemptAt: plan.at });
   totals.deferred++;
   deps.log.info('report deferred', { ...fields, next_attempt: new Date(plan.at * 1000).toISOString() });
 }

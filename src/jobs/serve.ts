@@ -14,7 +14,7 @@
  * stops at its next DNS query and records nothing, so no answered timeout is recorded later.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { DEFAULT_SERVE_LIMITS, SERVE_LIMIT_SETTINGS, type ServeLimits } from '../limits.js';
+import { DEFAULT_SERVE_LIMITS, REFUSAL_LOG_INTERVAL_MS, SERVE_LIMIT_SETTINGS, type ServeLimits } from '../limits.js';
 import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import { evaluationJson } from '../receiver/evaluation-json.js';
@@ -207,9 +207,6 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
     },
   };
 }
-
-/** At most one `connection refused` log line per this many milliseconds. */
-const REFUSAL_LOG_INTERVAL_MS = 1000;
 
 /** The reason a timed-out verification is aborted with; `ECANCELLED` is what c-ares calls a
  * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */

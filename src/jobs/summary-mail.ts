@@ -12,6 +12,7 @@ import { sleep } from '../platform/sleep.js';
 import type { Logger } from '../ports/logger.js';
 import type { SummarySendResult } from './send-summary.js';
 import { liveSummary, type LiveSummaryDeps } from './summary.js';
+import { SUMMARY_RETRY_DELAYS_MS, SUMMARY_SMTP_TIMEOUT_MS } from '../limits.js';
 
 /** `--send` and the daemon need somewhere to send from and someone to send to. */
 export function requireMail(config: Pick<Config, 'smtp' | 'summary' | 'domains'>): SmtpConfig {
@@ -40,17 +41,13 @@ export async function mailSummary(summary: Summary, deps: MailSummaryDeps, now: 
   // Loaded here, not at the top: mailauth and nodemailer cost a printed summary ~0.3 s to load.
   const [{ sendSummary }, { createSmtpTransport }] = await Promise.all([import('./send-summary.js'), import('../platform/smtp-transport.js')]);
   const key: SigningKey | null = deps.signingKeys().forDomain(fromDomain(smtp.from))[0] ?? null;
-  const transport = createSmtpTransport(smtp, { timeoutMs: 30_000 });
+  const transport = createSmtpTransport(smtp, { timeoutMs: SUMMARY_SMTP_TIMEOUT_MS });
   try {
     return await sendSummary(summary, { config: { ...deps.config, smtp }, transport, signingKey: key, date: new Date(now * 1000) }, done);
   } finally {
     await transport.close();
   }
 }
-
-/** After a deferral (4xx, or the relay unreachable), the scheduled summary tries the messages
- * still unsent again after these waits — within a few hours, not a week later at the next run. */
-const SUMMARY_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 20 * 60_000, 60 * 60_000];
 
 export interface ScheduledSummaryDeps extends MailSummaryDeps {
   /** The summary's ports; the DNS resolver is always on (not offline). */

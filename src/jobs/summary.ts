@@ -16,9 +16,7 @@ import type { Database } from '../store/database.js';
 import { PtrCache } from '../store/ptr-cache.js';
 import { classifyStored } from './classify-stored.js';
 import { summarize, type SummaryPorts } from './summarize.js';
-
-/** How long one round of PTR lookups may take. */
-const PTR_BUDGET_MS = 8000;
+import { SUMMARY_PTR_BUDGET_MS as PTR_BUDGET_MS, SUMMARY_PTR_CONCURRENCY, SUMMARY_PTR_TIMEOUT_MS } from '../limits.js';
 
 export interface LiveSummaryDeps {
   readonly db: Database;
@@ -45,9 +43,9 @@ export async function liveSummary(deps: LiveSummaryDeps, request: LiveSummaryReq
     cache: new PtrCache(db),
     resolver,
     clock,
-    timeoutMs: Math.min(config.dns.timeoutMs, 3000),
+    timeoutMs: Math.min(config.dns.timeoutMs, SUMMARY_PTR_TIMEOUT_MS),
     budgetMs: PTR_BUDGET_MS,
-    concurrency: 16,
+    concurrency: SUMMARY_PTR_CONCURRENCY,
   });
   await classifyStored(db, config, { keys: deps.keys, names, clock });
   return summarize(db, config, request, summaryPorts(resolver, names));

@@ -13,6 +13,7 @@ import {
   normaliseTesting,
 } from '../report/vocabulary.js';
 import { children, decodeEntities, text, type XmlNode } from './xml-node.js';
+import { QUOTED_DATE_CHARS } from '../limits.js';
 
 /** RFC 9990 §7 registers this namespace for aggregate reports. */
 export const DMARC2_NAMESPACE = 'urn:ietf:params:xml:ns:dmarc-2.0';
@@ -140,7 +141,7 @@ function readTimestamp(field: 'begin' | 'end', value: string | null, issues: Iss
   const t = value?.trim() ?? '';
   if (t === '') throw new ReportRejectedError(`report_metadata/date_range/${field} is missing or empty`);
   const match = /^\+?(\d{1,12})(\.\d*)?$/.exec(t);
-  if (match === null) throw new ReportRejectedError(`report_metadata/date_range/${field} "${t.slice(0, 40)}" is not a number of seconds`);
+  if (match === null) throw new ReportRejectedError(`report_metadata/date_range/${field} "${t.slice(0, QUOTED_DATE_CHARS)}" is not a number of seconds`);
   if (match[2] !== undefined) issues.note('date_range.decimal', `date_range ${field} "${t}" has decimals; cut to whole seconds`);
   return Number.parseInt(match[1] ?? '0', 10);
 }

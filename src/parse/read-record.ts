@@ -14,6 +14,7 @@ import {
   normaliseSpfScope,
 } from '../report/vocabulary.js';
 import { child, children, text, type XmlNode } from './xml-node.js';
+import { QUOTED_VALUE_CHARS } from '../limits.js';
 
 export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean): AggregateRecord | null {
   const row = child(record, 'row');
@@ -32,7 +33,7 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
     return null;
   }
   const ip = canonicalIp(ipText);
-  if (ip.version === null) issues.note('record.bad_source_ip', `source_ip "${ipText.slice(0, 60)}" is not an IP address; kept as written`);
+  if (ip.version === null) issues.note('record.bad_source_ip', `source_ip "${ipText.slice(0, QUOTED_VALUE_CHARS)}" is not an IP address; kept as written`);
 
   const count = readCount(text(row, 'count', repaired));
   if (count === null) {

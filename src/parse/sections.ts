@@ -10,7 +10,7 @@
  */
 import { LimitExceededError, ReportRejectedError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { LIMIT_SETTINGS } from '../limits.js';
+import { LIMIT_SETTINGS, QUOTED_VALUE_CHARS } from '../limits.js';
 import type { IssueLog } from '../report/issues.js';
 
 export interface Section {
@@ -77,7 +77,7 @@ export function* splitSections(
   const before = buf.slice(0, root.index);
   if (/<!DOCTYPE/i.test(before)) issues.note('xml.doctype_ignored', 'DOCTYPE declaration ignored (entities are never expanded)');
   const stray = before.replace(/<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+/g, '');
-  if (stray !== '') issues.note('xml.before_root', `content before <feedback> skipped: "${stray.slice(0, 60)}"`);
+  if (stray !== '') issues.note('xml.before_root', `content before <feedback> skipped: "${stray.slice(0, QUOTED_VALUE_CHARS)}"`);
   const prefix = root[1] ?? null;
   pos = root.index;
   while (buf.indexOf('>', pos) < 0) {

@@ -11,6 +11,7 @@ import { Resolver } from 'node:dns/promises';
 import type { DnsConfig } from '../types/config.js';
 import { isNoRecord, type DnsResolver } from '../ports/dns.js';
 import { withDeadline } from './deadline.js';
+import { DNS_CACHE_ENTRIES as DEFAULT_CACHE_ENTRIES, DNS_CACHE_SECONDS as DEFAULT_CACHE_SECONDS, DNS_TRIES } from '../limits.js';
 
 export interface ResolverOptions {
   /** Seconds an answer is reused; 0 disables the cache. */
@@ -18,9 +19,6 @@ export interface ResolverOptions {
   /** Entries kept before the oldest are dropped. */
   readonly cacheEntries?: number;
 }
-
-const DEFAULT_CACHE_SECONDS = 300;
-const DEFAULT_CACHE_ENTRIES = 50_000;
 
 interface Entry {
   readonly expires: number;
@@ -30,7 +28,7 @@ interface Entry {
 export function createDnsResolver(config: DnsConfig, options: ResolverOptions = {}): DnsResolver {
   // c-ares retries each server `tries` times with `timeout` each; the outer timer below bounds
   // the whole query, whatever the number of servers.
-  const resolver = new Resolver({ timeout: Math.max(1, Math.floor(config.timeoutMs / 2)), tries: 2 });
+  const resolver = new Resolver({ timeout: Math.max(1, Math.floor(config.timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
   if (config.servers.length > 0) resolver.setServers([...config.servers]);
   const query = (name: string, rrtype: string): Promise<any[]> =>
     withTimeout(resolver.resolve(name, rrtype) as Promise<any[]>, config.timeoutMs, name, rrtype);

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../types/config.js';
 import { SmtpError } from '../errors.js';
 import type { Envelope, MailTransport, SendOutcome } from '../ports/mail.js';
+import { SMTP_TIMEOUT_MS } from '../limits.js';
 
 export interface SmtpTransportOptions {
   /** Extra CA certificates (PEM file) to trust, e.g. a test server's self-signed one. */
@@ -22,7 +23,7 @@ export interface SmtpTransportOptions {
 
 
 export function createSmtpTransport(config: SmtpConfig, options: SmtpTransportOptions = {}): MailTransport {
-  const timeout = options.timeoutMs ?? 60_000;
+  const timeout = options.timeoutMs ?? SMTP_TIMEOUT_MS;
   const transporter = nodemailer.createTransport({
     host: config.host,
     port: config.port,

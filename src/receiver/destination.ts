@@ -16,6 +16,7 @@ import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
 import { sameOrganisation } from '../analyze/check/org-domain.js';
 import { lookupTxt, type DnsResolver } from '../ports/dns.js';
 import { parseRua, type RuaDestination } from './rua.js';
+import { EXTERNAL_RUA_URIS_READ } from '../limits.js';
 
 export type DestinationCheck =
   /** Same Organizational Domain: no authorisation needed. */
@@ -42,7 +43,7 @@ export async function checkDestination(resolver: DnsResolver, policyDomain: stri
   if (records.length === 0) return { kind: 'unauthorized', reason: `${destination.host} does not accept reports for ${policyDomain} (no v=DMARC1 record at ${name})` };
   const rua = parseDmarcRecord(records[0] ?? '').tags.get('rua') ?? null;
   if (rua === null) return { kind: 'authorized', destination };
-  const replacement = parseRua(rua, 100).destinations.find((d) => d.host === destination.host);
+  const replacement = parseRua(rua, EXTERNAL_RUA_URIS_READ).destinations.find((d) => d.host === destination.host);
   if (replacement === undefined) return { kind: 'unauthorized', reason: `${name} names a rua on another host` };
   return { kind: 'authorized', destination: replacement };
 }

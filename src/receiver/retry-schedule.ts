@@ -5,7 +5,7 @@
  * the report was built, when the delivery is recorded as expired.
  */
 
-const BACKOFF_SECONDS = [15 * 60, 60 * 60, 4 * 60 * 60, 12 * 60 * 60, 24 * 60 * 60] as const;
+import { DELIVERY_RETRY_SECONDS as BACKOFF_SECONDS } from '../limits.js';
 
 /** The delay before attempt number `attempts + 1`, after `attempts` failed ones (≥ 1). */
 export function backoffAfter(attempts: number): number {

@@ -18,6 +18,7 @@ import { parsePublishedPolicy } from './dmarc-policy.js';
 import { isUnder } from '../analyze/domain-under.js';
 import { domainOfAddress } from './local-policy.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
+import { HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
 const MIN_RSA_BITS = 1024;
@@ -170,7 +171,7 @@ function headerValue(headers: readonly ParsedHeader[], key: string): string | nu
     .replace(/^[^:]*:/, '')
     .replace(/\r?\n[ \t]+/g, ' ')
     .trim();
-  return v === '' ? null : v.slice(0, 998);
+  return v === '' ? null : v.slice(0, HEADER_VALUE_MAX_CHARS);
 }
 
 /** RFC 2919 §3: `List-Id: [phrase] <list-label.domain>` → the identifier. */
@@ -207,7 +208,6 @@ function mapArc(arc: ARCResult | false): ArcOutcome {
 
 /** Parsed records by their text: a busy service sees the same few thousand records again and again. */
 const PUBLISHED = new Map<string, PublishedPolicy>();
-const PUBLISHED_MAX = 10_000;
 function publishedPolicy(record: string): PublishedPolicy {
   let hit = PUBLISHED.get(record);
   if (hit === undefined) {

@@ -1,7 +1,5 @@
 import type { ReportIssue } from './types.js';
-
-/** How many distinct issue codes one report keeps; repeats of a code only raise its count. */
-const MAX_DISTINCT_ISSUES = 200;
+import { MAX_DISTINCT_ISSUES } from '../limits.js';
 
 /**
  * Collects what was odd or repaired while reading one report. A quirk repeated in every one of

@@ -9,6 +9,8 @@
  * `From ` were written as `>From ` (and `>From ` as `>>From `, mboxrd); reading undoes one level.
  */
 
+import { MBOX_CHUNK_BYTES as DEFAULT_CHUNK_BYTES } from '../limits.js';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const GT = 0x3e;
@@ -18,8 +20,6 @@ const LINE_FROM = new TextEncoder().encode('\nFrom ');
 /** Bytes kept from one chunk to the next: a `\nFrom ` split across chunks (6) plus the byte before
  * its `\n` (a CR of a CRLF blank line) — and one more for the LF before that. */
 const CARRY = LINE_FROM.length + 1;
-
-export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /** Byte ranges of one message in the file. */
 export interface MboxMessage {

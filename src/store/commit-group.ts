@@ -7,6 +7,7 @@
  * reads again: duplicates are recognised, nothing is stored twice.
  */
 import type { Database } from 'better-sqlite3';
+import { COMMIT_GROUP_MAX_INPUTS, COMMIT_GROUP_MAX_MS } from '../limits.js';
 
 export class CommitGroup {
   readonly #db: Database;
@@ -18,8 +19,8 @@ export class CommitGroup {
 
   constructor(db: Database, options: { maxInputs?: number; maxMillis?: number } = {}) {
     this.#db = db;
-    this.#maxInputs = options.maxInputs ?? 500;
-    this.#maxMillis = options.maxMillis ?? 500;
+    this.#maxInputs = options.maxInputs ?? COMMIT_GROUP_MAX_INPUTS;
+    this.#maxMillis = options.maxMillis ?? COMMIT_GROUP_MAX_MS;
   }
 
   /** Before an input is written: opens a group when none is open. */

@@ -8,11 +8,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { DatabaseError, RuaflowError } from '../errors.js';
 import { loadMigrations, migrate } from './migrate.js';
+import { SQLITE_BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS } from '../limits.js';
 
 export type { Database };
-
-/** How long a writer waits for another writer's lock before failing. */
-const BUSY_TIMEOUT_MS = 10_000;
 
 export function openDatabase(path: string): Database {
   let db: Database;

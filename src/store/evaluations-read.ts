@@ -12,6 +12,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DatabaseError } from '../errors.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../limits.js';
 import type { Evaluation, EvaluationDkim, EvaluationReason } from '../receiver/aggregate.js';
 
 /** One policy domain's evaluations of a period, complete with DKIM results, reasons and recipients. */
@@ -65,7 +66,7 @@ export class EvaluationReader {
   static open(path: string): EvaluationReader {
     try {
       const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 10000');
+      db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       return new EvaluationReader(db);
     } catch (error) {
       throw new DatabaseError(`${path}: cannot open the database for reading: ${(error as Error).message}`, { cause: error });

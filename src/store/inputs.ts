@@ -4,6 +4,7 @@
  * invalid?".
  */
 import type { Database } from 'better-sqlite3';
+import { KEYS_PER_QUERY as KEY_CHUNK } from '../limits.js';
 
 export const INPUT_OUTCOMES = ['stored', 'duplicate', 'invalid', 'not_aggregate'] as const;
 export type InputOutcome = (typeof INPUT_OUTCOMES)[number];
@@ -29,9 +30,6 @@ export interface PriorInput {
   readonly reportsNew: number;
   readonly reportsDuplicate: number;
 }
-
-/** Keys per IN (…) query: well under SQLite's bound-parameter limit. */
-const KEY_CHUNK = 500;
 
 export class InputLedger {
   readonly #db: Database;

@@ -11,9 +11,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
 import { ipToBytes } from './ip.js';
 import { SourceIps } from './source-ips.js';
-
-/** Records held before they are inserted together. */
-const BATCH_SIZE = 100;
+import { RECORDS_PER_INSERT as BATCH_SIZE } from '../limits.js';
 
 export type HeaderOutcome =
   | { readonly kind: 'new' }

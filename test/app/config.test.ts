@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultConfig, loadConfig, parseConfig, type Config, type Env, type ReadSecret } from '../../src/app/config.js';
-import { isCronExpression, isDnsServer, LIMIT_KEYS, SECTIONS } from '../../src/app/config-schema.js';
+import { isCronExpression, isDnsServer, LIMIT_KEYS, SECTIONS } from '../../src/app/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS } from '../../src/limits.js';
 

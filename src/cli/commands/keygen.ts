@@ -19,7 +19,7 @@ export interface KeygenOptions extends CommonOptions {
   readonly dir?: string;
   readonly force?: boolean;
 }
-import { DOMAIN_NAME } from '../../app/config-schema.js';
+import { DOMAIN_NAME } from '../../mail/address-syntax.js';
 import { DKIM_MIN_BITS, DKIM_RECOMMENDED_BITS } from '../../analyze/check/dkim.js';
 
 /** RFC 8301 §3.2: below 1024 bits receivers reject the key, 2048 is what signers should use

@@ -19,6 +19,7 @@ import { connectFailure, openFailure, type Endpoint } from './failure.js';
 import { serverPath } from './mailbox-path.js';
 import { RefusalLog } from './refusal-log.js';
 import { ImapSession } from './session.js';
+import { IMAP_CONNECT_TIMEOUT_MS as DEFAULT_CONNECT_TIMEOUT_MS, IMAP_IDLE_RESTART_MS as IDLE_RESTART_MS } from '../../limits.js';
 
 export interface ImapConnectorOptions {
   /** Sent with the ID command (RFC 2971) when the server offers it. */
@@ -26,9 +27,6 @@ export interface ImapConnectorOptions {
   /** DNS + TCP + TLS handshake, and separately the wait for the greeting. Default 30 s. */
   readonly connectTimeoutMs?: number;
 }
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
-const IDLE_RESTART_MS = 10 * 60_000;
 
 export function createImapConnector(config: ImapConfig, log: Logger, options: ImapConnectorOptions = {}): MailboxConnector {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -15,17 +15,7 @@ import { serverPath } from './mailbox-path.js';
 import { RefusalLog } from './refusal-log.js';
 import { uidSet } from './uid-set.js';
 import { withDeadline } from '../../platform/deadline.js';
-
-/** UIDs per FETCH / STORE / MOVE command. Memory does not depend on it (imapflow hands FETCH
- * responses over one at a time, with backpressure on the socket); it keeps a command line of
- * scattered UIDs short (servers cap lines at 8-64 KB). */
-const UIDS_PER_COMMAND = 200;
-/** LOGOUT at close(): a dead or slow server must not hold the process (SIGTERM, end of a run). */
-const LOGOUT_TIMEOUT_MS = 3_000;
-/** Ending IDLE (DONE + NOOP) after news or abort. */
-const IDLE_STOP_TIMEOUT_MS = 3_000;
-/** Pause before IDLE again when the server ended the previous one at once. */
-const IDLE_RETRY_MS = 1_000;
+import { IMAP_IDLE_RETRY_MS as IDLE_RETRY_MS, IMAP_IDLE_STOP_TIMEOUT_MS as IDLE_STOP_TIMEOUT_MS, IMAP_LOGOUT_TIMEOUT_MS as LOGOUT_TIMEOUT_MS, IMAP_UIDS_PER_COMMAND as UIDS_PER_COMMAND } from '../../limits.js';
 
 interface ExistsEvent {
   readonly count: number;

@@ -1,7 +1,10 @@
 /**
- * The configuration vocabulary: every section and key of ruaflow.toml (docs/configuration.md
- * lists them), what each accepts, an example for error messages, and how the text of its env
- * variable (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data; src/app/config.ts applies it.
+ * The configuration vocabulary: every section and key of ruaflow.toml, what each accepts, its
+ * default, an example for error messages, and how the text of its environment variable
+ * (`RUAFLOW_<SECTION>_<KEY>`) is coerced. Pure data, one table per section; build.ts applies the
+ * defaults, and nothing else repeats them (a default that is also a limit or tunable is read from
+ * src/limits.ts). A default that depends on another
+ * key (the IMAP port on `secure`, `after_processing` on `archive_mailbox`) is a rule: rules.ts.
  *
  * Each key's zod schema checks one value; the section schemas are strict, so an unknown key is an
  * error rather than a silently ignored typo.
@@ -9,12 +12,20 @@
 
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits } from '../limits.js';
-import type { ReportFormat } from '../report/types.js';
-import type { OutboundReportFormat } from '../types/config.js';
-import { DOMAIN_NAME, isMailbox } from '../mail/address-syntax.js';
-
-export { DOMAIN_NAME, isMailbox };
+import {
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_IMAP_BATCH_SIZE,
+  DEFAULT_LIMITS,
+  DEFAULT_OUTBOUND,
+  DEFAULT_SERVE_LIMITS,
+  LIMIT_SETTINGS,
+  SERVE_LIMIT_SETTINGS,
+  type Limits,
+  type ServeLimits,
+} from '../../limits.js';
+import type { ReportFormat } from '../../report/types.js';
+import type { OutboundReportFormat } from '../../types/config.js';
+import { DOMAIN_NAME, isMailbox } from '../../mail/address-syntax.js';
 
 /** How the text of an environment variable becomes a value before validation. */
 export type EnvCoercion = 'string' | 'integer' | 'boolean' | 'list';
@@ -33,6 +44,9 @@ export interface KeySpec<S extends z.ZodType = z.ZodType> {
   readonly isPath?: true;
   /** Never echoed back in an error message. */
   readonly secret?: true;
+  /** The value when neither the file nor the environment sets the key. Absent when absence means
+   * "none" (null in Config) or when the default follows from another key (rules.ts). */
+  readonly default?: unknown;
 }
 
 export type KeyTable = Readonly<Record<string, KeySpec>>;
@@ -146,32 +160,37 @@ const cronExpected = 'a cron expression (minute hour day month weekday) or "off"
 // Sections
 
 export const DATABASE_KEYS = {
-  path: path('a file path (or ":memory:")', 'reports/ruaflow.sqlite'),
+  /** Relative to the working directory when it is the default. */
+  path: { ...path('a file path (or ":memory:")', 'reports/ruaflow.sqlite'), default: 'reports/ruaflow.sqlite' },
 } as const satisfies KeyTable;
 
 export const IMAP_KEYS = {
   host: text('a host name', 'imap.example.com', hostName),
+  /** Default: 993 when secure, else 143 (rules.ts). */
   port: integer(1, 65535, 993),
-  secure: flag(true),
+  secure: { ...flag(true), default: true },
   user: text('a user name', 'dmarc@example.com'),
   password: secret('app-password'),
   password_file: path('a file holding the password', '/run/secrets/imap_password'),
   access_token: secret('ya29.token'),
   access_token_file: path('a file holding an OAuth2 access token', '/run/secrets/imap_token'),
-  mailbox: text('a mailbox name', 'INBOX'),
+  mailbox: { ...text('a mailbox name', 'INBOX'), default: 'INBOX' },
   archive_mailbox: text('a mailbox name', 'DMARC/done'),
   invalid_mailbox: text('a mailbox name', 'DMARC/invalid'),
   not_aggregate_mailbox: text('a mailbox name', 'DMARC/other'),
+  /** Default: "move" when archive_mailbox is set, else "seen" (rules.ts). */
   after_processing: text('"move", "seen", "delete" or "leave"', 'seen', z.enum(['move', 'seen', 'delete', 'leave'])),
-  idle: flag(true),
-  batch_size: integer(1, 1000, 50),
-  tls_reject_unauthorized: flag(true),
+  idle: { ...flag(true), default: false },
+  batch_size: { ...integer(1, 1000, DEFAULT_IMAP_BATCH_SIZE), default: DEFAULT_IMAP_BATCH_SIZE },
+  tls_reject_unauthorized: { ...flag(true), default: true },
   ca_file: path('a PEM file path', '/etc/ssl/certs/internal-ca.pem'),
 } as const satisfies KeyTable;
 
 export const SMTP_KEYS = {
   host: text('a host name', 'smtp.example.com', hostName),
+  /** Default: 465 when secure, else 587 (rules.ts). */
   port: integer(1, 65535, 587),
+  /** Default: true on port 465 (rules.ts). */
   secure: flag(false),
   user: text('a user name', 'dmarc@example.com'),
   password: secret('app-password'),
@@ -180,10 +199,12 @@ export const SMTP_KEYS = {
 } as const satisfies KeyTable;
 
 export const DNS_KEYS = {
-  servers: list(z.string().refine(isDnsServer), 'a list of IP addresses, each with an optional :port', [
-    '127.0.0.1:5353',
-  ]),
-  timeout_ms: integer(1, 600_000, 5000),
+  /** None: the system's resolvers. */
+  servers: {
+    ...list(z.string().refine(isDnsServer), 'a list of IP addresses, each with an optional :port', ['127.0.0.1:5353']),
+    default: [],
+  },
+  timeout_ms: { ...integer(1, 600_000, DEFAULT_DNS_TIMEOUT_MS), default: DEFAULT_DNS_TIMEOUT_MS },
 } as const satisfies KeyTable;
 
 /** The formats we can write: RFC 9990 (current) and RFC 7489 for receivers that want the old one. */
@@ -194,19 +215,22 @@ export const REPORTER_KEYS = {
   email: text('an email address', 'dmarc-reports@example.com', nonEmpty.refine(isMailbox)),
   domain: text('a domain name', 'example.com', domainName),
   extra_contact_info: text('a string', 'https://example.com/dmarc'),
-  format: text('"rfc9990" or "rfc7489"', 'rfc9990', z.enum(OUTBOUND_REPORT_FORMATS)),
+  format: { ...text('"rfc9990" or "rfc7489"', 'rfc9990', z.enum(OUTBOUND_REPORT_FORMATS)), default: 'rfc9990' },
 } as const satisfies KeyTable;
 
 export const SCHEDULE_KEYS = {
-  poll: text(cronExpected, '*/15 * * * *', cron),
-  summary: text(cronExpected, '0 8 * * mon', cron),
-  send_reports: text(cronExpected, '15 0 * * *', cron),
+  /** Every quarter of an hour. */
+  poll: { ...text(cronExpected, '*/15 * * * *', cron), default: '*/15 * * * *' },
+  /** Monday morning: the week's summary. */
+  summary: { ...text(cronExpected, '0 8 * * mon', cron), default: '0 8 * * mon' },
+  /** Just after midnight UTC: the day that ended is reported. */
+  send_reports: { ...text(cronExpected, '15 0 * * *', cron), default: '15 0 * * *' },
 } as const satisfies KeyTable;
 
 export const SUMMARY_KEYS = {
-  to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['postmaster@example.com']),
+  to: { ...list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['postmaster@example.com']), default: [] },
   /** Send the weekly summary even when nothing was reported: a heartbeat that shows the silence. */
-  send_empty: flag(false),
+  send_empty: { ...flag(false), default: false },
 } as const satisfies KeyTable;
 
 const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
@@ -238,49 +262,55 @@ export const KEY_KEYS = ['selector', 'private_key_file', 'public_key_file', 'dom
 export const DOMAIN_KEYS = {
   name: text('a domain name', 'example.com', domainName),
   dkim_keys_dir: path('a folder path', '/etc/qpsmtpd/dkim'),
-  relays: list(ipOrRange, 'a list of IP addresses or CIDR ranges', ['192.0.2.10', '2001:db8::/48']),
+  relays: { ...list(ipOrRange, 'a list of IP addresses or CIDR ranges', ['192.0.2.10', '2001:db8::/48']), default: [] },
   services: {
     schema: z.array(z.union([nonEmpty, SERVICE_TABLE])),
     coerce: 'list',
     expected: `a list of service names or tables { ${SERVICE_KEYS.join(', ')} } (ips: IP addresses or CIDR ranges; ptr, dkim: domain names)`,
     example: ['sendgrid.net'],
+    default: [],
   },
   keys: {
     schema: z.array(KEY_TABLE),
     coerce: 'list',
     expected: `a list of tables { ${KEY_KEYS.join(', ')} }, e.g. { selector = "s1", private_key_file = "dkim/s1.pem" }`,
     example: [],
+    default: [],
   },
-  retired_selectors: list(selectorName, 'a list of DKIM selectors we no longer sign with', ['may2013']),
+  retired_selectors: { ...list(selectorName, 'a list of DKIM selectors we no longer sign with', ['may2013']), default: [] },
   /** Who gets this domain's part of the weekly summary, besides `[summary] to`. */
-  summary_to: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['hostmaster@example.com']),
+  summary_to: { ...list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['hostmaster@example.com']), default: [] },
 } as const satisfies KeyTable;
 
 export const POLICY_KEYS = {
-  known_signers: list(domainName, 'a list of domain names', ['paypal.com', 'ebay.com']),
-  dkim_whitelist: list(domainName, 'a list of domain names', ['lists.example.org']),
-  trusted_forwarders: list(domainName, 'a list of domain names (ARC sealers)', ['forwarder.example.net']),
+  known_signers: { ...list(domainName, 'a list of domain names', ['paypal.com', 'ebay.com']), default: [] },
+  dkim_whitelist: { ...list(domainName, 'a list of domain names', ['lists.example.org']), default: [] },
+  trusted_forwarders: { ...list(domainName, 'a list of domain names (ARC sealers)', ['forwarder.example.net']), default: [] },
 } as const satisfies KeyTable;
 
 /** `[outbound]`: sending aggregate reports to other domains (issue 7; README "Sending aggregate
  * reports"). Every default is a safe one: few URIs, a cap per run, pacing per destination. */
 export const OUTBOUND_KEYS = {
   /** Our own rua mailboxes: mail to them is report mail, and a domain whose only mail was report
-   * mail to us gets no report back (no report loops). `[reporter] email` is always included. */
-  own_rua: list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['dmarc-rua@example.com']),
-  allow_domains: list(domainName, 'a list of domain names (each covers its subdomains)', ['example.org']),
-  deny_domains: list(domainName, 'a list of domain names (each covers its subdomains)', ['spam.example']),
-  max_rua_uris: integer(1, 100, 3),
-  max_reports_per_run: integer(1, 1_000_000, 1000),
-  pace_seconds: integer(0, 3600, 2),
-  max_message_bytes: integer(1024, 1024 * 1024 * 1024, 10 * 1024 * 1024),
-  suppress_days: integer(1, 3650, 30),
-  give_up_after_days: integer(1, 60, 4),
-  archive_dir: path('a folder path', 'reports/outbound'),
+   * mail to us gets no report back (no report loops). `[reporter] email` is always included
+   * (rules.ts). */
+  own_rua: { ...list(z.string().trim().refine(isMailbox), 'a list of email addresses', ['dmarc-rua@example.com']), default: [] },
+  allow_domains: { ...list(domainName, 'a list of domain names (each covers its subdomains)', ['example.org']), default: [] },
+  deny_domains: { ...list(domainName, 'a list of domain names (each covers its subdomains)', ['spam.example']), default: [] },
+  max_rua_uris: { ...integer(1, 100, DEFAULT_OUTBOUND.maxRuaUris), default: DEFAULT_OUTBOUND.maxRuaUris },
+  max_reports_per_run: { ...integer(1, 1_000_000, DEFAULT_OUTBOUND.maxReportsPerRun), default: DEFAULT_OUTBOUND.maxReportsPerRun },
+  pace_seconds: { ...integer(0, 3600, DEFAULT_OUTBOUND.paceSeconds), default: DEFAULT_OUTBOUND.paceSeconds },
+  max_message_bytes: { ...integer(1024, 1024 * 1024 * 1024, DEFAULT_OUTBOUND.maxMessageBytes), default: DEFAULT_OUTBOUND.maxMessageBytes },
+  suppress_days: { ...integer(1, 3650, DEFAULT_OUTBOUND.suppressDays), default: DEFAULT_OUTBOUND.suppressDays },
+  give_up_after_days: { ...integer(1, 60, DEFAULT_OUTBOUND.giveUpAfterDays), default: DEFAULT_OUTBOUND.giveUpAfterDays },
+  /** Relative to the working directory when it is the default. */
+  archive_dir: { ...path('a folder path', 'reports/outbound'), default: 'reports/outbound' },
 } as const satisfies KeyTable;
 
-const limitKey = (name: keyof Limits): KeySpec<z.ZodType<number>> =>
-  integer(1, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS[name], 'a positive integer');
+const limitKey = (name: keyof Limits): KeySpec<z.ZodType<number>> => ({
+  ...integer(1, Number.MAX_SAFE_INTEGER, DEFAULT_LIMITS[name], 'a positive integer'),
+  default: DEFAULT_LIMITS[name],
+});
 
 /** `[limits]`: the snake_case names from LIMIT_SETTINGS, so an error message's "raise [limits] X"
  * is exactly the key to write. */
@@ -288,17 +318,23 @@ export const LIMIT_KEYS: Readonly<Record<string, KeySpec<z.ZodType<number>>>> = 
   (Object.keys(LIMIT_SETTINGS) as (keyof Limits)[]).map((name) => [LIMIT_SETTINGS[name], limitKey(name)]),
 );
 
-/** `[serve]`: the verify service's connection and time limits (src/extract/limits.ts ServeLimits),
+const serveKey = (name: keyof ServeLimits, max: number): KeySpec<z.ZodType<number>> => ({
+  ...integer(1, max, DEFAULT_SERVE_LIMITS[name]),
+  default: DEFAULT_SERVE_LIMITS[name],
+});
+
+/** `[serve]`: the verify service's connection and time limits (ServeLimits in src/limits.ts),
  * named by SERVE_LIMIT_SETTINGS so that an error's "[serve] X" is the key to write. Timeouts are
  * capped at a day: past that, node's timers and any real use part ways. */
 export const SERVE_KEYS = {
-  [SERVE_LIMIT_SETTINGS.maxConnections]: integer(1, 65535, DEFAULT_SERVE_LIMITS.maxConnections),
-  [SERVE_LIMIT_SETTINGS.idleTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.idleTimeoutMs),
-  [SERVE_LIMIT_SETTINGS.lineTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.lineTimeoutMs),
-  [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: integer(1, 86_400_000, DEFAULT_SERVE_LIMITS.verifyTimeoutMs),
+  [SERVE_LIMIT_SETTINGS.maxConnections]: serveKey('maxConnections', 65535),
+  [SERVE_LIMIT_SETTINGS.idleTimeoutMs]: serveKey('idleTimeoutMs', 86_400_000),
+  [SERVE_LIMIT_SETTINGS.lineTimeoutMs]: serveKey('lineTimeoutMs', 86_400_000),
+  [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: serveKey('verifyTimeoutMs', 86_400_000),
 } as const satisfies KeyTable;
 
-/** The `[section]` tables (docs/configuration.md describes each). `[[domains]]` is an array of tables. */
+/** The `[section]` tables, in the order the configuration reference lists them. `[[domains]]` is
+ * an array of tables. */
 export const SECTIONS = {
   database: DATABASE_KEYS,
   imap: IMAP_KEYS,

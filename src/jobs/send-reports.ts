@@ -23,7 +23,7 @@ import { aggregatePolicyDomain, type PolicyGroup } from '../receiver/aggregate.j
 import { buildReportXml } from '../receiver/build-xml.js';
 import { checkDestination } from '../receiver/destination.js';
 import { gzipReport, reportFilename, reportIdFor, reportMessage } from '../receiver/package.js';
-import type { Period } from '../receiver/period.js';
+import type { Period } from '../report/period.js';
 import { planRetry } from '../receiver/retry-schedule.js';
 import { parseRua } from '../receiver/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
@@ -81,7 +81,7 @@ export async function buildReports(deps: BuildDeps, period: Period, signal?: Abo
   const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 };
   const ownRua = new Set(deps.settings.ownRua);
   let domains = 0;
-  for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end)) {
+  for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end - 1)) {
     if (signal?.aborted === true) break;
     totals.evaluations += evaluations.length;
     for (const group of aggregatePolicyDomain(evaluations, ownRua)) {
@@ -104,14 +104,16 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     totals.alreadyBuilt++;
     return;
   }
+  // A report's date_range ends on the period's last second (RFC 7489 App. C: 23:59:59).
+  const last = period.end - 1;
   const reportId = reportIdFor({ reporterDomain: reporter.domain, policyDomain: group.policyDomain, configKey: group.configKey, begin: period.begin });
-  const filename = reportFilename(reporter.domain, group.policyDomain, period.begin, period.end, reportId);
+  const filename = reportFilename(reporter.domain, group.policyDomain, period.begin, last, reportId);
   const builtAt = deps.clock.now();
   const identity = {
     policyDomain: group.policyDomain,
     configKey: group.configKey,
     begin: period.begin,
-    end: period.end,
+    end: last,
     reportId,
     filename,
     format: reporter.format,
@@ -123,7 +125,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
   const skip = (reason: string): void => {
     totals.skipped.push({ policyDomain: group.policyDomain, reason });
     outbound?.addSkipped(identity, reason);
-    deps.log.info('report skipped', { policy_domain: group.policyDomain, day: period.day, reason });
+    deps.log.info('report skipped', { policy_domain: group.policyDomain, day: period.label, reason });
   };
 
   const verdict = safetyVerdict(group, {
@@ -146,7 +148,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     extraContactInfo: reporter.extraContactInfo,
     reportId,
     begin: period.begin,
-    end: period.end,
+    end: last,
     generator: deps.generator,
     policyDomain: group.policyDomain,
     policy: group.policy,

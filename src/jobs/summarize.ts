@@ -11,7 +11,7 @@ import type { Config } from '../types/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';
-import { previousPeriod, type Period } from '../analyze/summary/period.js';
+import { previousPeriod, type Period } from '../report/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
 import type { DnsPolicy, NamesFor, PolicySeen, Summary } from '../analyze/summary/types.js';
 import type { Database } from '../store/database.js';

@@ -1,7 +1,7 @@
 /** Read side of `ruaflow sources`: a domain's classified records, grouped by source. */
 import type { Database } from 'better-sqlite3';
 import type { SourceClass } from '../analyze/correlate/classes.js';
-import type { Period } from '../analyze/period.js';
+import type { Period } from '../report/period.js';
 import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
 
 export interface SourceRow {
@@ -38,11 +38,11 @@ const END = EFFECTIVE_END_SQL('p.begin_ts', 'p.end_ts');
 
 /**
  * One row per (source IP, class, cause, service), largest volume first. A report counts when its date
- * range intersects the period (src/analyze/period.ts `overlaps`); its counts are not split.
+ * range intersects the period (report/period.ts `overlaps`; null: all time); its counts are not split.
  */
-export function listSources(db: Database, domain: string, period: Period): DomainSources {
-  const params = { domain, begin: period.begin, end: period.end };
-  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts <= @end) AND (@begin IS NULL OR ${END} >= @begin)`;
+export function listSources(db: Database, domain: string, period: Period | null): DomainSources {
+  const params = { domain, begin: period?.begin ?? null, end: period?.end ?? null };
+  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts < @end) AND (@begin IS NULL OR ${END} >= @begin)`;
   const from = `FROM record_classes c JOIN records r ON r.id = c.record_id JOIN reports p ON p.id = r.report_id`;
   // One row per source and class; the reason and fix shown are those of its largest record.
   const rows = db

@@ -12,7 +12,7 @@ import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/analyze/check/dmarc-record.js';
 import { policyTags } from '../../src/analyze/summary/dmarc-record.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
-import { DAY, parsePeriod, previousPeriod } from '../../src/analyze/summary/period.js';
+import { DAY, parseSummaryPeriod as parsePeriod, previousPeriod } from '../../src/report/period.js';
 import { FLAG, kindOf, type SourceRow } from '../../src/analyze/summary/types.js';
 import { UsageError } from '../../src/errors.js';
 

@@ -6,7 +6,7 @@
  * count always add up to the count: a report wholly inside a period contributes exactly its
  * stored sum. The stored report is never changed; this is read-side arithmetic only.
  */
-import { DAY } from './period.js';
+import { DAY } from '../../report/period.js';
 
 /**
  * The inclusive end of a range as we use it. Some reporters write `end` as the next midnight

@@ -4,7 +4,7 @@
  * buckets and summed per period), names and classes through injected functions.
  */
 import { shareIn } from './buckets.js';
-import type { Period } from './period.js';
+import type { Period } from '../../report/period.js';
 import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,

@@ -12,7 +12,7 @@ import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { parsePeriod, type Period } from '../../receiver/period.js';
+import { parseReportDay, type Period } from '../../report/period.js';
 import { EvaluationHistory, EvaluationReader } from '../../store/evaluations-read.js';
 import { OutboundStore } from '../../store/outbound.js';
 import { EXIT } from '../exit.js';
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.out !== undefined && !dryRun) {
     throw new UsageError('send-reports: --out goes with --dry-run (sent reports are archived in [outbound] archive_dir)');
   }
-  const period = parsePeriod(values.period, systemClock.now());
+  const period = parseReportDay(values.period, systemClock.now());
   if (period === null) {
     throw new UsageError(`send-reports: --period: expected "yesterday" or a day that has ended, as YYYY-MM-DD (got "${values.period}")`);
   }
@@ -141,7 +141,7 @@ async function sendReportsOnce(
 export async function scheduledSendReports(app: AppDeps, log: Logger, options: { build: boolean; signal: AbortSignal }): Promise<void> {
   const reporter = requireReporter(app.config);
   const sign = requireSigning(app.config, reporter);
-  const period = parsePeriod('yesterday', app.clock.now());
+  const period = parseReportDay('yesterday', app.clock.now());
   if (period === null) return;
   const lock = acquireLock(sendLockPath(app.dbPath), `sending reports from ${app.dbPath}`);
   try {
@@ -150,7 +150,7 @@ export async function scheduledSendReports(app: AppDeps, log: Logger, options: {
     const d = r.deliveries;
     if (options.build || (d !== null && d.sent + d.deferred + d.rejected + d.expired > 0)) {
       log.info('send-reports', {
-        day: period.day,
+        day: period.label,
         built: r.build.built.length,
         skipped: r.build.skipped.length,
         sent: d?.sent,
@@ -221,9 +221,9 @@ function makeDir(dir: string): void {
 function sendReportsJson(r: SendReportsResult) {
   const d = r.deliveries;
   return {
-    period: r.period.day,
+    period: r.period.label,
     begin: r.period.begin,
-    end: r.period.end,
+    end: r.period.end - 1,
     dry_run: r.dryRun,
     out: r.outDir,
     evaluations: r.build.evaluations,
@@ -261,7 +261,7 @@ function renderSendReports(r: SendReportsResult): string {
   const b = r.build;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
-    `${r.period.day}: ${plural(b.evaluations, 'evaluation')}; ${plural(b.built.length, 'report')} built${r.dryRun ? ` into ${r.outDir ?? ''}` : ''}, ` +
+    `${r.period.label}: ${plural(b.evaluations, 'evaluation')}; ${plural(b.built.length, 'report')} built${r.dryRun ? ` into ${r.outDir ?? ''}` : ''}, ` +
       `${b.skipped.length} skipped, ${b.alreadyBuilt} built before, ${b.noRua} without rua`,
   ];
   for (const s of b.skipped) lines.push(`  skipped ${s.policyDomain}: ${s.reason}`);

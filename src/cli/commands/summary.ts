@@ -12,7 +12,7 @@ import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
 import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
 import { discoverDmarc } from '../../analyze/check/dmarc-discovery.js';
 import { policyTags } from '../../analyze/summary/dmarc-record.js';
-import { parsePeriod, type Period } from '../../analyze/summary/period.js';
+import { parseSummaryPeriod, type Period } from '../../report/period.js';
 import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
 import type { Summary } from '../../analyze/summary/types.js';
 import { renderSummaryCsv } from '../../deliver/summary-csv.js';
@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`summary --format ${format}: expected one of ${FORMATS.join(', ')}`);
   }
   const config = await loadAppConfig(values);
-  const period = parsePeriod(values.period ?? 'last-week', systemClock.now());
+  const period = parseSummaryPeriod(values.period ?? 'last-week', systemClock.now());
   if (values.send) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
@@ -190,7 +190,7 @@ export async function scheduledSummary(
   const delays = options.retryDelaysMs ?? SUMMARY_RETRY_DELAYS_MS;
   try {
     const at = now();
-    const summary = await summaryFor(db, config, parsePeriod('last-week', at), null, false, at);
+    const summary = await summaryFor(db, config, parseSummaryPeriod('last-week', at), null, false, at);
     // Messages sent, skipped or refused for good: never sent again by a retry.
     const done = new Set<string>();
     for (let attempt = 0; ; attempt++) {

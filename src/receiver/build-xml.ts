@@ -16,7 +16,8 @@ import { isIPv6 } from 'node:net';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { OutboundReportFormat } from '../types/config.js';
 import { ipToBytes } from '../store/ip.js';
-import type { PolicyConfig, ReportRow } from './aggregate.js';
+import type { PolicyConfig } from '../store/evaluation-row.js';
+import type { ReportRow } from './aggregate.js';
 import { DMARC2_NAMESPACE } from '../parse/read-header.js';
 
 

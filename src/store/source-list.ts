@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SourceClass } from '../analyze/correlate/classes.js';
 import type { Period } from '../report/period.js';
-import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
+import { EFFECTIVE_END_SQL } from '../report/date-range.js';
 
 export interface SourceRow {
   readonly ip: string;
@@ -33,7 +33,7 @@ export interface DomainSources {
 }
 
 /** A report's end as summaries read it: an end written as the next midnight is the second before
- * (src/analyze/summary/buckets.ts), so `sources` and `summary` count the same reports for a day. */
+ * (report/date-range.ts), so `sources` and `summary` count the same reports for a day. */
 const END = EFFECTIVE_END_SQL('p.begin_ts', 'p.end_ts');
 
 /**

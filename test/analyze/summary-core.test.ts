@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { aggregateWindows } from '../../src/analyze/summary/aggregate.js';
-import { dailyShares, effectiveEnd, shareIn } from '../../src/analyze/summary/buckets.js';
+import { dailyShares, shareIn } from '../../src/analyze/summary/buckets.js';
+import { effectiveEnd } from '../../src/report/date-range.js';
 import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/analyze/check/dmarc-record.js';
 import { policyTags } from '../../src/analyze/summary/dmarc-record.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
 import { DAY, parseSummaryPeriod as parsePeriod, previousPeriod } from '../../src/report/period.js';
-import { FLAG, kindOf, type SourceRow } from '../../src/analyze/summary/types.js';
+import type { SourceRow } from '../../src/analyze/summary/types.js';
+import { FLAG, kindOf } from '../../src/store/summary-rows.js';
 import { UsageError } from '../../src/errors.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;

@@ -12,15 +12,14 @@ import type {
   DnsPolicy,
   DomainSummary,
   OrganisationSummary,
-  PolicySeen,
   PublishedPolicy,
-  ReportSpan,
   ReporterSummary,
   SilentReporter,
   SourceRow,
   SourceSummary,
   Summary,
 } from './types.js';
+import type { PolicySeen, ReportSpan } from '../../store/summary-rows.js';
 
 export interface SummaryInput {
   readonly period: Period;

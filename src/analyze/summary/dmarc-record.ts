@@ -4,7 +4,7 @@
  * `ruaflow check` finds and reads it. Pure: a parsed record in, tags out.
  */
 import type { DmarcRecord } from '../check/dmarc-record.js';
-import type { PolicyTags } from './types.js';
+import type { PolicyTags } from '../../store/summary-rows.js';
 
 export function policyTags(record: DmarcRecord): PolicyTags {
   return {

@@ -4,7 +4,7 @@
  */
 import { day as isoDay, num } from './format.js';
 import type { DomainSummary, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
-import type { PolicyTags } from '../store/summary-rows.js';
+import type { PolicyTags } from '../dmarc/policy-tags.js';
 
 /** Classes that are not ours to fix: mail forwarded by others, and forgeries (which a stricter
  * policy is meant to stop). Everything else failing DMARC is a problem. */

@@ -4,7 +4,7 @@
  * second of the period, as `end` is in `reports --json`. New keys may be added; none are renamed.
  */
 import type { Counts, DomainSummary, Summary } from '../analyze/summary/types.js';
-import type { PolicyTags } from '../store/summary-rows.js';
+import type { PolicyTags } from '../dmarc/policy-tags.js';
 
 export function summaryJson(s: Summary) {
   return {

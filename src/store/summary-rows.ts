@@ -3,6 +3,7 @@
  * records, policies and stored classes, in the shapes the summary aggregation reads. They live
  * with the store, the lowest module that produces them; analyze/summary builds on them.
  */
+import type { PolicyTags } from '../dmarc/policy-tags.js';
 
 /** What a record's policy evaluation says, as bits (RFC 7489 §7.2 `policy_evaluated`). */
 export const FLAG = { dkim: 1, spf: 2, quarantine: 4, reject: 8 } as const;
@@ -29,16 +30,6 @@ export interface ReportSpan {
   /** Inclusive, effective (report/date-range.ts `effectiveEnd`). */
   readonly end: number;
   readonly messages: number;
-}
-
-/** The policy as published (`_dmarc` TXT) or as a reporter saw it (`policy_published`). */
-export interface PolicyTags {
-  readonly p: string | null;
-  readonly sp: string | null;
-  readonly np: string | null;
-  readonly pct: number | null;
-  /** RFC 9990 `t=` (testing): y | n. */
-  readonly testing: string | null;
 }
 
 /** One policy_published configuration as reporters saw it, with how much it covered. */

@@ -5,7 +5,7 @@ import type { PolicyGroup } from '../../src/receiver/aggregate.js';
 import { reportFilename, reportIdFor, subjectFor } from '../../src/receiver/package.js';
 import { parseReportDay } from '../../src/report/period.js';
 import { backoffAfter, planRetry } from '../../src/receiver/retry-schedule.js';
-import { parseRua } from '../../src/receiver/rua.js';
+import { parseRua } from '../../src/dmarc/rua.js';
 import { domainListed, safetyVerdict } from '../../src/receiver/safety.js';
 
 describe('parseRua', () => {

@@ -28,7 +28,7 @@
  */
 import type { Classification, DkimFailCause, SourceClass } from './classes.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
-import { isUnder } from '../domain-under.js';
+import { isUnder } from '../../dmarc/domain-under.js';
 import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary

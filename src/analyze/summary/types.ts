@@ -14,8 +14,9 @@
  * - period: [begin, end) in epoch seconds, whole UTC days; counts of reports spanning several
  *   days are split into daily buckets (buckets.ts).
  */
-import type { AppliedTag, RecordOwner } from '../check/dmarc-discovery.js';
-import type { PolicySeen, PolicyTags } from '../../store/summary-rows.js';
+import type { AppliedTag, RecordOwner } from '../../dmarc/discovery.js';
+import type { PolicyTags } from '../../dmarc/policy-tags.js';
+import type { PolicySeen } from '../../store/summary-rows.js';
 
 export type Disposition = 'none' | 'quarantine' | 'reject';
 
@@ -35,7 +36,7 @@ export interface SourceRow {
 /** Which tag applies and whose record it is, as discovery says (RFC 9989 §4.10). */
 export type { AppliedTag, RecordOwner };
 
-/** Our `_dmarc` record as DNS has it now (src/analyze/check/dmarc-discovery.ts). */
+/** Our `_dmarc` record as DNS has it now (src/dmarc/discovery.ts). */
 export interface DnsPolicy extends PolicyTags {
   /** The domain whose `_dmarc` record it is: the summarised domain, or (when it has no record of
    * its own) its organisational domain or a public suffix domain above it (RFC 9989 §4.10). */

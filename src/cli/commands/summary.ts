@@ -10,8 +10,8 @@
 import type { Config } from '../../app/config.js';
 import { dnsResolver, loadAppConfig, openApp } from '../../app/deps.js';
 import { loadSigningIdentities, loadSigningKeys } from '../../app/signing-keys.js';
-import { discoverDmarc } from '../../analyze/check/dmarc-discovery.js';
-import { policyTags } from '../../analyze/summary/dmarc-record.js';
+import { discoverDmarc } from '../../dmarc/discovery.js';
+import { policyTags } from '../../dmarc/policy-tags.js';
 import { parseSummaryPeriod, type Period } from '../../report/period.js';
 import { createPtrNames, type PtrNames } from '../../analyze/ptr-names.js';
 import type { Summary } from '../../analyze/summary/types.js';

@@ -9,12 +9,12 @@
  *   5  app                                                configuration, composition root, scheduler
  *   4  jobs                                               the use cases
  *   3  deliver  analyze  receiver  sources  store          steps (store is the floor of this layer)
- *   2  report  dmarc  extract  parse  mail  platform       formats, the DMARC record, pure steps, real adapters
+ *   2  report  dmarc  extract  mail  platform              formats (read and written), the DMARC record, pure steps, real adapters
  *   1  ports  errors.ts  types                             narrow interfaces, error classes
  */
 const LAYERS = [
   ['ports', 'errors\\.ts', 'types'],
-  ['report', 'dmarc', 'extract', 'parse', 'mail', 'platform'],
+  ['report', 'dmarc', 'extract', 'mail', 'platform'],
   ['deliver', 'analyze', 'receiver', 'sources', 'store'],
   ['jobs'],
   ['app'],

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY } from '../src/report/period.js';
 import { openDatabase } from '../src/store/database.js';
-import { ipToBytes } from '../src/store/ip.js';
+import { ipToBytes } from '../src/report/aggregate/ip.js';
 import { SourceIps } from '../src/store/source-ips.js';
 import { createRng } from './generate.js';
 import { measure, median, type RssMethod } from './measure.js';

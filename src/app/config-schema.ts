@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, DEFAULT_SERVE_LIMITS, LIMIT_SETTINGS, SERVE_LIMIT_SETTINGS, type Limits } from '../limits.js';
-import type { ReportFormat } from '../report/types.js';
+import type { ReportFormat } from '../report/aggregate/types.js';
 import type { OutboundReportFormat } from '../types/config.js';
 import { DOMAIN_NAME, isMailbox } from '../mail/address-syntax.js';
 

@@ -12,7 +12,7 @@ import type { Limits } from '../limits.js';
 import { extractMessage, type MessageContent, type MessageMeta, type Payload } from '../extract/message.js';
 import { openPayload, type DecompressionBudget, type XmlDocument } from '../extract/payload.js';
 import { describeBytes, sniff } from '../extract/sniff.js';
-import { parseAggregate } from '../parse/aggregate.js';
+import { parseAggregate } from '../report/aggregate/parse.js';
 import type { Clock } from '../ports/clock.js';
 import type { InputLedger, InputOutcome } from '../store/inputs.js';
 import type { ReportStore } from '../store/reports.js';

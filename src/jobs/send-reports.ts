@@ -20,7 +20,8 @@ import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import type { MailTransport } from '../ports/mail.js';
 import { aggregatePolicyDomain, type PolicyGroup } from '../receiver/aggregate.js';
-import { buildReportXml } from '../receiver/build-xml.js';
+import { buildAggregateXml } from '../report/aggregate/build.js';
+import { outboundReport } from '../receiver/outbound-report.js';
 import { checkDestination } from '../dmarc/destination.js';
 import { gzipReport, reportFilename, reportIdFor, reportMessage } from '../receiver/package.js';
 import type { Period } from '../report/period.js';
@@ -141,7 +142,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
   }
   if (rua.destinations.length === 0) return skip('no usable rua URI');
 
-  const xml = buildReportXml({
+  const xml = buildAggregateXml(outboundReport({
     format: reporter.format,
     orgName: reporter.orgName,
     email: reporter.email,
@@ -153,7 +154,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     policyDomain: group.policyDomain,
     policy: group.policy,
     rows: group.rows,
-  });
+  }));
   const payload = gzipReport(xml);
   const destinations = rua.destinations.map((d) => d.address);
   if (outbound === null) {

@@ -1,7 +1,7 @@
 /**
  * Outbound reports as documents: evaluations written into a real SQLite file → read back per
  * policy domain → aggregated → XML in both dialects. Every document must validate against the
- * schema (xmllint --schema) and read back through our own parser (src/parse) with no issue and
+ * schema (xmllint --schema) and read back through our own parser (src/report/aggregate/parse.ts) with no issue and
  * the same numbers as the evaluations we inserted (counted here independently).
  */
 import assert from 'node:assert/strict';
@@ -11,10 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { aggregatePolicyDomain, MAX_DKIM_PER_ROW, type PolicyGroup } from '../../src/receiver/aggregate.js';
-import { buildReportXml, fullIpv6 } from '../../src/receiver/build-xml.js';
-import { DMARC2_NAMESPACE as DMARC_2_NAMESPACE } from '../../src/parse/read-header.js';
+import { outboundReport } from '../../src/receiver/outbound-report.js';
+import { buildAggregateXml } from '../../src/report/aggregate/build.js';
+import { fullIpv6 } from '../../src/report/aggregate/ip.js';
+import { DMARC2_NAMESPACE as DMARC_2_NAMESPACE } from '../../src/report/aggregate/vocabulary.js';
 import { dayPeriod } from '../../src/report/period.js';
-import type { AggregateRecord } from '../../src/report/types.js';
+import type { AggregateRecord } from '../../src/report/aggregate/types.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { EvaluationReader } from '../../src/store/evaluations-read.js';
 import { evaluation, insertEvaluations, type EvaluationInput } from '../helpers/evaluations.js';
@@ -112,7 +114,7 @@ function groups(): PolicyGroup[] {
 }
 
 function xml(group: PolicyGroup, format: 'rfc9990' | 'rfc7489'): string {
-  return buildReportXml({
+  return buildAggregateXml(outboundReport({
     format,
     orgName: 'Receiver & Co <mail>',
     email: 'dmarc-reports@receiver.example',
@@ -124,7 +126,7 @@ function xml(group: PolicyGroup, format: 'rfc9990' | 'rfc7489'): string {
     policyDomain: group.policyDomain,
     policy: group.policy,
     rows: group.rows,
-  });
+  }));
 }
 
 function xmllint(document: string, xsd: string): { status: number | null; stderr: string } {

@@ -32,7 +32,7 @@ import { isUnder } from '../../dmarc/domain-under.js';
 import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** What a stored record says, as the classifier needs it. Words are the normalised vocabulary
- * (src/report/vocabulary.ts); unknown words are passed as written. */
+ * (src/report/aggregate/vocabulary.ts); unknown words are passed as written. */
 export interface RecordFacts {
   readonly sourceIp: string;
   readonly headerFrom: string | null;

@@ -7,8 +7,8 @@
  * external entity can expand.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { LimitExceededError, MalformedInputError } from '../errors.js';
-import { LIMIT_SETTINGS } from '../limits.js';
+import { LimitExceededError, MalformedInputError } from '../../../errors.js';
+import { LIMIT_SETTINGS } from '../../../limits.js';
 import { parsePlainElement } from './plain-element.js';
 
 export type XmlNode = { readonly [key: string]: XmlValue };

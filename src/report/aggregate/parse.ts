@@ -15,7 +15,8 @@ import { decodeXml } from './parse/decode.js';
 import { readHeader } from './parse/read-header.js';
 import { readRecord } from './parse/read-record.js';
 import { splitSections, type Section } from './parse/sections.js';
-import { createSectionParser, NeedsRepair, repairSection, type XmlNode, type XmlValue } from './parse/xml-node.js';
+import { createSectionParser, NeedsRepair, repairSection } from './parse/xml-node.js';
+import type { XmlNode, XmlValue } from './parse/xml-tree.js';
 
 export type ParseEvent =
   | { readonly kind: 'header'; readonly header: ReportHeader }

@@ -13,7 +13,8 @@ import {
   normaliseTesting,
   DMARC2_NAMESPACE,
 } from '../vocabulary.js';
-import { children, decodeEntities, text, type XmlNode } from './xml-node.js';
+import { children, decodeEntities, text } from './xml-node.js';
+import type { XmlNode } from './xml-tree.js';
 
 export interface HeaderParts {
   readonly namespace: string | null;

@@ -13,7 +13,8 @@ import {
   normaliseSpfResult,
   normaliseSpfScope,
 } from '../vocabulary.js';
-import { child, children, text, type XmlNode } from './xml-node.js';
+import { child, children, text } from './xml-node.js';
+import type { XmlNode } from './xml-tree.js';
 
 export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean): AggregateRecord | null {
   const row = child(record, 'row');

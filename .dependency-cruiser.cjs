@@ -9,12 +9,12 @@
  *   5  app                                                configuration, composition root, scheduler
  *   4  jobs                                               the use cases
  *   3  deliver  analyze  receiver  sources  store          steps (store is the floor of this layer)
- *   2  report  extract  parse  mail  platform              formats, pure steps, real adapters
+ *   2  report  dmarc  extract  mail  platform              formats (read and written), the DMARC record, pure steps, real adapters
  *   1  ports  errors.ts  types                             narrow interfaces, error classes
  */
 const LAYERS = [
   ['ports', 'errors\\.ts', 'types'],
-  ['report', 'extract', 'parse', 'mail', 'platform'],
+  ['report', 'dmarc', 'extract', 'mail', 'platform'],
   ['deliver', 'analyze', 'receiver', 'sources', 'store'],
   ['jobs'],
   ['app'],
@@ -46,6 +46,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/store/' },
       to: { path: folder(['deliver', 'analyze', 'receiver', 'sources']) },
+    },
+    {
+      name: 'analyze-and-receiver-are-independent',
+      comment: 'reading reports and receiving mail share the DMARC record (dmarc/) and the format (report/), not each other',
+      severity: 'error',
+      from: { path: '^src/(analyze|receiver)/' },
+      to: { path: '^src/(analyze|receiver)/', pathNot: '^src/$1/' },
     },
     {
       name: 'sources-read-only-what-is-below',

@@ -12,8 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DAY } from '../src/report/period.js';
 import { openDatabase } from '../src/store/database.js';
-import { ipToBytes } from '../src/store/ip.js';
+import { ipToBytes } from '../src/report/aggregate/ip.js';
 import { SourceIps } from '../src/store/source-ips.js';
 import { createRng } from './generate.js';
 import { measure, median, type RssMethod } from './measure.js';
@@ -40,7 +41,6 @@ export interface SummaryRun {
   readonly messages: number;
 }
 
-const DAY = 86_400;
 /** 2026-10-05, a Monday: eight weeks up to 2026-11-29. */
 const FIRST_DAY = 1_791_158_400;
 const DAYS = 56;

@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync, strToU8, zipSync } from 'fflate';
+import { DAY } from '../src/report/period.js';
 
 // ---------------------------------------------------------------------------------------------
 // The report content (data only)
@@ -476,8 +477,6 @@ function renderXml(root: XmlElement, style: XmlStyle): string {
   walk(root, 0);
   return lines.join(style.newline) + (style.newline || '\n');
 }
-
-const DAY = 86_400;
 
 function dayBegin(day: number): number {
   return Date.UTC(2026, 10, day) / 1000;

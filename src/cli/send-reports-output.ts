@@ -5,9 +5,9 @@ import type { SendReportsResult } from '../jobs/send-reports-pass.js';
 export function sendReportsJson(r: SendReportsResult) {
   const d = r.deliveries;
   return {
-    period: r.period.day,
+    period: r.period.label,
     begin: r.period.begin,
-    end: r.period.end,
+    end: r.period.end - 1,
     dry_run: r.dryRun,
     out: r.outDir,
     evaluations: r.build.evaluations,
@@ -45,7 +45,7 @@ export function renderSendReports(r: SendReportsResult): string {
   const b = r.build;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
-    `${r.period.day}: ${plural(b.evaluations, 'evaluation')}; ${plural(b.built.length, 'report')} built${r.dryRun ? ` into ${r.outDir ?? ''}` : ''}, ` +
+    `${r.period.label}: ${plural(b.evaluations, 'evaluation')}; ${plural(b.built.length, 'report')} built${r.dryRun ? ` into ${r.outDir ?? ''}` : ''}, ` +
       `${b.skipped.length} skipped, ${b.alreadyBuilt} built before, ${b.noRua} without rua`,
   ];
   for (const s of b.skipped) lines.push(`  skipped ${s.policyDomain}: ${s.reason}`);

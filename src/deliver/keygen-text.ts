@@ -5,7 +5,7 @@
  * 255-character strings. Pure.
  */
 import type { KeyAlgorithm } from '../types/signing-keys.js';
-import { sameOrganisation } from '../analyze/check/org-domain.js';
+import { sameOrganisation } from '../dmarc/org-domain.js';
 import { dkimRecord, ruaAuthorization, suggestedDmarc, suggestedSpf, zoneTxt, type SpfSource, type TxtRecord } from '../analyze/check/records.js';
 
 export type KeygenRecordKind = 'dkim' | 'spf' | 'dmarc' | 'rua_authorization';

@@ -1,19 +1,23 @@
 /** `ruaflow sources` output, pure: the text for a person (fits 100 columns) and the stable
  * `--json` shape (README "Where your mail comes from"). */
 import { SOURCE_CLASSES, type SourceClass } from '../store/source-classes.js';
-import type { Period } from '../analyze/period.js';
+import type { Period } from '../report/period.js';
 import type { DomainSources, SourceRow } from '../store/source-list.js';
 import { day, num } from './format.js';
 import { percent } from './overview-text.js';
 
 export interface SourcesView {
-  readonly period: Period;
+  /** null: all time. */
+  readonly period: Period | null;
   readonly domain: DomainSources;
   /** Display names (forward-confirmed PTR) by IP; falls back to the name stored with the class. */
   readonly names: ReadonlyMap<string, string | null>;
 }
 
 const WIDTH = 100;
+
+/** The period's last second, as a date range states it (a Period's end is exclusive); all time: the reports' own end. */
+const lastSecond = (view: SourcesView): number | null => (view.period === null ? view.domain.end : view.period.end - 1);
 
 const nameOf = (view: SourcesView, s: SourceRow): string | null => (view.names.has(s.ip) ? (view.names.get(s.ip) ?? null) : s.name);
 
@@ -28,7 +32,7 @@ export function sourcesJson(view: SourcesView) {
   const d = view.domain;
   return {
     domain: d.domain,
-    period: { label: view.period.label, begin: view.period.begin ?? d.begin, end: view.period.end ?? d.end },
+    period: { label: view.period?.label ?? 'all', begin: view.period?.begin ?? d.begin, end: lastSecond(view) },
     messages: d.sources.reduce((sum, s) => sum + s.messages, 0),
     classes: classTotals(d.sources),
     sources: d.sources.map((s) => ({
@@ -55,11 +59,11 @@ const INDENT = 10 + 2 + 6 + 2 + CLASS_WIDTH + 2;
 
 export function renderSources(view: SourcesView): string {
   const d = view.domain;
-  const begin = view.period.begin ?? d.begin;
-  const end = view.period.end ?? d.end;
+  const begin = view.period?.begin ?? d.begin;
+  const end = lastSecond(view);
   const range = begin === null || end === null ? '' : `: ${day(begin)} .. ${day(end)}`;
   // A named period says its name (last-week, 7d, all); a date range is already its own name.
-  const label = /^\d{4}-/.test(view.period.label) ? '' : ` (${view.period.label})`;
+  const label = /^\d{4}-/.test(view.period?.label ?? '') ? '' : ` (${view.period?.label ?? 'all'})`;
   const lines = [`${d.domain}${range}${label}`];
   if (d.sources.length === 0) {
     lines.push('  no records of this domain in the period', '');

@@ -3,7 +3,8 @@
  * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
  */
 import { day as isoDay, num } from './format.js';
-import type { DomainSummary, PolicyTags, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
+import type { DomainSummary, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
+import type { PolicyTags } from '../dmarc/policy-tags.js';
 
 /** Classes that are not ours to fix: mail forwarded by others, and forgeries (which a stricter
  * policy is meant to stop). Everything else failing DMARC is a problem. */

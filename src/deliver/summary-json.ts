@@ -3,7 +3,8 @@
  * snake_case keys, counts as integers, times as epoch seconds (UTC); `period.end` is the last
  * second of the period, as `end` is in `reports --json`. New keys may be added; none are renamed.
  */
-import type { Counts, DomainSummary, PolicyTags, Summary } from '../analyze/summary/types.js';
+import type { Counts, DomainSummary, Summary } from '../analyze/summary/types.js';
+import type { PolicyTags } from '../dmarc/policy-tags.js';
 
 export function summaryJson(s: Summary) {
   return {

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { extractInput, type ExtractedInput } from '../extract/input.js';
 import type { XmlDocument } from '../extract/payload.js';
-import { parseAggregate } from '../parse/aggregate.js';
+import { parseAggregate } from '../report/aggregate/parse.js';
 import type { Clock } from '../ports/clock.js';
 import type { InputLedger, InputOutcome } from '../store/inputs.js';
 import type { ReportStore } from '../store/reports.js';

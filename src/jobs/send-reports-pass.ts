@@ -15,7 +15,7 @@ import { sleep } from '../platform/sleep.js';
 import type { Clock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
-import { parsePeriod, type Period } from '../receiver/period.js';
+import { parseReportDay, type Period } from '../report/period.js';
 import type { Database } from '../store/database.js';
 import { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import { OutboundStore } from '../store/outbound.js';
@@ -112,7 +112,7 @@ export async function scheduledSendReports(
 ): Promise<void> {
   const reporter = requireReporter(deps.config);
   const sign = requireSigning(deps.config, reporter, deps.signingKeys());
-  const period = parsePeriod('yesterday', deps.clock.now());
+  const period = parseReportDay('yesterday', deps.clock.now());
   if (period === null) return;
   const lock = acquireLock(sendLockPath(deps.dbPath), `sending reports from ${deps.dbPath}`);
   try {
@@ -121,7 +121,7 @@ export async function scheduledSendReports(
     const d = r.deliveries;
     if (options.build || (d !== null && d.sent + d.deferred + d.rejected + d.expired > 0)) {
       deps.log.info('send-reports', {
-        day: period.day,
+        day: period.label,
         built: r.build.built.length,
         skipped: r.build.skipped.length,
         sent: d?.sent,

@@ -20,12 +20,13 @@ import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import type { MailTransport } from '../ports/mail.js';
 import { aggregatePolicyDomain, type PolicyGroup } from '../receiver/aggregate.js';
-import { buildReportXml } from '../receiver/build-xml.js';
-import { checkDestination } from '../receiver/destination.js';
+import { buildAggregateXml } from '../report/aggregate/build.js';
+import { outboundReport } from '../receiver/outbound-report.js';
+import { checkDestination } from '../dmarc/destination.js';
 import { gzipReport, reportFilename, reportIdFor, reportMessage } from '../receiver/package.js';
-import type { Period } from '../receiver/period.js';
+import type { Period } from '../report/period.js';
 import { planRetry } from '../receiver/retry-schedule.js';
-import { parseRua } from '../receiver/rua.js';
+import { parseRua } from '../dmarc/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
 import type { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import type { DueDelivery, OutboundStore } from '../store/outbound.js';
@@ -82,7 +83,7 @@ export async function buildReports(deps: BuildDeps, period: Period, signal?: Abo
   const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 };
   const ownRua = new Set(deps.settings.ownRua);
   let domains = 0;
-  for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end)) {
+  for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end - 1)) {
     if (signal?.aborted === true) break;
     totals.evaluations += evaluations.length;
     for (const group of aggregatePolicyDomain(evaluations, ownRua)) {
@@ -105,14 +106,16 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     totals.alreadyBuilt++;
     return;
   }
+  // A report's date_range ends on the period's last second (RFC 7489 App. C: 23:59:59).
+  const last = period.end - 1;
   const reportId = reportIdFor({ reporterDomain: reporter.domain, policyDomain: group.policyDomain, configKey: group.configKey, begin: period.begin });
-  const filename = reportFilename(reporter.domain, group.policyDomain, period.begin, period.end, reportId);
+  const filename = reportFilename(reporter.domain, group.policyDomain, period.begin, last, reportId);
   const builtAt = deps.clock.now();
   const identity = {
     policyDomain: group.policyDomain,
     configKey: group.configKey,
     begin: period.begin,
-    end: period.end,
+    end: last,
     reportId,
     filename,
     format: reporter.format,
@@ -124,7 +127,7 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
   const skip = (reason: string): void => {
     totals.skipped.push({ policyDomain: group.policyDomain, reason });
     outbound?.addSkipped(identity, reason);
-    deps.log.info('report skipped', { policy_domain: group.policyDomain, day: period.day, reason });
+    deps.log.info('report skipped', { policy_domain: group.policyDomain, day: period.label, reason });
   };
 
   const verdict = safetyVerdict(group, {
@@ -140,19 +143,19 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
   }
   if (rua.destinations.length === 0) return skip('no usable rua URI');
 
-  const xml = buildReportXml({
+  const xml = buildAggregateXml(outboundReport({
     format: reporter.format,
     orgName: reporter.orgName,
     email: reporter.email,
     extraContactInfo: reporter.extraContactInfo,
     reportId,
     begin: period.begin,
-    end: period.end,
+    end: last,
     generator: deps.generator,
     policyDomain: group.policyDomain,
     policy: group.policy,
     rows: group.rows,
-  });
+  }));
   const payload = gzipReport(xml);
   const destinations = rua.destinations.map((d) => d.address);
   if (outbound === null) {

@@ -11,9 +11,10 @@ import type { Config } from '../types/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { buildSummary } from '../analyze/summary/build.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';
-import { previousPeriod, type Period } from '../analyze/summary/period.js';
+import { previousPeriod, type Period } from '../report/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
-import type { DnsPolicy, NamesFor, PolicySeen, Summary } from '../analyze/summary/types.js';
+import type { DnsPolicy, NamesFor, Summary } from '../analyze/summary/types.js';
+import type { PolicySeen } from '../store/summary-rows.js';
 import type { Database } from '../store/database.js';
 import { SummaryQueries } from '../store/summary-queries.js';
 

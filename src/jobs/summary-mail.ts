@@ -4,7 +4,7 @@
  */
 import type { Config, SmtpConfig } from '../types/config.js';
 import type { SigningKey, SigningKeys } from '../types/signing-keys.js';
-import { parsePeriod } from '../analyze/summary/period.js';
+import { parseSummaryPeriod } from '../report/period.js';
 import type { Summary } from '../analyze/summary/types.js';
 import { ConfigError } from '../errors.js';
 import { fromDomain } from '../mail/from-address.js';
@@ -66,7 +66,7 @@ export async function scheduledSummary(
   const delays = options.retryDelaysMs ?? SUMMARY_RETRY_DELAYS_MS;
   try {
     const at = now();
-    const summary = await liveSummary(deps.live, { period: parsePeriod('last-week', at), domains: null, now: at });
+    const summary = await liveSummary(deps.live, { period: parseSummaryPeriod('last-week', at), domains: null, now: at });
     // Messages sent, skipped or refused for good: never sent again by a retry.
     const done = new Set<string>();
     for (let attempt = 0; ; attempt++) {

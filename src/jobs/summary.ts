@@ -5,9 +5,9 @@
  */
 import type { Config } from '../types/config.js';
 import type { SigningIdentity, SigningKeys } from '../types/signing-keys.js';
-import { discoverDmarc } from '../analyze/check/dmarc-discovery.js';
-import { policyTags } from '../analyze/summary/dmarc-record.js';
-import type { Period } from '../analyze/summary/period.js';
+import { discoverDmarc } from '../dmarc/discovery.js';
+import { policyTags } from '../dmarc/policy-tags.js';
+import type { Period } from '../report/period.js';
 import { createPtrNames, type PtrNames } from '../analyze/ptr-names.js';
 import type { Summary } from '../analyze/summary/types.js';
 import type { Clock } from '../ports/clock.js';

@@ -5,8 +5,8 @@
  * read as t=y (the use RFC 9989 gives t=y in its place), and 0 < pct < 100 samples as RFC 7489
  * §6.6.4 did, with the random number handed in by the caller.
  */
-import { inheritedTag } from '../analyze/check/dmarc-discovery.js';
-import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
+import { inheritedTag } from '../dmarc/discovery.js';
+import { parseDmarcRecord } from '../dmarc/record.js';
 import type { DmarcApplication, DmarcOutcome, DmarcPolicy, Override, PublishedPolicy } from './types.js';
 
 /** RFC 9989 §4.7 "t": the next weaker policy. */

@@ -3,7 +3,7 @@
  * text), HELO name, MAIL FROM ('' for the null reverse-path `<>`) and RCPT TO addresses.
  * Returns a value or the one-line reason it is unusable.
  */
-import { canonicalIp } from '../parse/read-record.js';
+import { canonicalIp } from '../report/aggregate/ip.js';
 import type { Envelope } from './types.js';
 
 export interface EnvelopeInput {

@@ -18,7 +18,7 @@
  *    reason is local_policy (RFC 9990 §3 "reason").
  */
 import type { AuthOutcome, Decision, Disposition, DmarcApplication, DkimSignature, Override, Verdict } from './types.js';
-import { isUnder } from '../analyze/domain-under.js';
+import { isUnder } from '../dmarc/domain-under.js';
 
 export interface ReceiverPolicy {
   readonly knownSigners: readonly string[];

@@ -4,6 +4,7 @@
  * the next attempt: 15 min, 1 h, 4 h, 12 h, then every 24 h — until `give_up_after_days` after
  * the report was built, when the delivery is recorded as expired.
  */
+import { DAY } from '../report/period.js';
 
 import { DELIVERY_RETRY_SECONDS as BACKOFF_SECONDS } from '../limits.js';
 
@@ -16,5 +17,5 @@ export type RetryPlan = { readonly kind: 'retry'; readonly at: number } | { read
 
 export function planRetry(attempts: number, now: number, builtAt: number, giveUpAfterDays: number): RetryPlan {
   const at = now + backoffAfter(attempts);
-  return at > builtAt + giveUpAfterDays * 86_400 ? { kind: 'expired' } : { kind: 'retry', at };
+  return at > builtAt + giveUpAfterDays * DAY ? { kind: 'expired' } : { kind: 'retry', at };
 }

@@ -12,7 +12,7 @@
  * - Rejected only, and never accepted: mail we rejected from a domain that never got a single
  *   message through is typically spam with a forged From; its rua may be a trap or a victim's.
  */
-import { isUnder } from '../analyze/domain-under.js';
+import { isUnder } from '../dmarc/domain-under.js';
 import type { PolicyGroup } from './aggregate.js';
 
 /** `mail.example.com` is covered by `example.com`. */

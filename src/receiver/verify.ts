@@ -15,7 +15,7 @@ import { createPublicKey } from 'node:crypto';
 import { authenticate, dmarc as verifyDmarc, type ARCResult, type DKIMResult, type DMARCResult, type DNSResolver } from 'mailauth';
 import { nameExists, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
-import { isUnder } from '../analyze/domain-under.js';
+import { isUnder } from '../dmarc/domain-under.js';
 import { domainOfAddress } from './local-policy.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
 import { HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';

@@ -13,7 +13,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DatabaseError } from '../errors.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../limits.js';
-import type { Evaluation, EvaluationDkim, EvaluationReason } from '../receiver/aggregate.js';
+import type { Evaluation, EvaluationDkim, EvaluationReason } from './evaluation-row.js';
 
 /** One policy domain's evaluations of a period, complete with DKIM results, reasons and recipients. */
 export interface DomainEvaluations {

@@ -7,8 +7,8 @@
  * caller may group many into one commit (serve does, and commits before it stops).
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import type { PolicyConfig } from '../receiver/aggregate.js';
-import { ipToBytes } from './ip.js';
+import type { PolicyConfig } from './evaluation-row.js';
+import { ipToBytes } from '../report/aggregate/ip.js';
 
 /** One evaluation; the published policy's tags (p … pct, discovery method) are the fields an
  * outbound report groups by (src/receiver/aggregate.ts PolicyConfig). */

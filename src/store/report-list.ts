@@ -1,6 +1,6 @@
 /** Read side for `ruaflow reports` and the short summary of `ruaflow run`. */
 import type { Database } from 'better-sqlite3';
-import type { ReportFormat, ReportIssue } from '../report/types.js';
+import type { ReportFormat, ReportIssue } from '../report/aggregate/types.js';
 
 export interface StoredReport {
   readonly id: number;

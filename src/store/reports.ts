@@ -8,8 +8,8 @@
  * before commit leaves nothing behind; a duplicate is recognised before any record is written.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
-import { ipToBytes } from './ip.js';
+import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/aggregate/types.js';
+import { ipToBytes } from '../report/aggregate/ip.js';
 import { SourceIps } from './source-ips.js';
 import { RECORDS_PER_INSERT as BATCH_SIZE } from '../limits.js';
 

@@ -1,8 +1,8 @@
 /** Read side of `ruaflow sources`: a domain's classified records, grouped by source. */
 import type { Database } from 'better-sqlite3';
 import type { SourceClass } from './source-classes.js';
-import type { Period } from '../analyze/period.js';
-import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
+import type { Period } from '../report/period.js';
+import { EFFECTIVE_END_SQL } from '../report/date-range.js';
 
 export interface SourceRow {
   readonly ip: string;
@@ -33,16 +33,16 @@ export interface DomainSources {
 }
 
 /** A report's end as summaries read it: an end written as the next midnight is the second before
- * (src/analyze/summary/buckets.ts), so `sources` and `summary` count the same reports for a day. */
+ * (report/date-range.ts), so `sources` and `summary` count the same reports for a day. */
 const END = EFFECTIVE_END_SQL('p.begin_ts', 'p.end_ts');
 
 /**
  * One row per (source IP, class, cause, service), largest volume first. A report counts when its date
- * range intersects the period (src/analyze/period.ts `overlaps`); its counts are not split.
+ * range intersects the period (report/period.ts `overlaps`; null: all time); its counts are not split.
  */
-export function listSources(db: Database, domain: string, period: Period): DomainSources {
-  const params = { domain, begin: period.begin, end: period.end };
-  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts <= @end) AND (@begin IS NULL OR ${END} >= @begin)`;
+export function listSources(db: Database, domain: string, period: Period | null): DomainSources {
+  const params = { domain, begin: period?.begin ?? null, end: period?.end ?? null };
+  const where = `c.domain = @domain AND (@end IS NULL OR p.begin_ts < @end) AND (@begin IS NULL OR ${END} >= @begin)`;
   const from = `FROM record_classes c JOIN records r ON r.id = c.record_id JOIN reports p ON p.id = r.report_id`;
   // One row per source and class; the reason and fix shown are those of its largest record.
   const rows = db

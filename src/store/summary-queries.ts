@@ -7,10 +7,9 @@
  * Disposition: `quarantine` and `reject` as reported; everything else (`none`, RFC 9990's
  * `pass`, unknown words) counts as `none` — no action was applied.
  */
-import type { StoredClassRow } from '../analyze/summary/stored-class.js';
 import type { Database } from 'better-sqlite3';
-import { EFFECTIVE_END_SQL } from '../analyze/summary/buckets.js';
-import { FLAG, type PolicySeen, type ReportRecords, type ReportSpan } from '../analyze/summary/types.js';
+import { EFFECTIVE_END_SQL } from '../report/date-range.js';
+import { FLAG, type PolicySeen, type ReportRecords, type ReportSpan, type StoredClassRow } from './summary-rows.js';
 
 const END = EFFECTIVE_END_SQL('r.begin_ts', 'r.end_ts');
 /** Domains as a JSON array, or null for all. */

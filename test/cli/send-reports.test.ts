@@ -21,7 +21,7 @@ import { scheduledSendReports, sendLockPath } from '../../src/jobs/send-reports-
 import { LockedError } from '../../src/errors.js';
 import { acquireLock } from '../../src/platform/lock.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { dayPeriod } from '../../src/receiver/period.js';
+import { dayPeriod } from '../../src/report/period.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
@@ -106,7 +106,7 @@ describe('ruaflow send-reports', () => {
   it('--dry-run writes the reports and sends nothing, records nothing', async () => {
     await withSmtp({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', count: 3 }]);
-      const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--dry-run', '--out', 'preview', '--json', '--quiet'], { cwd: dir });
+      const r = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--dry-run', '--out', 'preview', '--json', '--quiet'], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
       const out = json(r.stdout);
       assert.equal(out['dry_run'], true);
@@ -130,25 +130,25 @@ describe('ruaflow send-reports', () => {
   it('sends, prints the --json summary, archives; a second run sends nothing', async () => {
     await withSmtp({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', rua: 'mailto:x@b.example, https://b.example/r' }]);
-      const first = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+      const first = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json'], { cwd: dir });
       assert.equal(first.code, 0, first.stderr);
       const out = json(first.stdout);
-      assert.equal(out['period'], YESTERDAY.day);
-      assert.deepEqual([out['begin'], out['end']], [YESTERDAY.begin, YESTERDAY.end]);
+      assert.equal(out['period'], YESTERDAY.label);
+      assert.deepEqual([out['begin'], out['end']], [YESTERDAY.begin, YESTERDAY.end - 1]);
       assert.equal(out['built'], 2);
       assert.deepEqual(out['deliveries'], { sent: 2, deferred: 0, rejected: 0, suppressed: 0, unauthorized: 0, too_big: 0, expired: 0, left_for_next_run: 0 });
       assert.deepEqual(out['ignored_uris'], [{ policy_domain: 'b.example', uri: 'https://b.example/r', reason: 'https: URIs are not supported (mailto only)' }]);
       assert.deepEqual(smtp.messages.map((m) => m.to[0]).sort(), ['rua@a.example', 'x@b.example']);
       assert.deepEqual(readdirSync(join(dir, 'reports', 'outbound')).sort(), out['reports'].map((x: { filename: string }) => x.filename).sort());
 
-      const second = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+      const second = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json'], { cwd: dir });
       assert.equal(second.code, 0, second.stderr);
       assert.equal(json(second.stdout)['already_built'], 2);
       assert.equal(json(second.stdout)['deliveries']['sent'], 0);
       assert.equal(smtp.messages.length, 2);
 
-      const text = await ruaflow(['send-reports', '--period', YESTERDAY.day], { cwd: dir });
-      assert.match(text.stdout, new RegExp(`^${YESTERDAY.day}: 4 evaluations; 0 reports built, 0 skipped, 2 built before, 0 without rua\\n`));
+      const text = await ruaflow(['send-reports', '--period', YESTERDAY.label], { cwd: dir });
+      assert.match(text.stdout, new RegExp(`^${YESTERDAY.label}: 4 evaluations; 0 reports built, 0 skipped, 2 built before, 0 without rua\\n`));
     });
   });
 
@@ -168,7 +168,7 @@ describe('ruaflow send-reports', () => {
       },
       async (smtp) => {
         const dir = setup(smtp.port, [{ name: 'a.example' }]);
-        child = spawn(process.execPath, ['--import', TSX, MAIN, 'send-reports', '--period', YESTERDAY.day, '--quiet'], { cwd: dir, stdio: 'ignore' });
+        child = spawn(process.execPath, ['--import', TSX, MAIN, 'send-reports', '--period', YESTERDAY.label, '--quiet'], { cwd: dir, stdio: 'ignore' });
         exited = new Promise((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
         assert.deepEqual(await exited, { code: null, signal: 'SIGKILL' });
         // The server stores the message right after the kill (same event-loop turn or the next).
@@ -179,7 +179,7 @@ describe('ruaflow send-reports', () => {
         const state = () => db.prepare('SELECT state, attempts FROM outbound_deliveries').get();
         assert.deepEqual(state(), { state: 'pending', attempts: 0 }, 'the send was never committed');
 
-        const rerun = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+        const rerun = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json'], { cwd: dir });
         assert.equal(rerun.code, 0, rerun.stderr);
         assert.equal(json(rerun.stdout)['deliveries']['sent'], 1);
         assert.deepEqual(state(), { state: 'sent', attempts: 1 });
@@ -199,7 +199,7 @@ describe('ruaflow send-reports', () => {
   it('a 5xx is recorded and exits 3; the address is suppressed', async () => {
     await withSmtp({ onRcpt: () => 550 }, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }]);
-      const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json', '--quiet'], { cwd: dir });
+      const r = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json', '--quiet'], { cwd: dir });
       assert.equal(r.code, 3, r.stderr);
       assert.equal(json(r.stdout)['deliveries']['rejected'], 1);
       const db = openDatabase(join(dir, 'db.sqlite'));
@@ -210,7 +210,7 @@ describe('ruaflow send-reports', () => {
 
   it('an unreachable relay fails the run (exit 1) and keeps the report for the next one', async () => {
     const dir = setup(1, [{ name: 'a.example' }]);
-    const r = await ruaflow(['send-reports', '--period', YESTERDAY.day, '--json'], { cwd: dir });
+    const r = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json'], { cwd: dir });
     assert.equal(r.code, 1);
     assert.equal(json(r.stdout)['deliveries']['deferred'], 1);
     assert.match(r.stderr, /relay unreachable/);

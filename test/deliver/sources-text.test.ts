@@ -32,7 +32,7 @@ describe('renderSources', () => {
     dmarcFail: 1_234_567,
   });
   const view = {
-    period: { label: 'last-week', begin: 1794787200, end: 1795391999 },
+    period: { label: 'last-week', begin: 1794787200, end: 1795392000 },
     domain: { domain: 'example.com', begin: 1794787200, end: 1794873599, sources: [long, row({})] },
     names: new Map<string, string | null>([['192.0.2.10', 'mail.example.com']]),
   };

@@ -1,7 +1,7 @@
 /** Run the streaming parser over a string or bytes and collect everything it says. */
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
-import { parseAggregate, type ParseOutcome } from '../../src/parse/aggregate.js';
-import type { AggregateRecord, ReportHeader } from '../../src/report/types.js';
+import { parseAggregate, type ParseOutcome } from '../../src/report/aggregate/parse.js';
+import type { AggregateRecord, ReportHeader } from '../../src/report/aggregate/types.js';
 
 export interface Collected {
   readonly headerEvent: ReportHeader | undefined;

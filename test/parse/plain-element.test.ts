@@ -6,10 +6,10 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { parsePlainElement } from '../../src/parse/plain-element.js';
-import { SECTION_PARSER_OPTIONS } from '../../src/parse/xml-node.js';
+import { parsePlainElement } from '../../src/report/aggregate/parse/plain-element.js';
+import { SECTION_PARSER_OPTIONS } from '../../src/report/aggregate/parse/xml-node.js';
 
-// createSectionParser's own options (src/parse/xml-node.ts), without the fast path.
+// createSectionParser's own options (src/report/aggregate/parse/xml-node.ts), without the fast path.
 const fxp = new XMLParser(SECTION_PARSER_OPTIONS(32));
 
 function agrees(xml: string): 'fast' | 'fallback' {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
-import { parseAggregate } from '../../src/parse/aggregate.js';
+import { parseAggregate } from '../../src/report/aggregate/parse.js';
 import { chunked } from '../helpers/parse.js';
 
 const dir = new URL('../fixtures/samples/aggregate/parsedmarc/', import.meta.url);

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import type { DnsResolver } from '../../src/ports/dns.js';
-import { authorizationName, checkDestination } from '../../src/receiver/destination.js';
-import { sameOrganisation } from '../../src/analyze/check/org-domain.js';
-import { parseRua } from '../../src/receiver/rua.js';
+import { authorizationName, checkDestination } from '../../src/dmarc/destination.js';
+import { sameOrganisation } from '../../src/dmarc/org-domain.js';
+import { parseRua } from '../../src/dmarc/rua.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 
 let dns: DnsServer;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PolicyGroup } from '../../src/receiver/aggregate.js';
 import { reportFilename, reportIdFor, subjectFor } from '../../src/receiver/package.js';
-import { parsePeriod } from '../../src/receiver/period.js';
+import { parseReportDay } from '../../src/report/period.js';
 import { backoffAfter, planRetry } from '../../src/receiver/retry-schedule.js';
-import { parseRua } from '../../src/receiver/rua.js';
+import { parseRua } from '../../src/dmarc/rua.js';
 import { domainListed, safetyVerdict } from '../../src/receiver/safety.js';
 
 describe('parseRua', () => {
@@ -56,14 +56,14 @@ describe('parseRua', () => {
 
 describe('periods', () => {
   const now = Date.UTC(2026, 10, 30, 8, 45) / 1000;
-  it('yesterday is the previous UTC day, 00:00:00 to 23:59:59', () => {
-    assert.deepEqual(parsePeriod('yesterday', now), { begin: Date.UTC(2026, 10, 29) / 1000, end: Date.UTC(2026, 10, 30) / 1000 - 1, day: '2026-11-29' });
+  it('yesterday is the previous UTC day, 00:00:00 up to the next midnight', () => {
+    assert.deepEqual(parseReportDay('yesterday', now), { label: '2026-11-29', begin: Date.UTC(2026, 10, 29) / 1000, end: Date.UTC(2026, 10, 30) / 1000 });
   });
   it('a date must be real and over', () => {
-    assert.equal(parsePeriod('2026-11-28', now)?.day, '2026-11-28');
-    assert.equal(parsePeriod('2026-11-30', now), null, 'today is not over yet');
-    assert.equal(parsePeriod('2026-02-30', now), null);
-    assert.equal(parsePeriod('29.11.2026', now), null);
+    assert.equal(parseReportDay('2026-11-28', now)?.label, '2026-11-28');
+    assert.equal(parseReportDay('2026-11-30', now), null, 'today is not over yet');
+    assert.equal(parseReportDay('2026-02-30', now), null);
+    assert.equal(parseReportDay('29.11.2026', now), null);
   });
 });
 

@@ -22,7 +22,7 @@ import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals } from 
 import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { createSmtpTransport } from '../../src/platform/smtp-transport.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { dayPeriod, type Period } from '../../src/receiver/period.js';
+import { dayPeriod, type Period } from '../../src/report/period.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { EvaluationHistory, EvaluationReader } from '../../src/store/evaluations-read.js';
 import { OutboundStore } from '../../src/store/outbound.js';
@@ -191,7 +191,7 @@ describe('send-reports: delivery', () => {
       assert.equal(mail.from?.value[0]?.address, 'dmarc-reports@receiver.example');
       assert.ok((mail.text ?? '').includes(row.report_id));
       assert.equal(attachment.contentType, 'application/gzip');
-      assert.equal(attachment.filename, `receiver.example!${domain}!${DAY2.begin}!${DAY2.end}!${row.report_id}.xml.gz`);
+      assert.equal(attachment.filename, `receiver.example!${domain}!${DAY2.begin}!${DAY2.end - 1}!${row.report_id}.xml.gz`);
       const mine = evaluations.filter((e) => e.policyDomain === domain);
       assert.equal(report.outcome.messages, mine.length);
       assert.equal(report.outcome.header.reportId, row.report_id);

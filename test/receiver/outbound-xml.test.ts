@@ -1,7 +1,7 @@
 /**
  * Outbound reports as documents: evaluations written into a real SQLite file → read back per
  * policy domain → aggregated → XML in both dialects. Every document must validate against the
- * schema (xmllint --schema) and read back through our own parser (src/parse) with no issue and
+ * schema (xmllint --schema) and read back through our own parser (src/report/aggregate/parse.ts) with no issue and
  * the same numbers as the evaluations we inserted (counted here independently).
  */
 import assert from 'node:assert/strict';
@@ -11,10 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { aggregatePolicyDomain, MAX_DKIM_PER_ROW, type PolicyGroup } from '../../src/receiver/aggregate.js';
-import { buildReportXml, fullIpv6 } from '../../src/receiver/build-xml.js';
-import { DMARC2_NAMESPACE as DMARC_2_NAMESPACE } from '../../src/parse/read-header.js';
-import { dayPeriod } from '../../src/receiver/period.js';
-import type { AggregateRecord } from '../../src/report/types.js';
+import { outboundReport } from '../../src/receiver/outbound-report.js';
+import { buildAggregateXml } from '../../src/report/aggregate/build.js';
+import { fullIpv6 } from '../../src/report/aggregate/ip.js';
+import { DMARC2_NAMESPACE as DMARC_2_NAMESPACE } from '../../src/report/aggregate/vocabulary.js';
+import { dayPeriod } from '../../src/report/period.js';
+import type { AggregateRecord } from '../../src/report/aggregate/types.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { EvaluationReader } from '../../src/store/evaluations-read.js';
 import { evaluation, insertEvaluations, type EvaluationInput } from '../helpers/evaluations.js';
@@ -86,7 +88,7 @@ function inputs(): EvaluationInput[] {
       }),
     );
   }
-  list.push(evaluation(D, DAY.begin - 1), evaluation(D, DAY.end + 1), evaluation('example.org', at(3)));
+  list.push(evaluation(D, DAY.begin - 1), evaluation(D, DAY.end), evaluation('example.org', at(3)));
   return list;
 }
 
@@ -103,7 +105,7 @@ after(() => {
 function groups(): PolicyGroup[] {
   const reader = EvaluationReader.open(join(dir, 'db.sqlite'));
   try {
-    const days = [...reader.byPolicyDomain(DAY.begin, DAY.end)];
+    const days = [...reader.byPolicyDomain(DAY.begin, DAY.end - 1)];
     assert.deepEqual(days.map((d) => [d.policyDomain, d.evaluations.length]), [['example.net', 13], ['example.org', 1]]);
     return aggregatePolicyDomain(days[0]!.evaluations, new Set());
   } finally {
@@ -112,19 +114,19 @@ function groups(): PolicyGroup[] {
 }
 
 function xml(group: PolicyGroup, format: 'rfc9990' | 'rfc7489'): string {
-  return buildReportXml({
+  return buildAggregateXml(outboundReport({
     format,
     orgName: 'Receiver & Co <mail>',
     email: 'dmarc-reports@receiver.example',
     extraContactInfo: 'https://receiver.example/dmarc',
     reportId: `20261129${group.configKey}`,
     begin: DAY.begin,
-    end: DAY.end,
+    end: DAY.end - 1,
     generator: 'ruaflow test',
     policyDomain: group.policyDomain,
     policy: group.policy,
     rows: group.rows,
-  });
+  }));
 }
 
 function xmllint(document: string, xsd: string): { status: number | null; stderr: string } {
@@ -175,7 +177,7 @@ describe('outbound report XML', () => {
 
   for (const format of ['rfc9990', 'rfc7489'] as const) {
     it(`${format}: validates against the schema and reads back through our parser with the same numbers`, () => {
-      const day = inputs().filter((e) => e.policyDomain === D && e.evaluatedAt >= DAY.begin && e.evaluatedAt <= DAY.end && e.decision !== 'defer');
+      const day = inputs().filter((e) => e.policyDomain === D && e.evaluatedAt >= DAY.begin && e.evaluatedAt < DAY.end && e.decision !== 'defer');
       for (const group of groups()) {
         const document = xml(group, format);
         const lint = xmllint(document, XSD[format]);
@@ -190,7 +192,7 @@ describe('outbound report XML', () => {
         assert.equal(h.version, '1.0');
         assert.equal(h.orgName, 'Receiver & Co <mail>');
         assert.equal(h.reportId, `20261129${group.configKey}`);
-        assert.deepEqual([h.begin, h.end], [DAY.begin, DAY.end]);
+        assert.deepEqual([h.begin, h.end], [DAY.begin, DAY.end - 1]);
         assert.equal(h.generator, format === 'rfc9990' ? 'ruaflow test' : null);
         assert.equal(h.policy.domain, D);
         assert.equal(h.policy.p, group.policy.p);
@@ -248,7 +250,7 @@ describe('outbound report XML', () => {
     other.close();
     const reader = EvaluationReader.open(file);
     try {
-      const days = [...reader.byPolicyDomain(DAY.begin, DAY.end)];
+      const days = [...reader.byPolicyDomain(DAY.begin, DAY.end - 1)];
       assert.deepEqual(days.map((d) => d.policyDomain), ['a.example', 'b.example']);
       const [a, b] = [days[0]!.evaluations[0]!, days[1]!.evaluations[0]!];
       assert.deepEqual([a.recipients, a.dkim, a.reasons], [[], [], []]);

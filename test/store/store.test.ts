@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { DatabaseTooNewError } from '../../src/errors.js';
 import { openDatabase } from '../../src/store/database.js';
-import { ipToBytes } from '../../src/store/ip.js';
+import { ipToBytes } from '../../src/report/aggregate/ip.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { listReports } from '../../src/store/report-list.js';
 import { ReportStore } from '../../src/store/reports.js';

@@ -2,7 +2,7 @@
  * A published DKIM key record (RFC 6376 §3.6.1; RFC 8463 for k=ed25519), parsed and compared
  * with our own key. Pure.
  */
-import { tagList } from './tag-list.js';
+import { tagList } from '../../mail/tag-list.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { publicKeyForDns } from '../../mail/dkim-key.js';
 import type { KeyAlgorithm } from '../../types/signing-keys.js';

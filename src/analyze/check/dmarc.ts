@@ -5,12 +5,12 @@
  * mailbox ruaflow reads, and authorised by any receiving domain outside our organisational
  * domain (RFC 7489 §7.1).
  */
-import { tagList } from './tag-list.js';
+import { tagList } from '../../mail/tag-list.js';
 import type { CheckContext, DomainSetup } from './context.js';
-import { checkDestination } from '../../receiver/destination.js';
-import { discoverDmarc, type DmarcDiscovery } from './dmarc-discovery.js';
-import type { DmarcRecord, RuaUri } from './dmarc-record.js';
-import { sameOrganisation } from './org-domain.js';
+import { checkDestination } from '../../dmarc/destination.js';
+import { discoverDmarc, type DmarcDiscovery } from '../../dmarc/discovery.js';
+import type { DmarcRecord, RuaUri } from '../../dmarc/record.js';
+import { sameOrganisation } from '../../dmarc/org-domain.js';
 import { ruaAuthorization, suggestedDmarc, zoneTxt } from './records.js';
 import { fail, pass, temperror, warn, type CheckResult } from './types.js';
 
@@ -133,7 +133,7 @@ function ruaCheck(owner: string, record: DmarcRecord, text: string, ctx: CheckCo
 
 /** RFC 7489 §7.1: each rua host outside our organisational domain must publish
  * `<our-domain>._report._dmarc.<host>` with v=DMARC1, or receivers drop that address. Judged
- * exactly as our own report sender judges it (src/receiver/destination.ts). */
+ * exactly as our own report sender judges it (src/dmarc/destination.ts). */
 async function authorizationChecks(owner: string, record: DmarcRecord, ctx: CheckContext): Promise<CheckResult[]> {
   const byHost = new Map<string, RuaUri>();
   for (const u of record.rua) if (u.host !== null && u.address !== null && !byHost.has(u.host)) byHost.set(u.host, u);

@@ -3,7 +3,7 @@
  * record from our relays and services, a starting DMARC record with our rua, and the zone-file
  * form of any TXT record. Pure; shared by `ruaflow check` (its fixes) and `ruaflow keygen`.
  */
-import { authorizationName } from '../../receiver/destination.js';
+import { authorizationName } from '../../dmarc/destination.js';
 import type { KeyAlgorithm } from '../../types/signing-keys.js';
 
 /** One TXT record to publish. */
@@ -78,7 +78,7 @@ export function suggestedDmarc(domain: string, rua: string): TxtRecord {
 }
 
 /** RFC 7489 §7.1: a report receiver at another organisational domain authorises our domain, at
- * the name report senders ask (receiver/destination.ts authorizationName). */
+ * the name report senders ask (dmarc/destination.ts authorizationName). */
 export function ruaAuthorization(domain: string, ruaHost: string): TxtRecord {
   return { name: authorizationName(domain, ruaHost) ?? `${domain}._report._dmarc.${ruaHost}`, value: 'v=DMARC1' };
 }

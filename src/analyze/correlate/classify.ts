@@ -32,7 +32,7 @@ import type { Classification } from './classification.js';
 import type { DkimProblem, Evidence, Finding, SeenSignature, SeenSpf, ServiceMatch } from './finding.js';
 import type { KeyRef, Remedy } from './remedy.js';
 import { displayIp, parseAddress, spfMechanism, type Address } from './ip-ranges.js';
-import { isUnder } from '../domain-under.js';
+import { isUnder } from '../../dmarc/domain-under.js';
 import { serviceByOrigin, type DomainProfile, type ServiceProfile } from './profile.js';
 
 /** Classify one record of `profile`'s domain. `ptrName`: the source's forward-confirmed PTR name,

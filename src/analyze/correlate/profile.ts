@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DomainConfig, ServiceConfig } from '../../types/config.js';
 import type { SigningKey } from '../../types/signing-keys.js';
 import { ipRanges, type Address, type IpRanges } from './ip-ranges.js';
-import { isUnder } from '../domain-under.js';
+import { isUnder } from '../../dmarc/domain-under.js';
 
 /** Bump when the rules in classify.ts change: every stored class is then redone. */
 export const CLASSIFIER_VERSION = 1;

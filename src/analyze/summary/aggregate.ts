@@ -11,7 +11,8 @@
  * is slower still: it sorts every input row.
  */
 import { shareIn } from './buckets.js';
-import { FLAG, type ReportRecords, type SourceRow } from './types.js';
+import { FLAG, type ReportRecords } from '../../store/summary-rows.js';
+import type { SourceRow } from './types.js';
 
 export interface Window {
   readonly from: number;

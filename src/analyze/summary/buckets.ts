@@ -6,22 +6,7 @@
  * count always add up to the count: a report wholly inside a period contributes exactly its
  * stored sum. The stored report is never changed; this is read-side arithmetic only.
  */
-import { DAY } from './period.js';
-
-/**
- * The inclusive end of a range as we use it. Some reporters write `end` as the next midnight
- * (begin + 86400: seen in Yahoo-style and the demo mpb.example.net reports) rather than
- * 23:59:59; a range ending exactly on a midnight is read as ending one second before it, so a
- * one-day report is not smeared into the next day.
- */
-export function effectiveEnd(begin: number, end: number): number {
-  if (end <= begin) return begin;
-  return end % DAY === 0 ? end - 1 : end;
-}
-
-/** The same rule in SQL, for the queries in src/store/summary-queries.ts. */
-export const EFFECTIVE_END_SQL = (begin: string, end: string): string =>
-  `(CASE WHEN ${end} <= ${begin} THEN ${begin} WHEN ${end} % ${DAY} = 0 THEN ${end} - 1 ELSE ${end} END)`;
+import { DAY } from '../../report/period.js';
 
 export interface DayShare {
   /** Epoch seconds of the day's 00:00 UTC. */

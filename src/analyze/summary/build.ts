@@ -4,7 +4,7 @@
  * buckets and summed per period), names and classes through injected functions.
  */
 import { shareIn } from './buckets.js';
-import type { Period } from './period.js';
+import type { Period } from '../../report/period.js';
 import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,
@@ -12,15 +12,14 @@ import type {
   DnsPolicy,
   DomainSummary,
   OrganisationSummary,
-  PolicySeen,
   PublishedPolicy,
-  ReportSpan,
   ReporterSummary,
   SilentReporter,
   SourceRow,
   SourceSummary,
   Summary,
 } from './types.js';
+import type { PolicySeen, ReportSpan } from '../../store/summary-rows.js';
 
 export interface SummaryInput {
   readonly period: Period;

@@ -4,15 +4,8 @@
  * period — a relay that signs most mail but not all of it — so the summary names the class that
  * needs attention: the largest class that is not a pass, else the largest one.
  */
+import type { StoredClassRow } from '../../store/summary-rows.js';
 import type { ClassOf, Correlation } from './types.js';
-
-export interface StoredClassRow {
-  readonly domain: string;
-  readonly ip: string;
-  readonly class: string;
-  readonly fix: string;
-  readonly messages: number;
-}
 
 /** Classes that ask nothing of the postmaster. */
 const SETTLED = new Set(['ours-pass', 'service-pass']);

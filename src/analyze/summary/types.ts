@@ -14,7 +14,9 @@
  * - period: [begin, end) in epoch seconds, whole UTC days; counts of reports spanning several
  *   days are split into daily buckets (buckets.ts).
  */
-import type { AppliedTag, RecordOwner } from '../check/dmarc-discovery.js';
+import type { AppliedTag, RecordOwner } from '../../dmarc/discovery.js';
+import type { PolicyTags } from '../../dmarc/policy-tags.js';
+import type { PolicySeen } from '../../store/summary-rows.js';
 
 export type Disposition = 'none' | 'quarantine' | 'reject';
 
@@ -31,47 +33,10 @@ export interface SourceRow {
   readonly reject: number;
 }
 
-/** What a record's policy evaluation says, as bits (RFC 7489 §7.2 `policy_evaluated`). */
-export const FLAG = { dkim: 1, spf: 2, quarantine: 4, reject: 8 } as const;
-
-/** A record's source and FLAG bits as one number (FLAG uses four bits). */
-export const kindOf = (source: number, flags: number): number => source * 16 + flags;
-
-/** One stored report with its records, as the aggregation reads them from the store. */
-export interface ReportRecords {
-  readonly domain: string;
-  readonly begin: number;
-  /** Inclusive, effective (buckets.ts). */
-  readonly end: number;
-  /** [kind, count] per record, the kind being source id * 16 + FLAG bits (see `kindOf`); the
-   * id names a source address (source_ips). */
-  readonly records: readonly (readonly [kind: number, count: number])[];
-}
-
-/** One report as the reporter / silence logic needs it. */
-export interface ReportSpan {
-  readonly domain: string;
-  readonly reporter: string;
-  readonly begin: number;
-  /** Inclusive, effective (buckets.ts). */
-  readonly end: number;
-  readonly messages: number;
-}
-
-/** The policy as published (`_dmarc` TXT) or as a reporter saw it (`policy_published`). */
-export interface PolicyTags {
-  readonly p: string | null;
-  readonly sp: string | null;
-  readonly np: string | null;
-  readonly pct: number | null;
-  /** RFC 9990 `t=` (testing): y | n. */
-  readonly testing: string | null;
-}
-
 /** Which tag applies and whose record it is, as discovery says (RFC 9989 §4.10). */
 export type { AppliedTag, RecordOwner };
 
-/** Our `_dmarc` record as DNS has it now (src/analyze/check/dmarc-discovery.ts). */
+/** Our `_dmarc` record as DNS has it now (src/dmarc/discovery.ts). */
 export interface DnsPolicy extends PolicyTags {
   /** The domain whose `_dmarc` record it is: the summarised domain, or (when it has no record of
    * its own) its organisational domain or a public suffix domain above it (RFC 9989 §4.10). */
@@ -87,11 +52,6 @@ export interface PublishedPolicy extends DnsPolicy {
   readonly source: 'dns' | 'reports';
   /** The applied tag's value: what receivers are asked to do with the domain's failing mail. */
   readonly policy: string | null;
-}
-
-export interface PolicySeen extends PolicyTags {
-  readonly reports: number;
-  readonly messages: number;
 }
 
 export interface Correlation {

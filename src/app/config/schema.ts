@@ -23,7 +23,7 @@ import {
   type Limits,
   type ServeLimits,
 } from '../../limits.js';
-import type { ReportFormat } from '../../report/types.js';
+import type { ReportFormat } from '../../report/aggregate/types.js';
 import type { OutboundReportFormat } from '../../types/config.js';
 import { DOMAIN_NAME, isMailbox } from '../../mail/address-syntax.js';
 

@@ -7,7 +7,7 @@ import { requireReporter, requireSigning, requireSmtp, sendLockPath, sendReports
 import { acquireLock } from '../../platform/lock.js';
 import { createLogger } from '../../platform/logger.js';
 import { systemClock } from '../../ports/clock.js';
-import { parsePeriod } from '../../receiver/period.js';
+import { parseReportDay } from '../../report/period.js';
 import { EXIT } from '../exit.js';
 import type { CommonOptions } from '../options.js';
 import { renderSendReports, sendReportsJson } from '../send-reports-output.js';
@@ -24,7 +24,7 @@ export async function run(values: SendReportsOptions): Promise<number> {
   if (values.out !== undefined && !dryRun) {
     throw new UsageError('send-reports: --out goes with --dry-run (sent reports are archived in [outbound] archive_dir)');
   }
-  const period = parsePeriod(values.period ?? 'yesterday', systemClock.now());
+  const period = parseReportDay(values.period ?? 'yesterday', systemClock.now());
   if (period === null) {
     throw new UsageError(`send-reports: --period: expected "yesterday" or a day that has ended, as YYYY-MM-DD (got "${values.period ?? 'yesterday'}")`);
   }

@@ -2,7 +2,7 @@
  * with its class (ours, service, forwarded, spoof …) and the fix. */
 import { loadAppConfig, openApp, dnsResolver } from '../../app/deps.js';
 import { loadSigningIdentities } from '../../app/signing-keys.js';
-import { ALL_TIME, parsePeriod } from '../../analyze/period.js';
+import { parsePeriod, type Period } from '../../report/period.js';
 import { createPtrNames } from '../../analyze/ptr-names.js';
 import { renderSources, sourcesJson, type SourcesView } from '../../deliver/sources-text.js';
 import { ConfigError, UsageError } from '../../errors.js';
@@ -37,9 +37,9 @@ export async function run(values: SourcesOptions): Promise<number> {
   }
   const app = openApp(config, values.db);
   try {
-    let period = ALL_TIME;
+    let period: Period | null = null;
     if (values.period !== undefined) {
-      const parsed = parsePeriod(values.period, app.clock);
+      const parsed = parsePeriod(values.period, app.clock.now());
       if (!parsed.ok) throw new UsageError(`sources: ${parsed.message}`);
       period = parsed.period;
     }

@@ -5,7 +5,7 @@
  * configuration (no [smtp], no recipients); 1 when a message could not be sent.
  */
 import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp } from '../../app/deps.js';
-import { parsePeriod } from '../../analyze/summary/period.js';
+import { parseSummaryPeriod } from '../../report/period.js';
 import { UsageError } from '../../errors.js';
 import { liveSummary } from '../../jobs/summary.js';
 import { mailSummary, requireMail } from '../../jobs/summary-mail.js';
@@ -33,7 +33,7 @@ export async function run(values: SummaryOptions): Promise<number> {
   const render = SUMMARY_RENDERERS[format as SummaryFormat];
   const config = await loadAppConfig(values);
   const now = systemClock.now();
-  const period = parsePeriod(values.period ?? 'last-week', now);
+  const period = parseSummaryPeriod(values.period ?? 'last-week', now);
   if (values.send === true) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 

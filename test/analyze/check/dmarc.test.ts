@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkDmarc, withTag } from '../../../src/analyze/check/dmarc.js';
-import { discoverDmarc, type DmarcDiscovery } from '../../../src/analyze/check/dmarc-discovery.js';
-import { parseDmarcRecord } from '../../../src/analyze/check/dmarc-record.js';
+import { discoverDmarc, type DmarcDiscovery } from '../../../src/dmarc/discovery.js';
+import { parseDmarcRecord } from '../../../src/dmarc/record.js';
 import { parseZoneTxt } from '../../../src/analyze/check/records.js';
 import { startDnsServer, type DnsServer } from '../../helpers/dns-server.js';
 import { contextFor, domainConfig, makeKey, only, setupOf, statuses } from './support.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodePublishedKey, parseDkimKeyRecord } from '../../../src/analyze/check/dkim-record.js';
-import { parseDmarcRecord } from '../../../src/analyze/check/dmarc-record.js';
+import { parseDmarcRecord } from '../../../src/dmarc/record.js';
 import { parseSpfRecord } from '../../../src/analyze/check/spf-record.js';
 
 /** Strings built from the characters records are made of, so the parsers get past their first test. */

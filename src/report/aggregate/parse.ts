@@ -7,15 +7,16 @@
  * outcome. Nothing but one section at a time is held, so memory does not grow with the report.
  * Throws ReportRejectedError when required data is missing, LimitExceededError past a cap.
  */
-import { LimitExceededError, MalformedInputError, ReportRejectedError } from '../errors.js';
-import { LIMIT_SETTINGS, type Limits } from '../limits.js';
-import { IssueLog } from '../report/issues.js';
-import type { AggregateRecord, ReportHeader, ReportIssue } from '../report/types.js';
-import { decodeXml } from './decode.js';
-import { readHeader } from './read-header.js';
-import { readRecord } from './read-record.js';
-import { splitSections, type Section } from './sections.js';
-import { createSectionParser, NeedsRepair, repairSection, type XmlNode, type XmlValue } from './xml-node.js';
+import { LimitExceededError, MalformedInputError, ReportRejectedError } from '../../errors.js';
+import { LIMIT_SETTINGS, type Limits } from '../../limits.js';
+import { IssueLog } from './issues.js';
+import type { AggregateRecord, ReportHeader, ReportIssue } from './types.js';
+import { decodeXml } from './parse/decode.js';
+import { readHeader } from './parse/read-header.js';
+import { readRecord } from './parse/read-record.js';
+import { splitSections, type Section } from './parse/sections.js';
+import { createSectionParser, NeedsRepair, repairSection } from './parse/xml-node.js';
+import type { XmlNode, XmlValue } from './parse/xml-tree.js';
 
 export type ParseEvent =
   | { readonly kind: 'header'; readonly header: ReportHeader }

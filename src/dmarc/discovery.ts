@@ -13,8 +13,8 @@
  * a subdomain that does not exist, each falling back to `p=` (§4.7). Exactly one `v=DMARC1` record
  * at a name counts; several mean none there (RFC 7489 §6.6.3). DNS failures are values.
  */
-import { lookupTxt, nameExists, type DnsResolver } from '../../ports/dns.js';
-import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './dmarc-record.js';
+import { lookupTxt, nameExists, type DnsResolver } from '../ports/dns.js';
+import { looksLikeDmarc, parseDmarcRecord, type DmarcRecord } from './record.js';
 
 /** The tag of a record whose policy applies to a domain's mail. */
 export type AppliedTag = 'p' | 'sp' | 'np';

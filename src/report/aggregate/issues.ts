@@ -1,5 +1,5 @@
 import type { ReportIssue } from './types.js';
-import { MAX_DISTINCT_ISSUES } from '../limits.js';
+import { MAX_DISTINCT_ISSUES } from '../../limits.js';
 
 /**
  * Collects what was odd or repaired while reading one report. A quirk repeated in every one of

@@ -3,20 +3,19 @@
  * line naming the element) only what cannot be invented: the reporter, the report id, the date
  * range and the policy domain; everything else has a default or is an issue.
  */
-import { ReportRejectedError } from '../errors.js';
-import type { IssueLog } from '../report/issues.js';
-import type { PolicyPublished, ReportFormat, ReportHeader } from '../report/types.js';
+import { ReportRejectedError } from '../../../errors.js';
+import type { IssueLog } from '../issues.js';
+import type { PolicyPublished, ReportFormat, ReportHeader } from '../types.js';
 import {
   normaliseAlignmentMode,
   normaliseDiscoveryMethod,
   normalisePolicyAction,
   normaliseTesting,
-} from '../report/vocabulary.js';
-import { children, decodeEntities, text, type XmlNode } from './xml-node.js';
-import { QUOTED_DATE_CHARS } from '../limits.js';
-
-/** RFC 9990 §7 registers this namespace for aggregate reports. */
-export const DMARC2_NAMESPACE = 'urn:ietf:params:xml:ns:dmarc-2.0';
+  DMARC2_NAMESPACE,
+} from '../vocabulary.js';
+import { children, decodeEntities, text } from './xml-node.js';
+import type { XmlNode } from './xml-tree.js';
+import { QUOTED_DATE_CHARS } from '../../../limits.js';
 
 export interface HeaderParts {
   readonly namespace: string | null;

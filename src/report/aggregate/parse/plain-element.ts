@@ -10,7 +10,7 @@
  * nearly always this plain shape; this scanner reads one in a few µs. The equivalence is checked
  * by test/parse/plain-element.test.ts on every sample record and on generated ones.
  */
-import type { XmlNode, XmlValue } from './xml-node.js';
+import type { XmlNode, XmlValue } from './xml-tree.js';
 
 interface Open {
   readonly qname: string;

@@ -4,8 +4,8 @@
  * instead of an exception, so `ruaflow check` can say exactly what to change.
  */
 
-import { tagList } from './tag-list.js';
-import { readMailtoUri } from '../../receiver/rua.js';
+import { tagList } from '../mail/tag-list.js';
+import { readMailtoUri } from './rua.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
@@ -100,7 +100,7 @@ export function parseDmarcRecord(text: string): DmarcRecord {
   const psd = tags.get('psd')?.toLowerCase();
   if (psd !== undefined && !['y', 'n', 'u'].includes(psd)) issues.push(`psd=${tags.get('psd') ?? ''} is not y, n or u`);
 
-  // The same reading of a mailto URI as the report sender's (src/receiver/rua.ts); here an odd
+  // The same reading of a mailto URI as the report sender's (rua.ts); here an odd
   // URI is an issue to report, not a destination to skip.
   const uris = (name: 'rua' | 'ruf'): RuaUri[] => {
     const value = tags.get(name);

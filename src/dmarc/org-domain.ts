@@ -1,5 +1,5 @@
 /** Organisational domains (RFC 7489 §3.2) for alignment, through mailauth's PSL-backed helper.
- * Which DMARC record applies is found by RFC 9989's tree walk instead (dmarc-discovery.ts). */
+ * Which DMARC record applies is found by RFC 9989's tree walk instead (discovery.ts). */
 import { getAlignment } from 'mailauth/lib/tools.js';
 
 /** Whether two names share an organisational domain (relaxed alignment, RFC 7489 §3.1). */

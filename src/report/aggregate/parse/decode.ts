@@ -7,7 +7,7 @@
  * samples/parsedmarc/invalid_utf_8.xml): those bytes are replaced by U+FFFD and flagged, rather
  * than rejecting the report.
  */
-import type { IssueLog } from '../report/issues.js';
+import type { IssueLog } from '../issues.js';
 
 /** Bytes looked at for a BOM and the XML declaration. */
 const DECLARATION_WINDOW = 256;

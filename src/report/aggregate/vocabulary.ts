@@ -17,8 +17,17 @@ import {
   SPF_SCOPES,
   TESTING_VALUES,
   type Open,
+  type OverrideType,
   type UnknownWord,
 } from './types.js';
+
+/** RFC 9990 §7 registers this namespace for aggregate reports; RFC 7489 reports have none. */
+export const DMARC2_NAMESPACE = 'urn:ietf:params:xml:ns:dmarc-2.0';
+
+/** The override types each dialect defines: RFC 9990 §3 dropped `forwarded` and `sampled_out`
+ * and added `policy_test_mode`, which RFC 7489 App. C does not have. */
+export const OVERRIDE_TYPES_RFC9990: readonly OverrideType[] = OVERRIDE_TYPES.filter((t) => t !== 'forwarded' && t !== 'sampled_out');
+export const OVERRIDE_TYPES_RFC7489: readonly OverrideType[] = OVERRIDE_TYPES.filter((t) => t !== 'policy_test_mode');
 
 type Aliases = Readonly<Record<string, string>>;
 

@@ -8,10 +8,10 @@
  * unclosed `<xs:schema>` wrapper seen from IKEA); elements are matched by local name whatever
  * their namespace prefix; a document that ends early keeps the complete sections read so far.
  */
-import { LimitExceededError, ReportRejectedError } from '../errors.js';
-import type { Limits } from '../limits.js';
-import { LIMIT_SETTINGS, QUOTED_VALUE_CHARS } from '../limits.js';
-import type { IssueLog } from '../report/issues.js';
+import { LimitExceededError, ReportRejectedError } from '../../../errors.js';
+import type { Limits } from '../../../limits.js';
+import { LIMIT_SETTINGS, QUOTED_VALUE_CHARS } from '../../../limits.js';
+import type { IssueLog } from '../issues.js';
 
 export interface Section {
   /** Local name of the element (namespace prefix removed). */

@@ -1,9 +1,16 @@
 /**
+ * A report's source_ip in its three forms: the canonical text we read and store (RFC 5952),
+ * the eight-group IPv6 text RFC 7489 App. C's IPAddress pattern insists on (no `::`), and the
+ * 16-byte binary form the store indexes for range queries.
+ */
+import { isIP, isIPv6 } from 'node:net';
+
+
+/**
  * 16-byte binary form of a source IP for range queries (`ip_bin BETWEEN lo AND hi` answers
  * "which sources fall in 2001:db8::/48 or 192.0.2.0/24"). IPv4 maps into ::ffff:0:0/96
  * (RFC 4291 §2.5.5.2) so both families sort in one index.
  */
-
 export function ipToBytes(ip: string, version: 4 | 6 | null): Buffer | null {
   if (version === 4) return v4(ip);
   if (version === 6) return v6(ip);
@@ -47,4 +54,24 @@ function v6(ip: string): Buffer | null {
     out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
   }
   return out;
+}
+
+/** Canonical text for an IP address: IPv6 compressed and lower-cased (RFC 5952 §4) so that the
+ * same source is one value whatever the reporter wrote. */
+export function canonicalIp(raw: string): { text: string; version: 4 | 6 | null } {
+  const t = raw.trim();
+  const v = isIP(t);
+  if (v === 4) return { text: t, version: 4 };
+  if (v === 6) return { text: new URL(`http://[${t}]/`).hostname.slice(1, -1), version: 6 };
+  // IPv6 with a zone or brackets, IPv4 with leading zeros: keep as written.
+  const unbracketed = t.replace(/^\[(.*)\]$/, '$1');
+  if (unbracketed !== t && isIP(unbracketed) === 6) return canonicalIp(unbracketed);
+  return { text: t, version: null };
+}
+
+/** `2001:db8::1` → `2001:db8:0:0:0:0:0:1`; IPv4 and anything else unchanged. */
+export function fullIpv6(ip: string): string {
+  const bytes = isIPv6(ip) ? ipToBytes(ip, 6) : null;
+  if (bytes === null) return ip;
+  return Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2).toString(16)).join(':');
 }

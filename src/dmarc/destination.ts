@@ -12,8 +12,8 @@
  * verify DMARC alignment), so both directions agree on what "the same organisation" means.
  */
 import { domainToASCII } from 'node:url';
-import { parseDmarcRecord } from '../analyze/check/dmarc-record.js';
-import { sameOrganisation } from '../analyze/check/org-domain.js';
+import { parseDmarcRecord } from './record.js';
+import { sameOrganisation } from './org-domain.js';
 import { lookupTxt, type DnsResolver } from '../ports/dns.js';
 import { parseRua, type RuaDestination } from './rua.js';
 import { EXTERNAL_RUA_URIS_READ } from '../limits.js';

@@ -1,5 +1,5 @@
 /**
- * Domain containment by labels, with no PSL: kept apart from check/org-domain.ts so that what
+ * Domain containment by labels, with no PSL: kept apart from org-domain.ts so that what
  * only needs this (summary, sources, the classifier) does not load mailauth and its PSL and
  * validation libraries at start-up (about 0.2 s).
  */

@@ -2,9 +2,9 @@
  * One `<record>` section → AggregateRecord (RFC 7489 App. C RecordType, RFC 9990 §3 record).
  * Returns null (with an issue) when the record has nothing usable: no source IP or no count.
  */
-import { isIP } from 'node:net';
-import type { IssueLog } from '../report/issues.js';
-import type { AggregateRecord, DkimAuthResult, PolicyOverrideReason, SpfAuthResult } from '../report/types.js';
+import type { IssueLog } from '../issues.js';
+import { canonicalIp } from '../ip.js';
+import type { AggregateRecord, DkimAuthResult, PolicyOverrideReason, SpfAuthResult } from '../types.js';
 import {
   normaliseAlignedResult,
   normaliseDisposition,
@@ -12,9 +12,10 @@ import {
   normaliseOverrideType,
   normaliseSpfResult,
   normaliseSpfScope,
-} from '../report/vocabulary.js';
-import { child, children, text, type XmlNode } from './xml-node.js';
-import { QUOTED_VALUE_CHARS } from '../limits.js';
+} from '../vocabulary.js';
+import { child, children, text } from './xml-node.js';
+import type { XmlNode } from './xml-tree.js';
+import { QUOTED_VALUE_CHARS } from '../../../limits.js';
 
 export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean): AggregateRecord | null {
   const row = child(record, 'row');
@@ -119,17 +120,4 @@ function readCount(value: string | null): number | null {
   if (!/^\+?\d+(?:\.0*)?$/.test(t)) return null;
   const n = Number.parseInt(t, 10);
   return Number.isSafeInteger(n) ? n : null;
-}
-
-/** Canonical text for an IP address: IPv6 compressed and lower-cased (RFC 5952 §4) so that the
- * same source is one value whatever the reporter wrote. */
-export function canonicalIp(raw: string): { text: string; version: 4 | 6 | null } {
-  const t = raw.trim();
-  const v = isIP(t);
-  if (v === 4) return { text: t, version: 4 };
-  if (v === 6) return { text: new URL(`http://[${t}]/`).hostname.slice(1, -1), version: 6 };
-  // IPv6 with a zone or brackets, IPv4 with leading zeros: keep as written.
-  const unbracketed = t.replace(/^\[(.*)\]$/, '$1');
-  if (unbracketed !== t && isIP(unbracketed) === 6) return canonicalIp(unbracketed);
-  return { text: t, version: null };
 }

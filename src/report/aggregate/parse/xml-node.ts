@@ -7,12 +7,10 @@
  * external entity can expand.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { LimitExceededError, MalformedInputError } from '../errors.js';
-import { LIMIT_SETTINGS } from '../limits.js';
+import { LimitExceededError, MalformedInputError } from '../../../errors.js';
+import { LIMIT_SETTINGS } from '../../../limits.js';
 import { parsePlainElement } from './plain-element.js';
-
-export type XmlNode = { readonly [key: string]: XmlValue };
-export type XmlValue = string | XmlNode | XmlValue[];
+import type { XmlNode, XmlValue } from './xml-tree.js';
 
 /** Thrown while reading a section whose tree shows it was not well formed; the caller repairs
  * the text and reads it again. */

@@ -10,10 +10,11 @@
  *   4  jobs                                               the use cases
  *   3  deliver  analyze  receiver  sources  store          steps (store is the floor of this layer)
  *   2  report  dmarc  extract  mail  platform              formats (read and written), the DMARC record, pure steps, real adapters
- *   1  ports  errors.ts  types                             narrow interfaces, error classes
+ *   1  ports  errors.ts  limits.ts  types                  narrow interfaces, error classes, every cap
+ *                                                         and tunable, types shared by every layer
  */
 const LAYERS = [
-  ['ports', 'errors\\.ts', 'types'],
+  ['ports', 'errors\\.ts', 'limits\\.ts', 'types'],
   ['report', 'dmarc', 'extract', 'mail', 'platform'],
   ['deliver', 'analyze', 'receiver', 'sources', 'store'],
   ['jobs'],
@@ -33,6 +34,13 @@ const upward = LAYERS.slice(0, -1).map((names, index) => ({
 module.exports = {
   forbidden: [
     ...upward,
+    {
+      name: 'every-module-sits-on-a-layer',
+      comment: 'a new folder or top-level file of src/ must be placed on a layer (LAYERS above) before it imports anything',
+      severity: 'error',
+      from: { path: '^src/', pathNot: folder(LAYERS.flat()) },
+      to: { path: '^src/' },
+    },
     {
       name: 'no-circular',
       comment: 'an import chain comes back to where it started (type-only imports included)',

@@ -26,7 +26,7 @@ Usage:
                               [--rcpt ADDR]... [--authserv-id ID] [--no-record]; prints the
                               Authentication-Results header (--json: the evaluation)
   ruaflow serve               the same as a local service: --socket PATH | --listen 127.0.0.1:PORT
-                              (default 127.0.0.1:8893); one JSON request per line (see README)
+                              (default 127.0.0.1:8893); one JSON request per line (see docs/verifying-mail.md)
   ruaflow send-reports        build yesterday's aggregate reports from the recorded evaluations
                               and send them to the rua addresses, safely and once
                               [--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]
@@ -36,7 +36,7 @@ Usage:
 Common options:
   --config FILE   configuration file (default ./ruaflow.toml if present)
   --db FILE       database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)
-  --json          machine-readable output (see README)
+  --json          machine-readable output (see docs/json-output.md)
   --quiet, -q     no progress bar (invalid inputs are still reported)
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,

@@ -40,7 +40,7 @@ const repeatable = (flags: string, description: string): Option => new Option(fl
 const COMMON: readonly (() => Option)[] = [
   () => opt('--config <FILE>', 'configuration file (default ./ruaflow.toml if present)'),
   () => opt('--db <FILE>', 'database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)'),
-  () => opt('--json', 'machine-readable output (see README)'),
+  () => opt('--json', 'machine-readable output (see docs/json-output.md)'),
   () => opt('-q, --quiet', 'no progress bar (invalid inputs are still reported)'),
 ];
 
@@ -148,7 +148,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'serve',
-    summary: 'verification as a local service: one JSON request per line (see README)',
+    summary: 'verification as a local service: one JSON request per line (see docs/verifying-mail.md)',
     options: [
       opt('--socket <PATH>', 'listen on this Unix socket'),
       opt('--listen <HOST:PORT>', 'listen on this loopback address (default 127.0.0.1:8893)'),

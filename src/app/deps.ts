@@ -9,12 +9,15 @@ import type { IngestDeps } from '../jobs/ingest.js';
 import type { IngestStores } from '../jobs/ingest-input.js';
 import type { scheduledSendReports, SendReportsDeps } from '../jobs/send-reports-pass.js';
 import type { LiveSummaryDeps } from '../jobs/summary.js';
+import type { ServeRunDeps } from '../jobs/serve-listen.js';
+import type { SourcesDeps } from '../jobs/sources.js';
 import type { VerifyDeps } from '../jobs/verify-message.js';
 import type { MailSummaryDeps, ScheduledSummaryDeps } from '../jobs/summary-mail.js';
 import { systemClock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';
 import type { Logger } from '../ports/logger.js';
 import { createDnsResolver } from '../platform/dns-resolver.js';
+import { CommitGroup } from '../store/commit-group.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { EvaluationStore } from '../store/evaluations.js';
 import { InputLedger } from '../store/inputs.js';
@@ -59,6 +62,11 @@ export function liveSummaryDeps(app: Pick<AppDeps, 'db' | 'config' | 'clock'>, o
   return { db: app.db, config: app.config, resolver: offline ? null : dnsResolver(app.config), keys: loadSigningIdentities(app.config), clock: app.clock };
 }
 
+/** `ruaflow sources`: DNS for PTR names unless offline; our signing identities read when classifying. */
+export function sourcesDeps(app: Pick<AppDeps, 'db' | 'config' | 'clock'>, offline: boolean): SourcesDeps {
+  return { db: app.db, config: app.config, resolver: offline ? null : dnsResolver(app.config), keys: () => loadSigningIdentities(app.config), clock: app.clock };
+}
+
 /** The daemon's weekly summary: built with DNS, mailed, logged. */
 export function scheduledSummaryDeps(db: Database, config: Config, log: Logger): ScheduledSummaryDeps {
   return { ...mailSummaryDeps(config), live: liveSummaryDeps({ db, config, clock: systemClock }, false), log };
@@ -95,4 +103,11 @@ export function verifyDeps(config: Config, app: Pick<AppDeps, 'db'> | null, log:
     store: app === null ? null : new EvaluationStore(app.db),
     sample: () => Math.random() * 100,
   };
+}
+
+/** `ruaflow serve`: the verification of `verify`, its evaluations written in group commits (many
+ * per transaction, committed within 100 ms and on stop); nothing recorded without a database. */
+export function serveDeps(config: Config, app: Pick<AppDeps, 'db'> | null, log: Logger & { flush(): void }, authservId: string | undefined): ServeRunDeps {
+  const group = app === null ? null : new CommitGroup(app.db, { maxInputs: 500, maxMillis: 100 });
+  return { verify: verifyDeps(config, app, log, authservId), group, config, log };
 }

@@ -117,7 +117,7 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
       log.info('summary not scheduled', { reason: missing.summary, expression: config.schedule.summary });
     }
   }
-  // Outbound aggregate reports (README "Sending aggregate reports"): yesterday's on
+  // Outbound aggregate reports (docs/sending-reports.md): yesterday's on
   // [schedule] send_reports, and every 15 minutes a pass that delivers deferred ones when due.
   let sending: Promise<void> | null = null;
   if (config.schedule.sendReports !== null) {

@@ -8,7 +8,7 @@
  *   4  another ruaflow is already processing this mailbox (the lock is held)
  *   5  `ruaflow check` found problems (at least one check failed)
  *
- * `ruaflow verify` says what to do with the message (README "Verifying received mail"):
+ * `ruaflow verify` says what to do with the message (docs/verifying-mail.md "Output and exit codes"):
  *   0  accept     10  quarantine (deliver to the junk folder)
  *  75  defer (EX_TEMPFAIL of sysexits.h: MTAs and pipe filters already read it as "try later")
  *  69  reject (EX_UNAVAILABLE: a pipe filter's permanent failure)

@@ -1,7 +1,7 @@
 /** What `ruaflow ingest` (and `run`) print: the stable `--json` shape, and the line of text. */
 import type { IngestTotals } from '../jobs/ingest-paths.js';
 
-/** The stable `--json` shape (README "ingest --json"). */
+/** The stable `--json` shape (docs/json-output.md "ingest"). */
 export function totalsJson(t: IngestTotals) {
   return {
     new: t.new,

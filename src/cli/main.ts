@@ -8,8 +8,7 @@
  * demand so that `ruaflow --version` and `--help` start fast (no SQLite, no XML parser loaded).
  */
 import { EXIT, exitCodeFor, messageFor } from './exit.js';
-import { HELP } from './help.js';
-import { buildProgram } from './program.js';
+import { buildProgram, HELP } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
   // No command at all: the overview, and a usage exit code (a script forgot its argument).

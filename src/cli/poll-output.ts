@@ -1,7 +1,7 @@
 /** What `ruaflow poll` prints: the stable `--json` shape, and the line of text. */
 import type { PollTotals } from '../jobs/poll.js';
 
-/** The stable `--json` shape (README "poll --json"). */
+/** The stable `--json` shape (docs/json-output.md "poll"). */
 export function pollJson(mailbox: string, t: PollTotals) {
   return {
     mailbox,

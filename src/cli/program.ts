@@ -10,7 +10,7 @@
 import { Command, Help, Option, type CommanderError } from 'commander';
 import { ruaflowVersion } from '../app/version.js';
 import { UsageError } from '../errors.js';
-import { HELP } from './help.js';
+import { overview, type OverviewOption } from './help.js';
 
 /** What a command module exports: parsed options (each module declares their type) and
  * operands in, exit code out. */
@@ -24,7 +24,11 @@ interface CommandSpec {
   readonly operands?: string;
   /** The message when a required operand is missing (kept from before commander). */
   readonly missing?: string;
+  /** The operands as the overview shows them, e.g. `PATH...`. */
+  readonly synopsis?: string;
   readonly summary: string;
+  /** The options the overview names after the summary, e.g. `[--domain D]`. */
+  readonly hint?: string;
   readonly options: readonly Option[];
   readonly examples: readonly string[];
   readonly load: () => Promise<CommandModule>;
@@ -40,7 +44,7 @@ const repeatable = (flags: string, description: string): Option => new Option(fl
 const COMMON: readonly (() => Option)[] = [
   () => opt('--config <FILE>', 'configuration file (default ./ruaflow.toml if present)'),
   () => opt('--db <FILE>', 'database file (default reports/ruaflow.sqlite; env RUAFLOW_DB)'),
-  () => opt('--json', 'machine-readable output (see README)'),
+  () => opt('--json', 'machine-readable output (see docs/json-output.md)'),
   () => opt('-q, --quiet', 'no progress bar (invalid inputs are still reported)'),
 ];
 
@@ -56,6 +60,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'ingest',
+    synopsis: 'PATH...',
     operands: '<PATH...>',
     missing: 'at least one PATH',
     summary: 'ingest files and folders (recursive): .xml .gz .zip .eml .mbox, recognised by content, not by name',
@@ -65,6 +70,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'reports',
+    hint: '[--domain D]',
     summary: 'list stored reports',
     options: [opt('--domain <D>', 'only the reports about this policy domain')],
     examples: ['ruaflow reports', 'ruaflow reports --domain example.com --json'],
@@ -86,6 +92,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'summary',
+    hint: "[--domain D]... [--period last-week|7d|30d|A..B] [--format text|markdown|html|json|csv] [--offline] [--out FILE] [--send: mail it to [summary] to and the domains' summary_to]",
     summary: 'per domain: messages, DMARC pass, sources, failures and fixes, reporters, policy readiness',
     options: [
       repeatable('--domain <D>', 'only this policy domain (repeat for several)'),
@@ -100,6 +107,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'sources',
+    hint: '[--domain D] [--period last-week|7d|30d|A..B] [--offline]',
     summary: 'every sending source of our [[domains]] with its class (ours, service, forwarded, unknown, spoof) and the fix',
     options: [
       opt('--domain <D>', 'only this one of the [[domains]]'),
@@ -111,6 +119,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'check',
+    hint: '[--domain D]',
     summary: 'our DMARC, SPF and DKIM setup as receivers see it, each problem with its fix',
     options: [opt('--domain <D>', 'only this domain (default: every one of the [[domains]])')],
     examples: ['ruaflow check', 'ruaflow check --domain example.com --json'],
@@ -118,6 +127,8 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'keygen',
+    synopsis: 'DOMAIN',
+    hint: '[--selector S] [--bits 2048] [--type rsa|ed25519] [--dir DIR] [--force]',
     operands: '<DOMAIN>',
     missing: 'a DOMAIN (ruaflow keygen example.com)',
     summary: 'DKIM key pair in <dir>/<domain>/{selector,private,public,dns} and the DNS records to publish',
@@ -133,6 +144,8 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'verify',
+    synopsis: '[FILE|-]',
+    hint: '--ip IP --helo NAME --mail-from ADDR [--rcpt ADDR]... [--authserv-id ID] [--no-record]',
     operands: '[FILE]',
     summary: 'verify a received message (FILE, or - or nothing for stdin) and print the Authentication-Results header (--json: the evaluation)',
     options: [
@@ -148,7 +161,8 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'serve',
-    summary: 'verification as a local service: one JSON request per line (see README)',
+    hint: '--socket PATH | --listen 127.0.0.1:PORT (default 127.0.0.1:8893)',
+    summary: 'verification as a local service: one JSON request per line (see docs/verifying-mail.md)',
     options: [
       opt('--socket <PATH>', 'listen on this Unix socket'),
       opt('--listen <HOST:PORT>', 'listen on this loopback address (default 127.0.0.1:8893)'),
@@ -160,6 +174,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'send-reports',
+    hint: '[--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]',
     summary: "build yesterday's aggregate reports from the recorded evaluations and send them to the rua addresses, safely and once",
     options: [
       opt('--period <P>', 'yesterday, or a day that has ended as YYYY-MM-DD (default yesterday)'),
@@ -170,6 +185,19 @@ const SPECS: readonly CommandSpec[] = [
     load: () => import('./commands/send-reports.js'),
   },
 ];
+
+/** `ruaflow --help`: every command with its summary and main options, and the common options. */
+export const HELP = overview(
+  SPECS.map((spec) => ({ usage: spec.synopsis === undefined ? spec.name : `${spec.name} ${spec.synopsis}`, summary: spec.summary, ...(spec.hint === undefined ? {} : { hint: spec.hint }) })),
+  COMMON.map((make) => overviewOption(make())),
+);
+
+/** `--config <FILE>` as `--config FILE`, `-q, --quiet` as `--quiet, -q`. */
+function overviewOption(option: Option): OverviewOption {
+  const argument = /[<[](\w+)[>\]]/.exec(option.flags)?.[1];
+  const names = [option.long, option.short].filter((n) => n !== undefined).join(', ');
+  return { flags: argument === undefined ? names : `${names} ${argument}`, description: option.description };
+}
 
 /** Commander's message as one ruaflow line: `unknown option '--nope' (did you mean --json?)`. */
 function oneLine(message: string): string {
@@ -233,8 +261,8 @@ export function buildProgram(done: (code: number) => void): Command {
       done(await module.run(command.opts(), command.args));
     });
   }
-  // The overview (with the exit codes) stays the hand-written one; each command's own help is
-  // commander's, from the options declared above.
+  // The overview (with the exit codes) is ours, made from the declarations above; each command's
+  // own help is commander's.
   program.configureHelp({ formatHelp: (command, helper) => (command === program ? HELP : Help.prototype.formatHelp.call(helper, command, helper)) });
   return program;
 }

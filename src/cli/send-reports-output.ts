@@ -1,7 +1,7 @@
 /** What `ruaflow send-reports` prints: the stable `--json` shape, and the text. */
 import type { SendReportsResult } from '../jobs/send-reports-pass.js';
 
-/** The stable `--json` shape (README "send-reports --json"). */
+/** The stable `--json` shape (docs/json-output.md "send-reports"). */
 export function sendReportsJson(r: SendReportsResult) {
   const d = r.deliveries;
   return {

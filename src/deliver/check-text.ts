@@ -1,5 +1,5 @@
 /** `ruaflow check` output: text (one line per check, the fix indented below) and the stable
- * `--json` shape (README "Checking our own setup"). Pure. */
+ * `--json` shape (docs/json-output.md "check"; docs/sources-and-check.md "Checking our own setup"). Pure. */
 import { hasFailure, type DomainChecks } from '../analyze/check/types.js';
 
 export function renderChecks(domains: readonly DomainChecks[]): string {

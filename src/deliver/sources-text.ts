@@ -1,5 +1,5 @@
 /** `ruaflow sources` output, pure: the text for a person (fits 100 columns) and the stable
- * `--json` shape (README "Where your mail comes from"). */
+ * `--json` shape (docs/json-output.md "sources"). */
 import { SOURCE_CLASSES, type SourceClass } from '../store/source-classes.js';
 import type { Period } from '../report/period.js';
 import type { DomainSources, SourceRow } from '../store/source-list.js';

@@ -1,5 +1,5 @@
 /**
- * The stable `ruaflow summary --format json` shape (README "Summaries and the weekly email").
+ * The stable `ruaflow summary --format json` shape (docs/json-output.md "summary"; docs/summaries.md).
  * snake_case keys, counts as integers, times as epoch seconds (UTC); `period.end` is the last
  * second of the period, as `end` is in `reports --json`. New keys may be added; none are renamed.
  */

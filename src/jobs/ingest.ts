@@ -18,12 +18,12 @@ export interface IngestDeps {
   readonly afterNewReports: () => Promise<unknown>;
 }
 
-/** progressFor: a progress display for this many inputs (counted first), or null for none. */
-export async function ingestFiles(
-  deps: IngestDeps,
-  paths: readonly string[],
-  options: { progressFor?: (inputs: number) => (IngestProgress & { done(): void }) | null } = {},
-): Promise<IngestTotals> {
+export interface IngestOptions {
+  /** A progress display for this many inputs (counted first), or null for none. */
+  readonly progressFor?: (inputs: number) => (IngestProgress & { done(): void }) | null;
+}
+
+export async function ingestFiles(deps: IngestDeps, paths: readonly string[], options: IngestOptions = {}): Promise<IngestTotals> {
   const progress = options.progressFor === undefined ? null : options.progressFor(await countInputs(paths));
   let totals: IngestTotals;
   try {

@@ -6,11 +6,134 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DKIM_MIN_BITS, DKIM_RECOMMENDED_BITS } from '../analyze/check/dkim.js';
+import { ruaFor } from '../analyze/check/dmarc.js';
+import { keygenRecords, renderDnsFile, type KeygenRecord } from '../deliver/keygen-text.js';
+import { DOMAIN_NAME } from '../mail/address-syntax.js';
 import { publicKeyForDns } from '../mail/dkim-key.js';
+import type { Config } from '../types/config.js';
 import type { KeyAlgorithm } from '../types/signing-keys.js';
 import { IoError, UsageError } from '../errors.js';
 import { describeFsError } from '../platform/fs-errors.js';
+import type { Clock } from '../ports/clock.js';
+import { readMailboxes } from './check.js';
+
+/** RFC 8301 §3.2: below 1024 bits receivers reject the key, 2048 is what signers should use
+ * (the limits `check` applies); above 8192 the key no longer fits a DNS TXT answer. */
+const MIN_BITS = DKIM_MIN_BITS;
+const MAX_BITS = 8192;
+const DEFAULT_BITS = DKIM_RECOMMENDED_BITS;
+
+/** What the user asked for, as typed (`--type`, `--bits`, `--selector`); undefined: the default. */
+export interface KeySpecText {
+  readonly type?: string | undefined;
+  readonly bits?: string | undefined;
+  readonly selector?: string | undefined;
+}
+
+export interface KeySpec {
+  readonly algorithm: KeyAlgorithm;
+  readonly bits: number;
+  readonly selector: string;
+}
+
+/** The key to make, checked before anything is read or written: rsa by default, 2048 bits,
+ * selector s<YYYYMM> of this month. */
+export function keySpec(text: KeySpecText, clock: Clock): KeySpec {
+  const algorithm = parseType(text.type);
+  const bits = parseBits(text.bits, algorithm);
+  const selector = (text.selector ?? defaultSelector(clock)).toLowerCase();
+  if (!DOMAIN_NAME.test(selector)) throw new UsageError(`keygen: --selector ${JSON.stringify(text.selector)} is not a DNS label`);
+  return { algorithm, bits, selector };
+}
+
+export interface KeygenDeps {
+  readonly config: Config;
+  /** Where a relative --dir (or the default ./dkim) is; the command line's working directory. */
+  readonly cwd: string;
+}
+
+export interface KeygenRequest {
+  /** Normalised (lower case, no final dot). */
+  readonly domain: string;
+  readonly spec: KeySpec;
+  /** The keys folder; default the domain's dkim_keys_dir, else the first configured one, else ./dkim. */
+  readonly dir?: string | undefined;
+  readonly force: boolean;
+}
+
+export interface KeygenResult {
+  readonly domain: string;
+  readonly selector: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly bits: number;
+  readonly folder: string;
+  readonly files: KeyFolder['files'];
+  readonly records: readonly KeygenRecord[];
+  /** The `dns` file's text: the records in zone-file form. */
+  readonly dnsText: string;
+  /** The key went to another folder than the domain's configured dkim_keys_dir (worth a note); else null. */
+  readonly elsewhere: { readonly configured: string; readonly used: string } | null;
+}
+
+/** Makes the key pair, the records to publish with it (SPF from the domain's relays and
+ * services, DMARC with our rua), and writes the folder. */
+export function keygen(deps: KeygenDeps, request: KeygenRequest): KeygenResult {
+  const { config } = deps;
+  const { domain, spec } = request;
+  const configured = config.domains.find((d) => d.name === domain);
+  const dir = resolve(deps.cwd, request.dir ?? defaultDir(config, domain));
+  const key = generateKey(spec.algorithm, spec.bits);
+  const records = keygenRecords({
+    domain,
+    selector: spec.selector,
+    algorithm: spec.algorithm,
+    publicKeyDns: key.publicKeyDns,
+    spf: configured ?? { relays: [], services: [] },
+    rua: ruaFor(domain, { readMailboxes: readMailboxes(config) }),
+  });
+  const dnsText = renderDnsFile(records);
+  const written = writeKeyFolder(dir, domain, spec.selector, key, dnsText, request.force);
+  const configuredDir = configured?.dkimKeysDir;
+  return {
+    domain,
+    selector: spec.selector,
+    algorithm: spec.algorithm,
+    bits: key.bits,
+    folder: written.folder,
+    files: written.files,
+    records,
+    dnsText,
+    elsewhere: typeof configuredDir === 'string' && configuredDir !== dir ? { configured: configuredDir, used: dir } : null,
+  };
+}
+
+function parseType(value: string | undefined): KeyAlgorithm {
+  if (value === undefined || value === 'rsa') return 'rsa';
+  if (value === 'ed25519') return 'ed25519';
+  throw new UsageError(`keygen: --type ${JSON.stringify(value)}: expected rsa or ed25519`);
+}
+
+function parseBits(value: string | undefined, algorithm: KeyAlgorithm): number {
+  if (value === undefined) return DEFAULT_BITS;
+  if (algorithm === 'ed25519') throw new UsageError('keygen: --bits applies to rsa keys; ed25519 keys are always 256 bits');
+  const bits = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(bits >= MIN_BITS && bits <= MAX_BITS)) {
+    throw new UsageError(`keygen: --bits ${value}: expected ${MIN_BITS}-${MAX_BITS} (RFC 8301: keys under ${MIN_BITS} bits are rejected; ${DEFAULT_BITS} is recommended)`);
+  }
+  return bits;
+}
+
+/** `s<YYYYMM>`: a new selector per rotation month, so old and new keys can be published side by side. */
+function defaultSelector(clock: Clock): string {
+  return `s${new Date(clock.now() * 1000).toISOString().slice(0, 7).replace('-', '')}`;
+}
+
+/** The domain's own dkim_keys_dir, else the first configured one, else ./dkim. */
+function defaultDir(config: Config, domain: string): string {
+  return config.domains.find((d) => d.name === domain)?.dkimKeysDir ?? config.domains.find((d) => d.dkimKeysDir !== null)?.dkimKeysDir ?? 'dkim';
+}
 
 export interface NewKey {
   readonly algorithm: KeyAlgorithm;

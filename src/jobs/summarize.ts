@@ -5,7 +5,7 @@
  * What it needs from outside comes in through `SummaryPorts`: PTR names (`namesFor`), our
  * published DMARC policy (`publishedPolicy`, null offline). The correlation of each source with
  * our setup is read from the stored classes, which the caller brings up to date first
- * (src/jobs/classify-stored.ts). The composition root (src/cli/commands/summary.ts) builds them.
+ * (src/jobs/classify-stored.ts). The composition root (src/app/deps.ts) builds them.
  */
 import type { Config } from '../types/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';

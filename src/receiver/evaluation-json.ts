@@ -1,4 +1,4 @@
-/** The stable `--json` shape of one evaluation (README "Verifying received mail"); serve answers
+/** The stable `--json` shape of one evaluation (docs/json-output.md "verify"); serve answers
  * with the same object. snake_case, like the other JSON outputs. */
 import type { Evaluation } from './types.js';
 

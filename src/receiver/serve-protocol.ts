@@ -1,5 +1,5 @@
 /**
- * The `ruaflow serve` protocol (pure): one JSON object per line each way (README "The verify
+ * The `ruaflow serve` protocol (pure): one JSON object per line each way (docs/verifying-mail.md "The verify
  * service"). A request carries the envelope and the message in base64:
  *
  *   {"id": 7, "ip": "192.0.2.1", "helo": "mx.example.com", "mail_from": "a@example.com",

@@ -1,6 +1,6 @@
 /** The command line end to end, on real SQLite files in temp folders, as a user runs it. */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -80,7 +80,8 @@ describe('ruaflow CLI', () => {
     assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  it('ingests every sample: new, invalid and not-aggregate counted, exit 3, no stack trace', async () => {
+  it('ingests every sample: exit 3 for the invalid ones, --json counts, no stack trace; reports --json lists them', async () => {
+    // What is counted and stored: test/jobs/ingest.test.ts.
     const db = join(dir, 'samples.sqlite');
     const first = await ruaflow(['ingest', SAMPLES, '--db', db, '--json']);
     assert.equal(first.code, 3, first.stderr);
@@ -89,43 +90,21 @@ describe('ruaflow CLI', () => {
     assert.equal(totals.inputs, 42);
     assert.equal(totals.not_aggregate, 6);
     assert.equal(totals.invalid, totals.invalid_inputs.length);
-    const invalidFiles = totals.invalid_inputs.map((i) => i.path.split('/').pop()).sort();
-    assert.deepEqual(invalidFiles, [
-      'Report_Domain_ngyn.org_Submitter_amazon.com_Report-ID_aggr_report_ngyn.org_20210607-ignored.eml',
-      'Report_Domain_ngyn.org_Submitter_yahoo.com_Report-ID_1436111091.916236-ignored.eml',
-      'empty.xml',
-    ]);
-    for (const i of totals.invalid_inputs) assert.ok(i.reason.length > 10 && !i.reason.includes('\n'), i.reason);
-    // Several samples carry the same report (nice-input as xml, gz and zip; veeam and its broken twin).
-    assert.equal(totals.new + totals.duplicate, 33);
-    assert.ok(totals.new >= 25 && totals.duplicate >= 4, JSON.stringify(totals));
-
-    const again = JSON.parse((await ruaflow(['ingest', SAMPLES, '--db', db, '--json'])).stdout) as IngestJson;
-    assert.equal(again.new, 0, 'nothing is stored twice');
-    assert.equal(again.duplicate, totals.new + totals.duplicate);
+    for (const i of totals.invalid_inputs) assert.deepEqual(Object.keys(i), ['path', 'reason']);
 
     const list = await ruaflow(['reports', '--db', db, '--json']);
     assert.equal(list.code, 0);
     const reports = JSON.parse(list.stdout) as Record<string, unknown>[];
     assert.equal(reports.length, totals.new);
-    const nice = reports.find((r) => r['org_name'] === 'google.com' && r['report_id'] === '11038226378739404135');
-    assert.deepEqual(
-      nice && { records: nice['records'], messages: nice['messages'], policy_domain: nice['policy_domain'], format: nice['format'] },
-      { records: 20, messages: 3047, policy_domain: 'example.com', format: 'rfc7489' },
-    );
     for (const r of reports) {
       for (const key of ['org_name', 'report_id', 'policy_domain', 'begin', 'end', 'records', 'messages', 'format', 'issues']) {
         assert.ok(key in r, `${key} in reports --json`);
       }
     }
-
-    const sqlite = new BetterSqlite3(db, { readonly: true });
-    const ledger = sqlite.prepare('SELECT outcome, COUNT(*) n FROM inputs GROUP BY outcome ORDER BY outcome').all();
-    sqlite.close();
-    assert.deepEqual(
-      Object.fromEntries((ledger as { outcome: string; n: number }[]).map((r) => [r.outcome, r.n])).not_aggregate,
-      6,
-    );
+    const table = await ruaflow(['reports', '--db', db, '--domain', 'example.com']);
+    assert.equal(table.code, 0);
+    assert.match(table.stdout, /^begin \(UTC\) +domain +reporter +report id +records +messages +format +issues\n/);
+    assert.match(table.stdout, /\n\d+ reports?\n$/);
   });
 
   it('exits 0 when everything is stored or duplicate, and prints a human summary', async () => {
@@ -137,22 +116,6 @@ describe('ruaflow CLI', () => {
     const r = await ruaflow(['ingest', inbox, '--db', db]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2 inputs: 2 new reports, 0 duplicates, 0 invalid/);
-  });
-
-  it('ingests an mbox file message by message', async () => {
-    const mbox = join(dir, 'reports.mbox');
-    const eml = (name: string) => readFileSync(join(SAMPLES, name), 'latin1').replace(/\r\n/g, '\n').replace(/^From /gm, '>From ');
-    writeFileSync(
-      mbox,
-      ['parsedmarc/twilight.eml', 'parsedmarc/mimecast-weird-gzip.eml', 'not-aggregate/google.com_smtp_tls_report.eml']
-        .map((n) => `From dmarc@example.net Sat Nov 21 10:00:00 2026\n${eml(n)}\n`)
-        .join('\n'),
-      'latin1',
-    );
-    const r = await ruaflow(['ingest', mbox, '--db', join(dir, 'mbox.sqlite'), '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const totals = JSON.parse(r.stdout) as IngestJson;
-    assert.deepEqual([totals.inputs, totals.new, totals.not_aggregate], [3, 2, 1]);
   });
 
   it('runs on the demo inbox with no configuration (npm start)', async () => {

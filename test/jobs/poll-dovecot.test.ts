@@ -1,5 +1,5 @@
 /**
- * `ruaflow poll` and `ruaflow daemon` end to end against a real Dovecot (started here on free
+ * The poll job (pollPass) called directly, and `ruaflow poll` and `ruaflow daemon` end to end, against a real Dovecot (started here on free
  * loopback ports, TLS with a self-signed certificate), as a user runs them: real processes, real
  * SQLite files, kill -9 at several points.
  */
@@ -11,6 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { loadConfig } from '../../src/app/config.js';
+import { openApp } from '../../src/app/deps.js';
+import { pollPassDeps, requireImap } from '../../src/app/poll-setup.js';
+import { pollPass, type PollTotals } from '../../src/jobs/poll.js';
+import type { LogFields, Logger } from '../../src/ports/logger.js';
+import { createImapConnector } from '../../src/sources/imap/connector.js';
 import { ruaflow } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 
@@ -21,7 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ruaflow-poll-'));
 let dovecot: Dovecot;
 let caFile: string;
 
-const USERS = { dmarc: 'secret', kill: 'secret', daemon: 'secret', other: 'secret' };
+const USERS = { dmarc: 'secret', kill: 'secret', daemon: 'secret', other: 'secret', job: 'secret', stop: 'secret' };
 
 before(async () => {
   dovecot = await startDovecot({ users: USERS });
@@ -99,6 +105,62 @@ function count(db: string, sql: string): number {
     sqlite.close();
   }
 }
+
+/** One pass of the poll job on the configuration `name` for `user`; every log event recorded. */
+async function pass(name: string, user: string, signal?: AbortSignal): Promise<{ totals: PollTotals; events: string[]; listed: number[] }> {
+  const events: string[] = [];
+  const record = (event: string, _fields?: LogFields): void => void events.push(event);
+  const log: Logger = { info: record, warn: record, error: record };
+  const loaded = await loadConfig({ configPath: config(name, user), env: {}, cwd: dir });
+  const imap = requireImap(loaded);
+  const app = openApp(loaded, undefined);
+  const listed: number[] = [];
+  try {
+    const totals = await pollPass(pollPassDeps(app, imap, createImapConnector(imap, log), log), {
+      ...(signal !== undefined ? { signal } : {}),
+      progressFor: (count) => {
+        listed.push(count);
+        return null;
+      },
+    });
+    return { totals, events, listed };
+  } finally {
+    app.close();
+  }
+}
+
+describe('pollPass against Dovecot', { timeout: 120_000 }, () => {
+  it('ingests every message once and files each by its outcome; the next pass finds nothing', async () => {
+    const emls = [...files('modoboa'), ...files('not-aggregate'), 'parsedmarc/twilight.eml', 'parsedmarc/mimecast-weird-gzip.eml'];
+    for (const f of emls) await dovecot.appendMessage('job', 'INBOX', readFileSync(join(SAMPLES, f)));
+    const { totals, events, listed } = await pass('job', 'job');
+    assert.deepEqual(listed, [emls.length]);
+    assert.deepEqual([totals.messages, totals.processed, totals.interrupted], [emls.length, emls.length, false]);
+    // The PNG in a report's place and the domain-less Yahoo report.
+    assert.equal(totals.invalid, 2);
+    assert.equal(totals.invalidInputs.length, 2);
+    assert.equal(totals.notAggregate, 6);
+    assert.equal(totals.new + totals.duplicate + totals.invalid + totals.notAggregate, emls.length);
+    assert.equal(events.filter((e) => e === 'message').length, emls.length);
+    assert.equal((await dovecot.listMailbox('job', 'INBOX')).length, 0);
+    assert.equal((await dovecot.listMailbox('job', 'DMARC/archive')).length, totals.new + totals.duplicate);
+    assert.equal((await dovecot.listMailbox('job', 'DMARC/invalid')).length, 2);
+    assert.equal((await dovecot.listMailbox('job', 'DMARC/other')).length, 6);
+    assert.equal(count(join(dir, 'job.sqlite'), 'SELECT COUNT(*) n FROM reports'), totals.new);
+
+    const again = await pass('job', 'job');
+    assert.deepEqual([again.totals.messages, again.totals.new], [0, 0]);
+  });
+
+  it('asked to stop before it starts, it reads nothing and says it was interrupted', async () => {
+    await dovecot.appendMessage('stop', 'INBOX', readFileSync(join(SAMPLES, 'parsedmarc/twilight.eml')));
+    const stop = new AbortController();
+    stop.abort();
+    const { totals } = await pass('stop', 'stop', stop.signal);
+    assert.deepEqual([totals.processed, totals.new, totals.interrupted], [0, 0, true]);
+    assert.equal((await dovecot.listMailbox('stop', 'INBOX')).length, 1, 'the message stays for the next pass');
+  });
+});
 
 describe('ruaflow poll against Dovecot', { timeout: 240_000 }, () => {
   it('ingests every sample message and files each one where it belongs', async () => {

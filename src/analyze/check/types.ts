@@ -4,7 +4,7 @@
  *
  * Glossary:
  * - check: one named test of our published DNS or signing setup (`dmarc.record`, `spf.relay`,
- *   `dkim.key_match`; README "Checking our own setup" lists them all).
+ *   `dkim.key_match`; docs/sources-and-check.md "Checking our own setup" lists them all).
  * - status: `pass` (nothing to do), `warn` (works, but a receiver may treat it worse than
  *   intended, or we cannot tell), `fail` (broken: mail or reports are at risk). A DNS temporary
  *   error is a `fail` whose detail says to retry: we could not prove the setup works.

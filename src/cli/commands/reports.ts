@@ -1,8 +1,9 @@
 /** `ruaflow reports`: list stored reports. */
 import { loadAppConfig, openApp } from '../../app/deps.js';
-import { listReports, type StoredReport } from '../../store/report-list.js';
+import { storedReports } from '../../jobs/reports.js';
 import { EXIT } from '../exit.js';
 import type { CommonOptions } from '../options.js';
+import { renderReports, reportJson } from '../reports-output.js';
 
 export interface ReportsOptions extends CommonOptions {
   readonly domain?: string;
@@ -11,52 +12,10 @@ export interface ReportsOptions extends CommonOptions {
 export async function run(values: ReportsOptions): Promise<number> {
   const app = openApp(await loadAppConfig(values), values.db);
   try {
-    const reports = listReports(app.db, { domain: values.domain });
+    const reports = storedReports(app.db, { domain: values.domain });
     process.stdout.write(values.json ? `${JSON.stringify(reports.map(reportJson))}\n` : renderReports(reports));
     return EXIT.ok;
   } finally {
     app.close();
   }
-}
-
-/** The stable `--json` shape (README "reports --json"): snake_case, epoch seconds. */
-export function reportJson(r: StoredReport) {
-  return {
-    org_name: r.orgName,
-    email: r.email,
-    report_id: r.reportId,
-    policy_domain: r.policyDomain,
-    begin: r.begin,
-    end: r.end,
-    records: r.records,
-    messages: r.messages,
-    format: r.format,
-    issues: r.issues,
-  };
-}
-
-function renderReports(reports: readonly StoredReport[]): string {
-  if (reports.length === 0) return 'No reports stored.\n';
-  const rows = reports.map((r) => [
-    new Date(r.begin * 1000).toISOString().slice(0, 16).replace('T', ' '),
-    r.policyDomain,
-    r.orgName,
-    r.reportId,
-    String(r.records),
-    String(r.messages),
-    r.format,
-    r.issues.length === 0 ? '' : r.issues.map((i) => i.code).join(','),
-  ]);
-  const head = ['begin (UTC)', 'domain', 'reporter', 'report id', 'records', 'messages', 'format', 'issues'];
-  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => {
-        const w = widths[i] ?? 0;
-        const cut = c.length > w ? `${c.slice(0, w - 1)}…` : c;
-        return i === 4 || i === 5 ? cut.padStart(w) : cut.padEnd(w);
-      })
-      .join('  ')
-      .trimEnd();
-  return `${[line(head), ...rows.map(line)].join('\n')}\n${reports.length} report${reports.length === 1 ? '' : 's'}\n`;
 }

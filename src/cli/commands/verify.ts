@@ -31,7 +31,7 @@ export async function run(values: VerifyOptions, positionals: readonly string[])
   }
   const checked = checkEnvelope(
     // A --rcpt may carry several addresses separated by commas: Exim's $recipients, passed as
-    // one argument (README "Integration").
+    // one argument (docs/verifying-mail.md "Integration").
     { ip: values.ip, helo: values.helo, mailFrom: values.mailFrom, rcpt: (values.rcpt ?? []).flatMap((r) => r.split(',')).filter((r) => r.trim() !== '') },
     { ip: '--ip', helo: '--helo', mailFrom: '--mail-from', rcpt: '--rcpt' },
   );

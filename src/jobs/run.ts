@@ -1,0 +1,26 @@
+/**
+ * `ruaflow run` (what `npm start` does): ingest the inbox, then a short overview per domain.
+ * Without an inbox given it is the demo folder shipped in reports/inbox, so a newcomer sees
+ * ruaflow work with no server at all.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DomainOverview } from '../store/report-list.js';
+import { domainOverview } from '../store/report-list.js';
+import { ingestFiles, type IngestDeps, type IngestOptions } from './ingest.js';
+import type { IngestTotals } from './ingest-paths.js';
+
+/** The demo reports shipped with the package (reports/inbox beside src/ and dist/). */
+export const DEMO_INBOX = fileURLToPath(new URL('../../reports/inbox/', import.meta.url));
+
+export interface RunResult {
+  /** The folder ingested. */
+  readonly inbox: string;
+  readonly totals: IngestTotals;
+  readonly overview: DomainOverview[];
+}
+
+export async function runInbox(deps: IngestDeps, request: { readonly inbox?: string | undefined }, options: IngestOptions = {}): Promise<RunResult> {
+  const inbox = request.inbox ?? DEMO_INBOX;
+  const totals = await ingestFiles(deps, [inbox], options);
+  return { inbox, totals, overview: domainOverview(deps.stores.db) };
+}

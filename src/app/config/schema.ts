@@ -288,8 +288,7 @@ export const POLICY_KEYS = {
   trusted_forwarders: { ...list(domainName, 'a list of domain names (ARC sealers)', ['forwarder.example.net']), default: [] },
 } as const satisfies KeyTable;
 
-/** `[outbound]`: sending aggregate reports to other domains (issue 7; README "Sending aggregate
- * reports"). Every default is a safe one: few URIs, a cap per run, pacing per destination. */
+/** `[outbound]`: sending aggregate reports to other domains (docs/sending-reports.md). Every default is a safe one: few URIs, a cap per run, pacing per destination. */
 export const OUTBOUND_KEYS = {
   /** Our own rua mailboxes: mail to them is report mail, and a domain whose only mail was report
    * mail to us gets no report back (no report loops). `[reporter] email` is always included

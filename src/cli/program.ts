@@ -55,7 +55,7 @@ const SPECS: readonly CommandSpec[] = [
     name: 'run',
     summary: 'ingest the inbox (no config: the demo reports in reports/inbox) and print a short summary per domain',
     options: [opt('--inbox <DIR>', 'the folder to ingest (default: the demo reports in reports/inbox)')],
-    examples: ['ruaflow run', 'ruaflow run --inbox ~/dmarc-reports --json'],
+    examples: ['ruaflow run', 'ruaflow run --inbox reports/inbox --db /tmp/demo.sqlite --json'],
     load: () => import('./commands/run.js'),
   },
   {
@@ -65,7 +65,7 @@ const SPECS: readonly CommandSpec[] = [
     missing: 'at least one PATH',
     summary: 'ingest files and folders (recursive): .xml .gz .zip .eml .mbox, recognised by content, not by name',
     options: [],
-    examples: ['ruaflow ingest ~/Downloads/google.com!example.com!1700000000!1700086400.xml.gz', 'ruaflow ingest reports/ archive.mbox --json'],
+    examples: ['ruaflow ingest reports/inbox', "ruaflow ingest --json 'reports/inbox/mpa.example.net!example.com!1793750400!1793836799.zip'", 'ruaflow ingest ~/Maildir/.dmarc/cur dmarc.mbox'],
     load: () => import('./commands/ingest.js'),
   },
   {

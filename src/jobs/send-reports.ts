@@ -24,13 +24,13 @@ import { buildAggregateXml } from '../report/aggregate/build.js';
 import { outboundReport } from '../receiver/outbound-report.js';
 import { checkDestination } from '../dmarc/destination.js';
 import { gzipReport, reportFilename, reportIdFor, reportMessage } from '../receiver/package.js';
-import type { Period } from '../report/period.js';
 import { planRetry } from '../receiver/retry-schedule.js';
 import { parseRua } from '../dmarc/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
 import type { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import type { DueDelivery, OutboundStore } from '../store/outbound.js';
 import { STORED_REPLY_CHARS } from '../limits.js';
+import { DAY, type Period } from '../report/period.js';
 
 /** Who we are in the reports (a validated `[reporter]`). */
 export interface Reporter {
@@ -215,7 +215,7 @@ export async function deliverDue(deps: DeliverDeps, signal?: AbortSignal): Promi
     }
     const now = deps.clock.now();
     const fields = { report_id: d.reportId, policy_domain: d.policyDomain, to: d.address };
-    if (d.state === 'deferred' && now > d.builtAt + settings.giveUpAfterDays * 86_400) {
+    if (d.state === 'deferred' && now > d.builtAt + settings.giveUpAfterDays * DAY) {
       outbound.settle(d.reportRow, d.address, { state: 'expired', at: now, attempted: false, message: `still deferred after ${settings.giveUpAfterDays} days` });
       totals.expired++;
       log.warn('report given up', fields);
@@ -296,7 +296,7 @@ export async function deliverDue(deps: DeliverDeps, signal?: AbortSignal): Promi
       if (outcome.code === null) totals.relayUnreachable = outcome.message;
     } else {
       outbound.settle(d.reportRow, d.address, { state: 'rejected', at, attempted: true, code: outcome.code, message: outcome.message.slice(0, STORED_REPLY_CHARS) });
-      outbound.suppress(d.address, outcome.message.slice(0, STORED_REPLY_CHARS), outcome.code, at, at + settings.suppressDays * 86_400);
+      outbound.suppress(d.address, outcome.message.slice(0, STORED_REPLY_CHARS), outcome.code, at, at + settings.suppressDays * DAY);
       totals.rejected++;
       log.warn('report rejected; address suppressed', { ...fields, code: outcome.code, message: outcome.message, days: settings.suppressDays });
     }

@@ -11,7 +11,7 @@ Usage:
                               also on new mail with idle = true), the weekly summary, send-reports
   ruaflow summary             per domain: messages, DMARC pass, sources, failures and fixes,
                               reporters, policy readiness
-                              [--domain D]... [--period last-week|7d|30d|A..B]
+                              [--domain D]... [--period last-week|7d|30d|A..B|all]
                               [--format text|markdown|html|json|csv] [--offline] [--out FILE]
                               [--send: mail it to [summary] to and the domains' summary_to]
   ruaflow sources             every sending source of our [[domains]] with its class (ours,

@@ -3,6 +3,7 @@
  * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
  */
 import { day as isoDay, num } from './format.js';
+import { daysEndingWith } from '../report/period.js';
 import type { DomainSummary, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
 import type { PolicyTags } from '../dmarc/policy-tags.js';
 
@@ -22,6 +23,7 @@ export const percent = (part: number, whole: number): string => {
 
 /** Change of the pass rate in percentage points: `+1.2`, `−0.4` (a real minus sign), `±0.0`. */
 export function passChange(d: DomainSummary): string | null {
+  if (d.previous === null) return null;
   const now = rate(d.dmarcPass, d.messages);
   const before = rate(d.previous.dmarcPass, d.previous.messages);
   if (now === null || before === null) return null;
@@ -32,7 +34,7 @@ export function passChange(d: DomainSummary): string | null {
 
 /** Change in message volume: `+12%`, `−3%`; null without a previous period. */
 export function volumeChange(d: DomainSummary): string | null {
-  if (d.previous.messages === 0) return null;
+  if (d.previous === null || d.previous.messages === 0) return null;
   const change = Math.round((100 * (d.messages - d.previous.messages)) / d.previous.messages);
   return change === 0 ? '±0%' : `${change > 0 ? '+' : '−'}${Math.abs(change)}%`;
 }
@@ -48,7 +50,7 @@ export const isProblem = (s: SourceSummary): boolean => failing(s) > 0 && !NOT_A
 export const problems = (d: DomainSummary): number => d.sources.filter(isProblem).length;
 
 /** New sources, when there was a previous period to compare with (else everything is new). */
-export const newSources = (d: DomainSummary): SourceSummary[] => (d.previous.messages === 0 ? [] : d.sources.filter((s) => s.isNew));
+export const newSources = (d: DomainSummary): SourceSummary[] => (d.previous === null || d.previous.messages === 0 ? [] : d.sources.filter((s) => s.isNew));
 
 /** `mail.example.net (192.0.2.1)`, or just the address. */
 export const sourceLabel = (s: SourceSummary): string => (s.ptr === null ? s.ip : `${s.ptr} (${s.ip})`);
@@ -98,6 +100,24 @@ export const differs = (a: PolicyTags, b: PolicyTags): boolean =>
   a.p !== b.p || (a.sp ?? a.p) !== (b.sp ?? b.p) || (a.pct ?? 100) !== (b.pct ?? 100) || (a.testing ?? 'n') !== (b.testing ?? 'n');
 
 export const periodText = (s: Summary): string => `${isoDay(s.period.begin)} .. ${isoDay(s.period.end - 1)} (UTC)`;
+
+/** Said under the period of `--period all`, where no change is shown: there is nothing before. */
+export const comparisonNote = (s: Summary): string | null => (s.previous === null ? 'all stored reports, no previous period to compare with' : null);
+
+/** How many days the period an empty summary suggests covers: a week, like the default. */
+const SUGGESTED_DAYS = 7;
+
+/**
+ * What an empty summary says (issue 12 #15: the first summary after `npm start` asks for last
+ * week, and the demo data is older): which period was empty, when the latest stored report ends
+ * and the period to ask for instead.
+ */
+export function emptyText(s: Summary): string {
+  const where = s.previous === null ? 'No reports stored' : `No reports in ${s.period.label} (${isoDay(s.period.begin)} .. ${isoDay(s.period.end - 1)} UTC)`;
+  const latest = s.latestReportEnd;
+  if (latest === null) return `${where}. Nothing is stored for these domains yet: ruaflow ingest PATH or ruaflow poll stores reports.`;
+  return `${where}. The latest report ends ${isoDay(latest)}: try --period ${daysEndingWith(latest, SUGGESTED_DAYS)} or --period all.`;
+}
 
 export const isWeekly = (s: Summary): boolean => s.period.label === 'last-week';
 

@@ -2,7 +2,9 @@
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
   appliesNote,
+  comparisonNote,
   differs,
+  emptyText,
   failing,
   failingSources,
   isEmpty,
@@ -20,9 +22,10 @@ import {
 const TOP = 15;
 
 export function renderSummaryMarkdown(s: Summary): string {
-  const out = [`# DMARC summary ${periodText(s)}`, ''];
+  const compared = comparisonNote(s);
+  const out = [`# DMARC summary ${periodText(s)}`, '', ...(compared === null ? [] : [`_${compared}_`, ''])];
   if (s.domains.length === 0) out.push('No domains: no reports stored and none configured.', '');
-  else if (isEmpty(s)) out.push('Nothing was reported in this period.', '');
+  else if (isEmpty(s)) out.push(esc(emptyText(s)), '');
   for (const d of s.domains) out.push(...domainMarkdown(d));
   return `${out.join('\n').trimEnd()}\n`;
 }

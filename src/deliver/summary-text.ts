@@ -2,7 +2,9 @@
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
   appliesNote,
+  comparisonNote,
   differs,
+  emptyText,
   failing,
   failingSources,
   isEmpty,
@@ -22,9 +24,10 @@ import {
 const TOP = 10;
 
 export function renderSummaryText(s: Summary): string {
-  const out = [`DMARC summary ${periodText(s)}`, ''];
+  const compared = comparisonNote(s);
+  const out = [`DMARC summary ${periodText(s)}`, ...(compared === null ? [] : [`(${compared})`]), ''];
   if (s.domains.length === 0) out.push('No domains: no reports stored and none configured.', '');
-  else if (isEmpty(s)) out.push('Nothing was reported in this period.', '');
+  else if (isEmpty(s)) out.push(emptyText(s), '');
   for (const d of s.domains) out.push(...domainText(d), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -92,6 +92,16 @@ export class SummaryQueries {
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
   }
 
+  /** The earliest begin and the latest (effective, inclusive) end of the stored reports of the
+   * given policy domains (null: all); nulls when there are none. */
+  storedSpan(domains: readonly string[] | null): { begin: number | null; end: number | null } {
+    return this.db
+      .prepare<[{ domains: string | null }], { begin: number | null; end: number | null }>(
+        `SELECT MIN(r.begin_ts) AS begin, MAX(${END}) AS end FROM reports r WHERE ${DOMAIN_FILTER}`,
+      )
+      .get({ domains: domains === null ? null : JSON.stringify(domains) })!;
+  }
+
   /** The stored class of each source of these policy domains (record_classes), with its
    * messages, for reports overlapping [from, to). */
   sourceClasses(domains: readonly string[] | null, from: number, to: number): StoredClassRow[] {

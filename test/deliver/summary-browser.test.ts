@@ -58,6 +58,7 @@ function longNames(): Summary {
     period: { begin: 1795392000, end: 1795996800, label: 'last-week' },
     previous: { begin: 1794787200, end: 1795392000 },
     generatedAt: 1796025600,
+    latestReportEnd: 1795996799,
     domains: [{
       domain: 'a-very-long-policy-domain-name-for-a-narrow-screen.subdomain.example.com',
       ...counts,

@@ -23,9 +23,11 @@ import type { PolicySeen, ReportSpan } from '../../store/summary-rows.js';
 
 export interface SummaryInput {
   readonly period: Period;
-  /** The period of the same length before it (for changes and new sources). */
-  readonly previous: { readonly begin: number; readonly end: number };
+  /** The period of the same length before it (for changes and new sources); null for `all`. */
+  readonly previous: { readonly begin: number; readonly end: number } | null;
   readonly generatedAt: number;
+  /** See Summary.latestReportEnd. */
+  readonly latestReportEnd: number | null;
   /** Policy domains to summarise, in output order. */
   readonly domains: readonly string[];
   /** One row per domain and source (aggregate.ts sums each source once per period). */
@@ -54,6 +56,7 @@ export function buildSummary(input: SummaryInput): Summary {
     period: { begin: input.period.begin, end: input.period.end, label: input.period.label },
     previous: input.previous,
     generatedAt: input.generatedAt,
+    latestReportEnd: input.latestReportEnd,
     domains: input.domains.map((domain) =>
       domainSummary(domain, current.get(domain) ?? [], previous.get(domain) ?? [], reports.get(domain) ?? [], input),
     ),
@@ -126,7 +129,7 @@ function domainSummary(
   return {
     domain,
     ...totals,
-    previous: countsOf(previousRows),
+    previous: input.previous === null ? null : countsOf(previousRows),
     organisations,
     sources,
     ...reportersOf(reports, input),

@@ -116,7 +116,8 @@ export interface Readiness {
 
 export interface DomainSummary extends Counts {
   readonly domain: string;
-  readonly previous: Counts;
+  /** The period before; null for `--period all` (nothing before everything stored). */
+  readonly previous: Counts | null;
   readonly organisations: readonly OrganisationSummary[];
   /** By volume, largest first. */
   readonly sources: readonly SourceSummary[];
@@ -129,7 +130,11 @@ export interface DomainSummary extends Counts {
 
 export interface Summary {
   readonly period: { readonly begin: number; readonly end: number; readonly label: string };
-  readonly previous: { readonly begin: number; readonly end: number };
+  /** The period of the same length before; null for `--period all`. */
+  readonly previous: { readonly begin: number; readonly end: number } | null;
   readonly generatedAt: number;
+  /** The last second (inclusive, effective) of the latest stored report of the summarised
+   * domains, whatever the period; null when none is stored. An empty summary points there. */
+  readonly latestReportEnd: number | null;
   readonly domains: readonly DomainSummary[];
 }

@@ -79,20 +79,40 @@ export function appliesNote(d: DomainSummary, p: PublishedPolicy): string | null
   return p.applies === 'np' ? `${tag} applies: ${d.domain} does not exist in DNS` : `${tag} applies to ${d.domain}`;
 }
 
-/** The readiness line: what share of the volume a stricter policy would hit, said against the
- * policy that applies to the domain now (RFC 7489 §6.3 p=; sp= or np= for a subdomain that
- * inherits its organisational domain's record, RFC 9989 §4.10.1). */
+/**
+ * The readiness line: what a stricter policy would do to the period's failing mail, said against
+ * the policy that applies to the domain now (RFC 7489 §6.3 p=; sp= or np= for a subdomain that
+ * inherits its organisational domain's record, RFC 9989 §4.10.1). Spoofing, which enforcement is
+ * meant to stop, is told apart from the legitimate mail it would hurt (our own sources, our
+ * services, forwarders), by the class of each source (issue 12 #16).
+ */
 export function readinessText(d: DomainSummary): string {
   const r = d.readiness;
   if (r.messages === 0) return 'no messages reported';
-  const share = `${percent(r.hurt, r.messages)} of mail (${num(r.hurt)} msgs)`;
-  const forwarded = r.forwarded > 0 ? ` (not counting ${num(r.forwarded)} forwarded)` : '';
   const p = d.published?.policy ?? null;
   const tag = d.published?.applies ?? 'p';
-  if (r.hurt === 0) return `${p === 'reject' ? `at ${tag}=reject` : `${tag}=quarantine or ${tag}=reject would hurt`} no reported mail${forwarded}`;
-  if (p === 'reject') return `at ${tag}=reject, ${share} fails DMARC and is refused where receivers apply the policy${forwarded}`;
-  if (p === 'quarantine') return `${tag}=reject would bounce ${share}, now sent to spam${forwarded}`;
-  return `${tag}=quarantine would send ${share} to spam; ${tag}=reject would bounce it${forwarded}`;
+  const legitimate = r.ours + r.services + r.forwarded;
+  const failingAll = r.hurt + r.forwarded;
+  if (failingAll === 0) return p === 'reject' ? `at ${tag}=reject no reported mail fails DMARC` : `${tag}=quarantine or ${tag}=reject would hurt no reported mail`;
+  if (r.spoof + legitimate === 0) {
+    // No source is classed: the plain share, as before classes existed.
+    const share = `${percent(r.unclassified, r.messages)} of mail (${num(r.unclassified)} msgs)`;
+    const why = ' (their sources are not classified: add the domain to [[domains]])';
+    if (p === 'reject') return `at ${tag}=reject, ${share} fails DMARC and is refused where receivers apply the policy${why}`;
+    if (p === 'quarantine') return `${tag}=reject would bounce ${share}, now sent to spam${why}`;
+    return `${tag}=quarantine would send ${share} to spam; ${tag}=reject would bounce it${why}`;
+  }
+  const spoofed = r.spoof === 0 ? 'no spoofed mail' : `${num(r.spoof)} spoofed msgs (${percent(r.spoof, r.messages)} of mail)`;
+  const by = [
+    r.ours > 0 ? `${num(r.ours)} from our own sources` : null,
+    r.services > 0 ? `${num(r.services)} from our services` : null,
+    r.forwarded > 0 ? `${num(r.forwarded)} forwarded` : null,
+  ].filter((x) => x !== null);
+  const hurt = legitimate === 0 ? 'no legitimate mail' : `${num(legitimate)} legitimate msgs (${percent(legitimate, r.messages)}: ${by.join(', ')})`;
+  const rest = r.unclassified === 0 ? '' : `; ${num(r.unclassified)} more failing msgs (${percent(r.unclassified, r.messages)}) come from unclassified sources`;
+  if (p === 'reject') return `at ${tag}=reject, receivers refuse ${spoofed} and ${hurt}${rest}`;
+  if (p === 'quarantine') return `${tag}=reject would bounce, rather than send to spam, ${spoofed} and ${hurt}${rest}`;
+  return `${tag}=quarantine or ${tag}=reject would stop ${spoofed} and hurt ${hurt}${rest}`;
 }
 
 /** Whether what a reporter saw differs from what we publish (a stale cache, a second record). */

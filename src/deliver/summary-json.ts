@@ -58,6 +58,10 @@ function domainJson(d: DomainSummary) {
       hurt_by_quarantine: d.readiness.hurt,
       hurt_by_reject: d.readiness.hurt,
       forwarded_excluded: d.readiness.forwarded,
+      spoofing_stopped: d.readiness.spoof,
+      legitimate_hurt: d.readiness.ours + d.readiness.services + d.readiness.forwarded,
+      legitimate_hurt_by: { ours: d.readiness.ours, services: d.readiness.services, forwarded: d.readiness.forwarded },
+      unclassified_failing: d.readiness.unclassified,
     },
   };
 }

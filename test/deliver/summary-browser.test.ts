@@ -70,7 +70,7 @@ function longNames(): Summary {
       // Inherited from the organisational domain: the longest policy line there is.
       published: { p: 'none', sp: 'quarantine', np: 'reject', pct: 50, testing: 'y', source: 'dns', recordDomain: 'example.com', via: 'domain', applies: 'sp', policy: 'quarantine' },
       seen: [{ p: 'quarantine', sp: null, np: null, pct: null, testing: null, reports: 12, messages: 123456 }],
-      readiness: { hurt: 23456, forwarded: 1000, messages: 123456 },
+      readiness: { hurt: 23456, forwarded: 1000, spoof: 20000, ours: 2000, services: 1000, unclassified: 456, messages: 123456 },
     }],
   };
 }

@@ -107,13 +107,9 @@ function domainSummary(
   }
   const organisations = [...orgs.values()].sort((a, b) => b.messages - a.messages || compareText(a.name, b.name));
 
-  let hurt = 0;
-  let forwarded = 0;
-  for (const s of sources) {
-    const failing = s.messages - s.dmarcPass;
-    if (s.correlation?.class === 'forwarded') forwarded += failing;
-    else hurt += failing;
-  }
+  const failingBy = { forwarded: 0, spoof: 0, ours: 0, services: 0, unclassified: 0 };
+  for (const s of sources) failingBy[readinessGroup(s.correlation?.class ?? null)] += s.messages - s.dmarcPass;
+  const failingTotal = Object.values(failingBy).reduce((a, b) => a + b, 0);
 
   const seen = input.seen.get(domain) ?? [];
   const fromDns = input.published.get(domain);
@@ -135,8 +131,16 @@ function domainSummary(
     ...reportersOf(reports, input),
     published,
     seen,
-    readiness: { hurt, forwarded, messages: totals.messages },
+    readiness: { hurt: failingTotal - failingBy.forwarded, ...failingBy, messages: totals.messages },
   };
+}
+
+/** Where a source's failing messages count in the readiness (src/store/source-classes.ts). */
+function readinessGroup(cls: string | null): 'forwarded' | 'spoof' | 'ours' | 'services' | 'unclassified' {
+  if (cls === 'forwarded' || cls === 'spoof') return cls;
+  if (cls?.startsWith('ours-') === true) return 'ours';
+  if (cls?.startsWith('service-') === true) return 'services';
+  return 'unclassified';
 }
 
 function reportersOf(

@@ -106,11 +106,25 @@ export interface SilentReporter {
   readonly periodsLookedAt: number;
 }
 
+/**
+ * Who the failing messages of a period come from, by the class of their source: what a stricter
+ * policy would stop (spoofing) apart from the legitimate mail it would hurt (issue 12 #16).
+ */
 export interface Readiness {
-  /** Messages failing DMARC this period, excluding those from sources known to be forwarders. */
+  /** Messages failing DMARC this period, excluding those from sources known to be forwarders
+   * (spoofing included: JSON `hurt_by_quarantine` / `hurt_by_reject`, kept as they were). */
   readonly hurt: number;
-  /** Failing messages left out because their source is a known forwarder. */
+  /** Failing messages from sources classed `forwarded`. */
   readonly forwarded: number;
+  /** Failing messages from sources classed `spoof`: what enforcement is meant to stop. */
+  readonly spoof: number;
+  /** Failing messages from our own relays (`ours-*`). */
+  readonly ours: number;
+  /** Failing messages from our services (`service-*`). */
+  readonly services: number;
+  /** Failing messages from sources with no class (the domain is not in [[domains]]) or an
+   * `unknown-*` one: neither stopped spoofing nor known legitimate mail. */
+  readonly unclassified: number;
   readonly messages: number;
 }
 

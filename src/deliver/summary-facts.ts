@@ -45,7 +45,21 @@ export const failing = (s: SourceSummary): number => s.messages - s.dmarcPass;
 export const failingSources = (d: DomainSummary): SourceSummary[] =>
   d.sources.filter((s) => failing(s) > 0).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages);
 
-export const isProblem = (s: SourceSummary): boolean => failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? '');
+/** Classes of our own sources (relays, services) whose DKIM or SPF is broken: ours to fix even
+ * while DMARC still passes by the other mechanism, which one change elsewhere can break
+ * (src/store/source-classes.ts). */
+const OURS_BROKEN = new Set(['ours-dkim-fail', 'ours-spf-fail', 'service-fail']);
+
+export const isOursBroken = (s: SourceSummary): boolean => OURS_BROKEN.has(s.correlation?.class ?? '');
+
+export const isProblem = (s: SourceSummary): boolean => isOursBroken(s) || (failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? ''));
+
+/** "What to fix": our own broken sources first (most failing, then most mail), then the other
+ * sources failing DMARC, most failures first (issue 12 #17). */
+export const toFix = (d: DomainSummary): SourceSummary[] => [
+  ...d.sources.filter(isOursBroken).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages),
+  ...failingSources(d).filter((s) => !isOursBroken(s)),
+];
 
 export const problems = (d: DomainSummary): number => d.sources.filter(isProblem).length;
 

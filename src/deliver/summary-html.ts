@@ -11,7 +11,6 @@ import {
   differs,
   emptyText,
   failing,
-  failingSources,
   isEmpty,
   newSources,
   num,
@@ -22,6 +21,7 @@ import {
   publishedWhere,
   readinessText,
   subjectOf,
+  toFix,
   volumeChange,
 } from './summary-facts.js';
 
@@ -108,6 +108,21 @@ function domainHtml(d: DomainSummary): string {
   policy.push(`readiness: ${escapeHtml(readinessText(d))}`);
   parts.push(`<div style="font-size:13px;color:#444444;padding-top:8px;${WRAP}">${policy.join('<br>')}</div>`);
 
+  const fixes = toFix(d);
+  if (fixes.length > 0) {
+    parts.push(heading('What to fix'));
+    const rows = fixes.slice(0, TOP).map((s) => {
+      const who = [s.ptr, s.organisation].filter((x): x is string => x !== null).map(escapeHtml).join(' · ');
+      const fix = s.correlation !== null && s.correlation.fix !== '' ? `<div style="font-size:12px;color:#1a237e;padding-top:2px">fix: ${escapeHtml(s.correlation.fix)}</div>` : '';
+      return (
+        `<tr><td style="${CELL};${WRAP}"><span style="font-family:Menlo,Consolas,monospace;font-size:12px">${escapeHtml(s.ip)}</span>` +
+        `${who === '' ? '' : `<div style="font-size:11px;color:#888888">${who}</div>`}` +
+        `<div style="font-size:12px;color:#444444;padding-top:2px">${num(failing(s))} of ${num(s.messages)} failing DMARC · class <b>${escapeHtml(s.correlation?.class ?? 'unknown')}</b></div>${fix}</td></tr>`
+      );
+    });
+    parts.push(table(['source'], rows));
+    if (fixes.length > TOP) parts.push(more(fixes.length - TOP));
+  }
   if (d.organisations.length > 0) {
     parts.push(heading('Sources by organisation'));
     const rows = d.organisations.slice(0, TOP).map(
@@ -118,21 +133,6 @@ function domainHtml(d: DomainSummary): string {
     );
     parts.push(table(['organisation', 'messages', 'DMARC pass'], rows));
     if (d.organisations.length > TOP) parts.push(more(d.organisations.length - TOP));
-  }
-  const failures = failingSources(d);
-  if (failures.length > 0) {
-    parts.push(heading('Failing sources'));
-    const rows = failures.slice(0, TOP).map((s) => {
-      const who = [s.ptr, s.organisation].filter((x): x is string => x !== null).map(escapeHtml).join(' · ');
-      const fix = s.correlation !== null && s.correlation.fix !== '' ? `<div style="font-size:12px;color:#1a237e;padding-top:2px">fix: ${escapeHtml(s.correlation.fix)}</div>` : '';
-      return (
-        `<tr><td style="${CELL};${WRAP}"><span style="font-family:Menlo,Consolas,monospace;font-size:12px">${escapeHtml(s.ip)}</span>` +
-        `${who === '' ? '' : `<div style="font-size:11px;color:#888888">${who}</div>`}` +
-        `<div style="font-size:12px;color:#444444;padding-top:2px">${num(failing(s))} of ${num(s.messages)} failing · class <b>${escapeHtml(s.correlation?.class ?? 'unknown')}</b></div>${fix}</td></tr>`
-      );
-    });
-    parts.push(table(['source'], rows));
-    if (failures.length > TOP) parts.push(more(failures.length - TOP));
   }
   const fresh = newSources(d);
   if (fresh.length > 0) {

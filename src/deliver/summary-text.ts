@@ -6,7 +6,6 @@ import {
   differs,
   emptyText,
   failing,
-  failingSources,
   isEmpty,
   newSources,
   num,
@@ -17,6 +16,7 @@ import {
   publishedWhere,
   readinessText,
   sourceLabel,
+  toFix,
   volumeChange,
 } from './summary-facts.js';
 
@@ -57,20 +57,20 @@ function domainText(d: DomainSummary): string[] {
   }
   lines.push(`  readiness: ${readinessText(d)}`);
 
+  const fixes = toFix(d);
+  if (fixes.length > 0) {
+    lines.push('', '  what to fix:');
+    for (const s of fixes.slice(0, TOP)) {
+      const who = s.organisation !== null ? ` [${s.organisation}]` : '';
+      lines.push(`    ${sourceLabel(s)}${who}: ${num(failing(s))} of ${num(s.messages)} failing DMARC, class ${s.correlation?.class ?? 'unknown'}`);
+      if (s.correlation !== null && s.correlation.fix !== '') lines.push(`      fix: ${s.correlation.fix}`);
+    }
+    if (fixes.length > TOP) lines.push(`    … and ${fixes.length - TOP} more`);
+  }
   if (d.organisations.length > 0) {
     lines.push('', '  sources by organisation:');
     lines.push(...table(d.organisations.slice(0, TOP).map((o) => [o.name, `${num(o.messages)} msgs`, `${percent(o.dmarcPass, o.messages)} pass`, `${o.sources} IP${o.sources === 1 ? '' : 's'}`])));
     if (d.organisations.length > TOP) lines.push(`    … and ${d.organisations.length - TOP} more`);
-  }
-  const failures = failingSources(d);
-  if (failures.length > 0) {
-    lines.push('', '  failing sources:');
-    for (const s of failures.slice(0, TOP)) {
-      const who = s.organisation !== null ? ` [${s.organisation}]` : '';
-      lines.push(`    ${sourceLabel(s)}${who}: ${num(failing(s))} of ${num(s.messages)} failing, class ${s.correlation?.class ?? 'unknown'}`);
-      if (s.correlation !== null && s.correlation.fix !== '') lines.push(`      fix: ${s.correlation.fix}`);
-    }
-    if (failures.length > TOP) lines.push(`    … and ${failures.length - TOP} more`);
   }
   const fresh = newSources(d);
   if (fresh.length > 0) {

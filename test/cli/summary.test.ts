@@ -207,7 +207,7 @@ describe('ruaflow summary: formats', () => {
     assert.match(r.stdout, /^DMARC summary 2026-11-23 \.\. 2026-11-29 \(UTC\)/);
     assert.match(r.stdout, /messages 224 \(\+113% on the previous period\)/); // (224 - 105) / 105 = 113 %
     assert.match(r.stdout, /DMARC pass 79\.0% \(−21\.0 points\), failing 47/); // 177 / 224 = 79.0 %, was 100 %
-    assert.match(r.stdout, /198\.51\.100\.5: 47 of 47 failing, class spoof/);
+    assert.match(r.stdout, /198\.51\.100\.5: 47 of 47 failing DMARC, class spoof/);
     assert.match(r.stdout, /silent: Yahoo \(reported in 2 of the previous 4 periods\)/);
     // 47 / 224, all from the source classed spoof (issue 12 #16).
     assert.match(r.stdout, /readiness: p=quarantine or p=reject would stop 47 spoofed msgs \(21\.0% of mail\) and hurt no legitimate mail\n/);

@@ -53,6 +53,7 @@ function domainJson(d: DomainSummary) {
           : { ...tags(d.published), source: d.published.source, record_domain: d.published.recordDomain, applies: d.published.applies, policy: d.published.policy },
       seen: d.seen.map((p) => ({ ...tags(p), reports: p.reports, messages: p.messages })),
     },
+    days: d.days.map((x) => ({ day: x.day, messages: x.messages, dmarc_pass: x.dmarcPass })),
     readiness: {
       messages: d.readiness.messages,
       hurt_by_quarantine: d.readiness.hurt,

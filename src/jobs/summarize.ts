@@ -10,6 +10,9 @@
 import type { Config } from '../types/config.js';
 import { aggregateWindows } from '../analyze/summary/aggregate.js';
 import { buildSummary } from '../analyze/summary/build.js';
+import { dailyCounter } from '../analyze/summary/daily.js';
+import { DAY } from '../report/period.js';
+import { SUMMARY_CHART_DAYS } from '../limits.js';
 import { organisationNamer } from '../analyze/summary/organisations.js';
 import { previousPeriod, spanPeriod, type Period } from '../report/period.js';
 import { storedClassOf } from '../analyze/summary/stored-class.js';
@@ -55,8 +58,10 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
   const domains = request.domains ?? allDomains(config, [...new Set(spans.map((r) => r.domain))]);
   const windows = [{ from: period.begin, to: period.end }];
   if (previous !== null) windows.push({ from: previous.begin, to: previous.end });
+  // The chart's days (the period's last SUMMARY_CHART_DAYS) are counted in the same one pass.
+  const daily = dailyCounter(Math.max(period.begin, period.end - SUMMARY_CHART_DAYS * DAY), period.end);
   const [current = [], previousRows = []] = aggregateWindows(
-    queries.reportRecords(domains, previous?.begin ?? period.begin, period.end),
+    seeing(queries.reportRecords(domains, previous?.begin ?? period.begin, period.end), (r) => daily.add(r)),
     windows,
     (ids) => queries.sourceIps(ids),
   );
@@ -94,7 +99,16 @@ export async function summarize(db: Database, config: Pick<Config, 'domains'>, r
     // Asked once per domain (build.ts).
     organisationFor: (domain) => organisationNamer(byName.get(domain)?.services ?? []),
     classOf,
+    days: new Map(domains.map((d) => [d, daily.totals(d)])),
   });
+}
+
+/** `items`, each shown to `see` as it passes. */
+function* seeing<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
+  for (const item of items) {
+    see(item);
+    yield item;
+  }
 }
 
 /** `all`: the whole UTC days from the first stored report to the last; today alone when nothing

@@ -234,7 +234,7 @@ describe('reporters', () => {
     buildSummary({
       period, previous: { begin: period.begin - week, end: period.begin }, generatedAt: period.end, latestReportEnd: null, domains: ['example.com'],
       current: [], previousRows: [], reports, lookback: 4, seen: new Map(), published: new Map(), names: new Map(),
-      organisationFor: () => () => null, classOf: () => null,
+      organisationFor: () => () => null, classOf: () => null, days: new Map(),
     }).domains[0]!;
 
   it('a reporter seen in 2 or more of the previous 4 periods and not now is silent', () => {

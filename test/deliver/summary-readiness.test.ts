@@ -19,7 +19,7 @@ function domain(rows: readonly SourceRow[], classes: Record<string, string>, p: 
     domains: ['example.com'], current: rows, previousRows: [], reports: [], lookback: 4, seen: new Map(),
     published: new Map([['example.com', { p, sp: null, np: null, pct: null, testing: null, recordDomain: 'example.com', via: 'domain', applies: 'p' } as DnsPolicy]]),
     names: new Map(), organisationFor: () => () => null,
-    classOf: (_d, ip) => (classes[ip] === undefined ? null : { class: classes[ip]!, fix: '' }),
+    classOf: (_d, ip) => (classes[ip] === undefined ? null : { class: classes[ip]!, fix: '' }), days: new Map(),
   });
   return { d: summary.domains[0]!, json: summaryJson(summary).domains[0]! };
 }

@@ -9,6 +9,7 @@ import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,
   Counts,
+  DayTotals,
   DnsPolicy,
   DomainSummary,
   OrganisationSummary,
@@ -43,6 +44,8 @@ export interface SummaryInput {
   readonly names: ReadonlyMap<string, string | null>;
   readonly organisationFor: (domain: string) => NameOrganisation;
   readonly classOf: ClassOf;
+  /** Per-day totals by domain for the chart (daily.ts); a domain missing here has none. */
+  readonly days: ReadonlyMap<string, readonly DayTotals[]>;
 }
 
 /** A reporter that sent reports in at least this many of the lookback periods "usually reports". */
@@ -132,6 +135,7 @@ function domainSummary(
     published,
     seen,
     readiness: { hurt: failingTotal - failingBy.forwarded, ...failingBy, messages: totals.messages },
+    days: input.days.get(domain) ?? [],
   };
 }
 

@@ -128,6 +128,14 @@ export interface Readiness {
   readonly messages: number;
 }
 
+/** One UTC day of the summary's chart. */
+export interface DayTotals {
+  /** Epoch seconds of the day's 00:00 UTC. */
+  readonly day: number;
+  readonly messages: number;
+  readonly dmarcPass: number;
+}
+
 export interface DomainSummary extends Counts {
   readonly domain: string;
   /** The period before; null for `--period all` (nothing before everything stored). */
@@ -140,6 +148,8 @@ export interface DomainSummary extends Counts {
   readonly published: PublishedPolicy | null;
   readonly seen: readonly PolicySeen[];
   readonly readiness: Readiness;
+  /** The period's days, oldest first (its last SUMMARY_CHART_DAYS at most), zeros included. */
+  readonly days: readonly DayTotals[];
 }
 
 export interface Summary {

@@ -263,7 +263,7 @@ CREATE INDEX records_ip ON records (ip_bin);
 
 CREATE INDEX records_summary ON records (
   report_id, source_id, count,
-  ((dkim_aligned = 'pass') * 1 + (spf_aligned = 'pass') * 2
+  ((dkim_aligned IS 'pass') * 1 + (spf_aligned IS 'pass') * 2
     + (CASE disposition WHEN 'quarantine' THEN 4 WHEN 'reject' THEN 8 ELSE 0 END))
 );
 

@@ -308,3 +308,16 @@ export const MAX_PERIOD_DAYS = 3660;
 /** At most one `connection refused` log line per this many milliseconds: a client retrying in a
  * loop must not fill the log. */
 export const REFUSAL_LOG_INTERVAL_MS = 1000;
+
+// The HTML summary (src/deliver/summary-html.ts).
+
+/** A DMARC pass rate at or above this is shown green. Real domains with working DKIM and SPF
+ * rarely reach 100 %: forwarders and mailing lists break some mail, and forgers fail by design,
+ * so the last percent is mostly mail that is not ours to fix. */
+export const SUMMARY_PASS_RATE_GOOD = 0.99;
+/** At or above this (and below GOOD) amber, below it red: when more than one message in twenty
+ * fails, a legitimate source is very likely failing too (or a spoofing wave is on). */
+export const SUMMARY_PASS_RATE_FAIR = 0.95;
+/** Days in the summary's per-day chart, at most: a month is a readable column of rows in an
+ * e-mail; `--period all` over a year shows its last month. */
+export const SUMMARY_CHART_DAYS = 31;

@@ -92,11 +92,11 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'summary',
-    hint: "[--domain D]... [--period last-week|7d|30d|A..B] [--format text|markdown|html|json|csv] [--offline] [--out FILE] [--send: mail it to [summary] to and the domains' summary_to]",
+    hint: "[--domain D]... [--period last-week|7d|30d|A..B|all] [--format text|markdown|html|json|csv] [--offline] [--out FILE] [--send: mail it to [summary] to and the domains' summary_to]",
     summary: 'per domain: messages, DMARC pass, sources, failures and fixes, reporters, policy readiness',
     options: [
       repeatable('--domain <D>', 'only this policy domain (repeat for several)'),
-      opt('--period <P>', `the period: ${PERIOD} (default last-week)`),
+      opt('--period <P>', 'the period: last-week, 7d, 30d, A..B (YYYY-MM-DD..YYYY-MM-DD) or all (default last-week)'),
       opt('--format <F>', 'text, markdown, html, json or csv (default text; --json is --format json)'),
       opt('--offline', 'no DNS lookups: no PTR names, no published policy'),
       opt('--out <FILE>', 'write the summary to FILE instead of printing it'),

@@ -3,6 +3,7 @@
  * new sources, the problem count and the e-mail subject. Pure; the renderers only lay it out.
  */
 import { day as isoDay, num } from './format.js';
+import { daysEndingWith } from '../report/period.js';
 import type { DomainSummary, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
 import type { PolicyTags } from '../dmarc/policy-tags.js';
 
@@ -22,6 +23,7 @@ export const percent = (part: number, whole: number): string => {
 
 /** Change of the pass rate in percentage points: `+1.2`, `−0.4` (a real minus sign), `±0.0`. */
 export function passChange(d: DomainSummary): string | null {
+  if (d.previous === null) return null;
   const now = rate(d.dmarcPass, d.messages);
   const before = rate(d.previous.dmarcPass, d.previous.messages);
   if (now === null || before === null) return null;
@@ -32,7 +34,7 @@ export function passChange(d: DomainSummary): string | null {
 
 /** Change in message volume: `+12%`, `−3%`; null without a previous period. */
 export function volumeChange(d: DomainSummary): string | null {
-  if (d.previous.messages === 0) return null;
+  if (d.previous === null || d.previous.messages === 0) return null;
   const change = Math.round((100 * (d.messages - d.previous.messages)) / d.previous.messages);
   return change === 0 ? '±0%' : `${change > 0 ? '+' : '−'}${Math.abs(change)}%`;
 }
@@ -43,12 +45,26 @@ export const failing = (s: SourceSummary): number => s.messages - s.dmarcPass;
 export const failingSources = (d: DomainSummary): SourceSummary[] =>
   d.sources.filter((s) => failing(s) > 0).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages);
 
-export const isProblem = (s: SourceSummary): boolean => failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? '');
+/** Classes of our own sources (relays, services) whose DKIM or SPF is broken: ours to fix even
+ * while DMARC still passes by the other mechanism, which one change elsewhere can break
+ * (src/store/source-classes.ts). */
+const OURS_BROKEN = new Set(['ours-dkim-fail', 'ours-spf-fail', 'service-fail']);
+
+export const isOursBroken = (s: SourceSummary): boolean => OURS_BROKEN.has(s.correlation?.class ?? '');
+
+export const isProblem = (s: SourceSummary): boolean => isOursBroken(s) || (failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? ''));
+
+/** "What to fix": our own broken sources first (most failing, then most mail), then the other
+ * sources failing DMARC, most failures first (issue 12 #17). */
+export const toFix = (d: DomainSummary): SourceSummary[] => [
+  ...d.sources.filter(isOursBroken).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages),
+  ...failingSources(d).filter((s) => !isOursBroken(s)),
+];
 
 export const problems = (d: DomainSummary): number => d.sources.filter(isProblem).length;
 
 /** New sources, when there was a previous period to compare with (else everything is new). */
-export const newSources = (d: DomainSummary): SourceSummary[] => (d.previous.messages === 0 ? [] : d.sources.filter((s) => s.isNew));
+export const newSources = (d: DomainSummary): SourceSummary[] => (d.previous === null || d.previous.messages === 0 ? [] : d.sources.filter((s) => s.isNew));
 
 /** `mail.example.net (192.0.2.1)`, or just the address. */
 export const sourceLabel = (s: SourceSummary): string => (s.ptr === null ? s.ip : `${s.ptr} (${s.ip})`);
@@ -77,20 +93,40 @@ export function appliesNote(d: DomainSummary, p: PublishedPolicy): string | null
   return p.applies === 'np' ? `${tag} applies: ${d.domain} does not exist in DNS` : `${tag} applies to ${d.domain}`;
 }
 
-/** The readiness line: what share of the volume a stricter policy would hit, said against the
- * policy that applies to the domain now (RFC 7489 §6.3 p=; sp= or np= for a subdomain that
- * inherits its organisational domain's record, RFC 9989 §4.10.1). */
+/**
+ * The readiness line: what a stricter policy would do to the period's failing mail, said against
+ * the policy that applies to the domain now (RFC 7489 §6.3 p=; sp= or np= for a subdomain that
+ * inherits its organisational domain's record, RFC 9989 §4.10.1). Spoofing, which enforcement is
+ * meant to stop, is told apart from the legitimate mail it would hurt (our own sources, our
+ * services, forwarders), by the class of each source (issue 12 #16).
+ */
 export function readinessText(d: DomainSummary): string {
   const r = d.readiness;
   if (r.messages === 0) return 'no messages reported';
-  const share = `${percent(r.hurt, r.messages)} of mail (${num(r.hurt)} msgs)`;
-  const forwarded = r.forwarded > 0 ? ` (not counting ${num(r.forwarded)} forwarded)` : '';
   const p = d.published?.policy ?? null;
   const tag = d.published?.applies ?? 'p';
-  if (r.hurt === 0) return `${p === 'reject' ? `at ${tag}=reject` : `${tag}=quarantine or ${tag}=reject would hurt`} no reported mail${forwarded}`;
-  if (p === 'reject') return `at ${tag}=reject, ${share} fails DMARC and is refused where receivers apply the policy${forwarded}`;
-  if (p === 'quarantine') return `${tag}=reject would bounce ${share}, now sent to spam${forwarded}`;
-  return `${tag}=quarantine would send ${share} to spam; ${tag}=reject would bounce it${forwarded}`;
+  const legitimate = r.ours + r.services + r.forwarded;
+  const failingAll = r.hurt + r.forwarded;
+  if (failingAll === 0) return p === 'reject' ? `at ${tag}=reject no reported mail fails DMARC` : `${tag}=quarantine or ${tag}=reject would hurt no reported mail`;
+  if (r.spoof + legitimate === 0) {
+    // No source is classed: the plain share, as before classes existed.
+    const share = `${percent(r.unclassified, r.messages)} of mail (${num(r.unclassified)} msgs)`;
+    const why = ' (their sources are not classified: add the domain to [[domains]])';
+    if (p === 'reject') return `at ${tag}=reject, ${share} fails DMARC and is refused where receivers apply the policy${why}`;
+    if (p === 'quarantine') return `${tag}=reject would bounce ${share}, now sent to spam${why}`;
+    return `${tag}=quarantine would send ${share} to spam; ${tag}=reject would bounce it${why}`;
+  }
+  const spoofed = r.spoof === 0 ? 'no spoofed mail' : `${num(r.spoof)} spoofed msgs (${percent(r.spoof, r.messages)} of mail)`;
+  const by = [
+    r.ours > 0 ? `${num(r.ours)} from our own sources` : null,
+    r.services > 0 ? `${num(r.services)} from our services` : null,
+    r.forwarded > 0 ? `${num(r.forwarded)} forwarded` : null,
+  ].filter((x) => x !== null);
+  const hurt = legitimate === 0 ? 'no legitimate mail' : `${num(legitimate)} legitimate msgs (${percent(legitimate, r.messages)}: ${by.join(', ')})`;
+  const rest = r.unclassified === 0 ? '' : `; ${num(r.unclassified)} more failing msgs (${percent(r.unclassified, r.messages)}) come from unclassified sources`;
+  if (p === 'reject') return `at ${tag}=reject, receivers refuse ${spoofed} and ${hurt}${rest}`;
+  if (p === 'quarantine') return `${tag}=reject would bounce, rather than send to spam, ${spoofed} and ${hurt}${rest}`;
+  return `${tag}=quarantine or ${tag}=reject would stop ${spoofed} and hurt ${hurt}${rest}`;
 }
 
 /** Whether what a reporter saw differs from what we publish (a stale cache, a second record). */
@@ -98,6 +134,24 @@ export const differs = (a: PolicyTags, b: PolicyTags): boolean =>
   a.p !== b.p || (a.sp ?? a.p) !== (b.sp ?? b.p) || (a.pct ?? 100) !== (b.pct ?? 100) || (a.testing ?? 'n') !== (b.testing ?? 'n');
 
 export const periodText = (s: Summary): string => `${isoDay(s.period.begin)} .. ${isoDay(s.period.end - 1)} (UTC)`;
+
+/** Said under the period of `--period all`, where no change is shown: there is nothing before. */
+export const comparisonNote = (s: Summary): string | null => (s.previous === null ? 'all stored reports, no previous period to compare with' : null);
+
+/** How many days the period an empty summary suggests covers: a week, like the default. */
+const SUGGESTED_DAYS = 7;
+
+/**
+ * What an empty summary says (issue 12 #15: the first summary after `npm start` asks for last
+ * week, and the demo data is older): which period was empty, when the latest stored report ends
+ * and the period to ask for instead.
+ */
+export function emptyText(s: Summary): string {
+  const where = s.previous === null ? 'No reports stored' : `No reports in ${s.period.label} (${isoDay(s.period.begin)} .. ${isoDay(s.period.end - 1)} UTC)`;
+  const latest = s.latestReportEnd;
+  if (latest === null) return `${where}. Nothing is stored for these domains yet: ruaflow ingest PATH or ruaflow poll stores reports.`;
+  return `${where}. The latest report ends ${isoDay(latest)}: try --period ${daysEndingWith(latest, SUGGESTED_DAYS)} or --period all.`;
+}
 
 export const isWeekly = (s: Summary): boolean => s.period.label === 'last-week';
 

@@ -9,8 +9,9 @@ import type { PolicyTags } from '../dmarc/policy-tags.js';
 export function summaryJson(s: Summary) {
   return {
     period: { begin: s.period.begin, end: s.period.end - 1, label: s.period.label },
-    previous_period: { begin: s.previous.begin, end: s.previous.end - 1 },
+    previous_period: s.previous === null ? null : { begin: s.previous.begin, end: s.previous.end - 1 },
     generated_at: s.generatedAt,
+    latest_report_end: s.latestReportEnd,
     domains: s.domains.map(domainJson),
   };
 }
@@ -32,7 +33,7 @@ function domainJson(d: DomainSummary) {
   return {
     domain: d.domain,
     ...counts(d),
-    previous: counts(d.previous),
+    previous: d.previous === null ? null : counts(d.previous),
     organisations: d.organisations.map((o) => ({ name: o.name, kind: o.kind, messages: o.messages, dmarc_pass: o.dmarcPass, sources: o.sources })),
     sources: d.sources.map((s) => ({
       ip: s.ip,
@@ -52,11 +53,16 @@ function domainJson(d: DomainSummary) {
           : { ...tags(d.published), source: d.published.source, record_domain: d.published.recordDomain, applies: d.published.applies, policy: d.published.policy },
       seen: d.seen.map((p) => ({ ...tags(p), reports: p.reports, messages: p.messages })),
     },
+    days: d.days.map((x) => ({ day: x.day, messages: x.messages, dmarc_pass: x.dmarcPass })),
     readiness: {
       messages: d.readiness.messages,
       hurt_by_quarantine: d.readiness.hurt,
       hurt_by_reject: d.readiness.hurt,
       forwarded_excluded: d.readiness.forwarded,
+      spoofing_stopped: d.readiness.spoof,
+      legitimate_hurt: d.readiness.ours + d.readiness.services + d.readiness.forwarded,
+      legitimate_hurt_by: { ours: d.readiness.ours, services: d.readiness.services, forwarded: d.readiness.forwarded },
+      unclassified_failing: d.readiness.unclassified,
     },
   };
 }

@@ -2,9 +2,10 @@
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
   appliesNote,
+  comparisonNote,
   differs,
+  emptyText,
   failing,
-  failingSources,
   isEmpty,
   newSources,
   num,
@@ -14,15 +15,17 @@ import {
   policyText,
   publishedWhere,
   readinessText,
+  toFix,
   volumeChange,
 } from './summary-facts.js';
 
 const TOP = 15;
 
 export function renderSummaryMarkdown(s: Summary): string {
-  const out = [`# DMARC summary ${periodText(s)}`, ''];
+  const compared = comparisonNote(s);
+  const out = [`# DMARC summary ${periodText(s)}`, '', ...(compared === null ? [] : [`_${compared}_`, ''])];
   if (s.domains.length === 0) out.push('No domains: no reports stored and none configured.', '');
-  else if (isEmpty(s)) out.push('Nothing was reported in this period.', '');
+  else if (isEmpty(s)) out.push(esc(emptyText(s)), '');
   for (const d of s.domains) out.push(...domainMarkdown(d));
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -53,17 +56,18 @@ function domainMarkdown(d: DomainSummary): string[] {
     lines.push(`- reporters saw \`${policyText(p)}\` in ${num(p.reports)} report${p.reports === 1 ? '' : 's'}${note}`);
   }
   lines.push(`- readiness: ${esc(readinessText(d))}`, '');
+  const fixes = toFix(d);
+  if (fixes.length > 0) {
+    lines.push('### What to fix', '', '| source | organisation | failing DMARC | class | fix |', '|---|---|---:|---|---|');
+    for (const s of fixes.slice(0, TOP)) {
+      lines.push(`| ${esc(s.ip)}${s.ptr === null ? '' : `<br>${esc(s.ptr)}`} | ${esc(s.organisation ?? '')} | ${num(failing(s))} of ${num(s.messages)} | ${esc(s.correlation?.class ?? 'unknown')} | ${esc(s.correlation?.fix ?? '')} |`);
+    }
+    if (fixes.length > TOP) lines.push('', `… and ${fixes.length - TOP} more`);
+    lines.push('');
+  }
   if (d.organisations.length > 0) {
     lines.push('### Sources by organisation', '', '| organisation | messages | DMARC pass | IPs |', '|---|---:|---:|---:|');
     for (const o of d.organisations.slice(0, TOP)) lines.push(`| ${esc(o.name)} | ${num(o.messages)} | ${percent(o.dmarcPass, o.messages)} | ${o.sources} |`);
-    lines.push('');
-  }
-  const failures = failingSources(d);
-  if (failures.length > 0) {
-    lines.push('### Failing sources', '', '| source | organisation | failing | class | fix |', '|---|---|---:|---|---|');
-    for (const s of failures.slice(0, TOP)) {
-      lines.push(`| ${esc(s.ip)}${s.ptr === null ? '' : `<br>${esc(s.ptr)}`} | ${esc(s.organisation ?? '')} | ${num(failing(s))} of ${num(s.messages)} | ${esc(s.correlation?.class ?? 'unknown')} | ${esc(s.correlation?.fix ?? '')} |`);
-    }
     lines.push('');
   }
   const fresh = newSources(d);

@@ -2,9 +2,10 @@
 import type { DomainSummary, Summary } from '../analyze/summary/types.js';
 import {
   appliesNote,
+  comparisonNote,
   differs,
+  emptyText,
   failing,
-  failingSources,
   isEmpty,
   newSources,
   num,
@@ -15,6 +16,7 @@ import {
   publishedWhere,
   readinessText,
   sourceLabel,
+  toFix,
   volumeChange,
 } from './summary-facts.js';
 
@@ -22,9 +24,10 @@ import {
 const TOP = 10;
 
 export function renderSummaryText(s: Summary): string {
-  const out = [`DMARC summary ${periodText(s)}`, ''];
+  const compared = comparisonNote(s);
+  const out = [`DMARC summary ${periodText(s)}`, ...(compared === null ? [] : [`(${compared})`]), ''];
   if (s.domains.length === 0) out.push('No domains: no reports stored and none configured.', '');
-  else if (isEmpty(s)) out.push('Nothing was reported in this period.', '');
+  else if (isEmpty(s)) out.push(emptyText(s), '');
   for (const d of s.domains) out.push(...domainText(d), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -54,20 +57,20 @@ function domainText(d: DomainSummary): string[] {
   }
   lines.push(`  readiness: ${readinessText(d)}`);
 
+  const fixes = toFix(d);
+  if (fixes.length > 0) {
+    lines.push('', '  what to fix:');
+    for (const s of fixes.slice(0, TOP)) {
+      const who = s.organisation !== null ? ` [${s.organisation}]` : '';
+      lines.push(`    ${sourceLabel(s)}${who}: ${num(failing(s))} of ${num(s.messages)} failing DMARC, class ${s.correlation?.class ?? 'unknown'}`);
+      if (s.correlation !== null && s.correlation.fix !== '') lines.push(`      fix: ${s.correlation.fix}`);
+    }
+    if (fixes.length > TOP) lines.push(`    … and ${fixes.length - TOP} more`);
+  }
   if (d.organisations.length > 0) {
     lines.push('', '  sources by organisation:');
     lines.push(...table(d.organisations.slice(0, TOP).map((o) => [o.name, `${num(o.messages)} msgs`, `${percent(o.dmarcPass, o.messages)} pass`, `${o.sources} IP${o.sources === 1 ? '' : 's'}`])));
     if (d.organisations.length > TOP) lines.push(`    … and ${d.organisations.length - TOP} more`);
-  }
-  const failures = failingSources(d);
-  if (failures.length > 0) {
-    lines.push('', '  failing sources:');
-    for (const s of failures.slice(0, TOP)) {
-      const who = s.organisation !== null ? ` [${s.organisation}]` : '';
-      lines.push(`    ${sourceLabel(s)}${who}: ${num(failing(s))} of ${num(s.messages)} failing, class ${s.correlation?.class ?? 'unknown'}`);
-      if (s.correlation !== null && s.correlation.fix !== '') lines.push(`      fix: ${s.correlation.fix}`);
-    }
-    if (failures.length > TOP) lines.push(`    … and ${failures.length - TOP} more`);
   }
   const fresh = newSources(d);
   if (fresh.length > 0) {

@@ -28,7 +28,8 @@ export interface LiveSummaryDeps {
 }
 
 export interface LiveSummaryRequest {
-  readonly period: Period;
+  /** null: `all` (src/jobs/summarize.ts). */
+  readonly period: Period | null;
   /** null: every configured domain and every domain reported. */
   readonly domains: readonly string[] | null;
   /** Epoch seconds, for the "generated at" line. */

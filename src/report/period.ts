@@ -2,7 +2,7 @@
  * Periods of whole UTC days, pure, with the time passed in: the one reading of the `--period`
  * words that `ruaflow sources`, `ruaflow summary` and `ruaflow send-reports` accept.
  *
- *   all              everything stored (no bound; `sources` only)
+ *   all              everything stored (no bound; `sources`, and `summary` with no previous period)
  *   last-week        the previous full week, Monday 00:00 to the next Monday 00:00 UTC (ISO 8601 weeks)
  *   Nd               the last N complete UTC days, today not included (7d, 30d; 1-3660): reports
  *                    cover whole UTC days (RFC 9990 §3.1), so a partial today would only dilute
@@ -76,16 +76,28 @@ function fail(text: string, why: string): PeriodResult {
 }
 
 /**
- * A summary's period: the `--period` words, bounded. A summary compares with the period before
- * it, so it needs bounds: `all` is refused. A UsageError naming --period otherwise.
+ * A summary's period: the `--period` words, or null for `all` (everything stored: the summary
+ * job finds its bounds, and there is no period before it to compare with). A UsageError naming
+ * --period otherwise.
  */
-export function parseSummaryPeriod(text: string, now: number): Period {
+export function parseSummaryPeriod(text: string, now: number): Period | null {
   const parsed = parsePeriod(text, now);
   if (!parsed.ok) throw new UsageError(parsed.message);
-  if (parsed.period === null) {
-    throw new UsageError(`--period ${JSON.stringify(text)}: a summary needs a bounded period (last-week, 7d, 30d, A..B)`);
-  }
   return parsed.period;
+}
+
+/** The whole UTC days from the one holding `begin` to the one holding `end` (inclusive), named
+ * `label`: the bounds of `all` once the stored reports are known. */
+export function spanPeriod(label: string, begin: number, end: number): Period {
+  return { label, begin: midnight(begin), end: midnight(end) + DAY };
+}
+
+/** The `days` whole UTC days ending with the one holding `end`, as `--period` words
+ * (`2026-11-24..2026-11-30`): the period a summary suggests when the one asked for is empty. */
+export function daysEndingWith(end: number, days: number): string {
+  const last = midnight(end);
+  const iso = (t: number): string => new Date(t * 1000).toISOString().slice(0, 10);
+  return `${iso(last - (days - 1) * DAY)}..${iso(last)}`;
 }
 
 /** The period of the same length just before `p` (`n` = 1), or `n` lengths before it. */

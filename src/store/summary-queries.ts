@@ -16,9 +16,10 @@ const END = EFFECTIVE_END_SQL('r.begin_ts', 'r.end_ts');
 const DOMAIN_FILTER = `(@domains IS NULL OR r.policy_domain IN (SELECT value FROM json_each(@domains)))`;
 const OVERLAPS = (from: string, to: string): string => `(r.begin_ts < ${to} AND ${END} >= ${from})`;
 /** The FLAG bits of a record. The same expression is a column of the index records_summary
- * (schema/sql/005_summary_index.sql), so reading a report's records never touches the table; a
- * test checks the query plan says COVERING INDEX. */
-export const FLAGS = `((dkim_aligned = 'pass') * ${FLAG.dkim} + (spf_aligned = 'pass') * ${FLAG.spf}
+ * (schema/sql/007_summary_index_null_alignment.sql), so reading a report's records never touches
+ * the table; a test checks the query plan says COVERING INDEX. `IS`, not `=`: a record without
+ * policy_evaluated has NULL alignment, and one NULL term would make the whole kind NULL. */
+export const FLAGS = `((dkim_aligned IS 'pass') * ${FLAG.dkim} + (spf_aligned IS 'pass') * ${FLAG.spf}
   + (CASE disposition WHEN 'quarantine' THEN ${FLAG.quarantine} WHEN 'reject' THEN ${FLAG.reject} ELSE 0 END))`;
 
 /** One report's records as aggregate.ts reads them: [source id * 16 + FLAG bits, count] (two
@@ -89,6 +90,16 @@ export class SummaryQueries {
           ORDER BY 1, reports DESC, messages DESC`,
       )
       .all({ domains: domains === null ? null : JSON.stringify(domains), from, to });
+  }
+
+  /** The earliest begin and the latest (effective, inclusive) end of the stored reports of the
+   * given policy domains (null: all); nulls when there are none. */
+  storedSpan(domains: readonly string[] | null): { begin: number | null; end: number | null } {
+    return this.db
+      .prepare<[{ domains: string | null }], { begin: number | null; end: number | null }>(
+        `SELECT MIN(r.begin_ts) AS begin, MAX(${END}) AS end FROM reports r WHERE ${DOMAIN_FILTER}`,
+      )
+      .get({ domains: domains === null ? null : JSON.stringify(domains) })!;
   }
 
   /** The stored class of each source of these policy domains (record_classes), with its

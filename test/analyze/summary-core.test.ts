@@ -13,12 +13,18 @@ import { buildSummary } from '../../src/analyze/summary/build.js';
 import { parseDmarcRecord } from '../../src/dmarc/record.js';
 import { policyTags } from '../../src/dmarc/policy-tags.js';
 import { organisationNamer } from '../../src/analyze/summary/organisations.js';
-import { DAY, parseSummaryPeriod as parsePeriod, previousPeriod } from '../../src/report/period.js';
+import { DAY, parseSummaryPeriod, previousPeriod, type Period } from '../../src/report/period.js';
 import type { SourceRow } from '../../src/analyze/summary/types.js';
 import { FLAG, kindOf } from '../../src/store/summary-rows.js';
 import { UsageError } from '../../src/errors.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
+/** A bounded summary period (`all` is null, below). */
+const parsePeriod = (text: string, now: number): Period => {
+  const period = parseSummaryPeriod(text, now);
+  assert.ok(period !== null, text);
+  return period;
+};
 
 describe('summary periods', () => {
   it('last-week is the previous Monday to Sunday, UTC, from any day of this week', () => {
@@ -37,9 +43,13 @@ describe('summary periods', () => {
   });
 
   it('rejects what it cannot read with a one-line usage error naming --period', () => {
-    for (const bad of ['yesterday', '0d', '2026-11-07..2026-11-01', '2026-02-30..2026-03-01', 'all']) {
-      assert.throws(() => parsePeriod(bad, 0), (e: unknown) => e instanceof UsageError && e.message.startsWith(`--period "${bad}": `) && !e.message.includes('\n'));
+    for (const bad of ['yesterday', '0d', '2026-11-07..2026-11-01', '2026-02-30..2026-03-01']) {
+      assert.throws(() => parseSummaryPeriod(bad, 0), (e: unknown) => e instanceof UsageError && e.message.startsWith(`--period "${bad}": `) && !e.message.includes('\n'));
     }
+  });
+
+  it('all is everything stored (null: the summary job finds the bounds)', () => {
+    assert.equal(parseSummaryPeriod('all', 0), null);
   });
 });
 
@@ -222,9 +232,9 @@ describe('reporters', () => {
   });
   const summary = (reports: ReturnType<typeof span>[]) =>
     buildSummary({
-      period, previous: { begin: period.begin - week, end: period.begin }, generatedAt: period.end, domains: ['example.com'],
+      period, previous: { begin: period.begin - week, end: period.begin }, generatedAt: period.end, latestReportEnd: null, domains: ['example.com'],
       current: [], previousRows: [], reports, lookback: 4, seen: new Map(), published: new Map(), names: new Map(),
-      organisationFor: () => () => null, classOf: () => null,
+      organisationFor: () => () => null, classOf: () => null, days: new Map(),
     }).domains[0]!;
 
   it('a reporter seen in 2 or more of the previous 4 periods and not now is silent', () => {

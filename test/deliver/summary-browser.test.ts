@@ -58,6 +58,7 @@ function longNames(): Summary {
     period: { begin: 1795392000, end: 1795996800, label: 'last-week' },
     previous: { begin: 1794787200, end: 1795392000 },
     generatedAt: 1796025600,
+    latestReportEnd: 1795996799,
     domains: [{
       domain: 'a-very-long-policy-domain-name-for-a-narrow-screen.subdomain.example.com',
       ...counts,
@@ -69,9 +70,27 @@ function longNames(): Summary {
       // Inherited from the organisational domain: the longest policy line there is.
       published: { p: 'none', sp: 'quarantine', np: 'reject', pct: 50, testing: 'y', source: 'dns', recordDomain: 'example.com', via: 'domain', applies: 'sp', policy: 'quarantine' },
       seen: [{ p: 'quarantine', sp: null, np: null, pct: null, testing: null, reports: 12, messages: 123456 }],
-      readiness: { hurt: 23456, forwarded: 1000, messages: 123456 },
+      readiness: { hurt: 23456, forwarded: 1000, spoof: 20000, ours: 2000, services: 1000, unclassified: 456, messages: 123456 },
+      // A month of days with six-digit volumes: the widest the chart gets.
+      days: Array.from({ length: 31 }, (_, i) => ({ day: 1795392000 - (30 - i) * 86400, messages: 100000 + i * 1234, dmarcPass: 99000 + i * 1000 })),
     }],
   };
+}
+
+/** The chart's day labels, its text and its right edge, read off the page. */
+async function chartOf(tab: import('playwright-core').Page): Promise<{ labels: string[]; text: string; right: number; busiest: number }> {
+  return tab.evaluate(() => {
+    const heading = [...document.querySelectorAll('div')].find((e) => e.textContent?.startsWith('Per day'));
+    const table = heading?.nextElementSibling as HTMLTableElement | null;
+    const rows = table === null || table === undefined ? [] : [...table.rows];
+    const bars = rows.map((r) => r.cells[1]?.querySelector('td')?.getBoundingClientRect().width ?? 0);
+    return {
+      labels: rows.map((r) => r.cells[0]?.textContent ?? ''),
+      text: (table as HTMLElement | null)?.innerText ?? '',
+      right: table?.getBoundingClientRect().right ?? Infinity,
+      busiest: Math.max(0, ...bars),
+    };
+  });
 }
 
 describe('summary HTML in Chromium', () => {
@@ -83,6 +102,24 @@ describe('summary HTML in Chromium', () => {
     assert.ok(layout.scrollWidth <= layout.innerWidth, `scrollWidth ${layout.scrollWidth} > viewport ${layout.innerWidth}`);
     await tab.screenshot({ path: join(shots, 'long-names-375.png'), fullPage: true });
     await context.close();
+  });
+
+  it('reads the same with images off: the chart is table cells and text', async () => {
+    const noImages = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--blink-settings=imagesEnabled=false', '--no-first-run'],
+    });
+    try {
+      const tab = await noImages.newPage({ viewport: { width: 375, height: 900 } });
+      await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
+      const chart = await chartOf(tab);
+      assert.equal(chart.labels.length, 7);
+      assert.match(chart.text, /Sat 11-28\s+34 · 88\.2%/); // 30 of 34 pass
+      assert.ok(chart.busiest > 50, `the busiest day's bar is ${chart.busiest} px wide`);
+      await tab.screenshot({ path: join(shots, 'summary-375-no-images.png'), fullPage: true });
+    } finally {
+      await noImages.close();
+    }
   });
 
   for (const width of [375, 1024]) {
@@ -110,6 +147,11 @@ describe('summary HTML in Chromium', () => {
       assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), []);
       // example.com: 177 of 224 pass = 79 % of the bar is green.
       assert.ok(layout.bar !== null && Math.abs(layout.bar - 0.79) < 0.02, `green share ${layout.bar}`);
+      // The per-day chart (issue 12 #18): seven rows, the numbers as text, inside the screen.
+      const chart = await chartOf(tab);
+      assert.deepEqual(chart.labels, ['Mon 11-23', 'Tue 11-24', 'Wed 11-25', 'Thu 11-26', 'Fri 11-27', 'Sat 11-28', 'Sun 11-29']);
+      assert.match(chart.text, /Mon 11-23\s+150 · 73\.3%/); // 110 of 150 pass
+      assert.ok(chart.right <= width, `chart ends at ${chart.right} px`);
       const shot = join(shots, `summary-${width}.png`);
       await tab.screenshot({ path: shot, fullPage: true });
       assert.ok(statSync(shot).size > 10_000);

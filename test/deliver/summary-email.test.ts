@@ -87,8 +87,9 @@ describe('ruaflow summary --send', () => {
     const mail = await simpleParser(all.raw);
     // example.com: 224 msgs, 177 pass = 79.0 %, previous week 100 % → −21.0; example.org: 3 msgs, none
     // passing, no previous week. 198.51.100.5 and 192.0.2.20 fail, but both are spoofs (unknown
-    // sources): nothing to fix at the source, so no problem in the subject.
-    assert.equal(mail.subject, 'DMARC summary 2026-11-23..2026-11-29: example.com 224 msgs, 79.0% pass (−21.0); example.org 3 msgs, 0.0% pass · no problems');
+    // sources): nothing to fix at the source. Our relay 192.0.2.10 passes DMARC, yet with keys
+    // configured and no signature of ours it is ours-dkim-fail: one problem (issue 12 #17).
+    assert.equal(mail.subject, 'DMARC summary 2026-11-23..2026-11-29: example.com 224 msgs, 79.0% pass (−21.0); example.org 3 msgs, 0.0% pass · 1 problem');
     assert.equal(mail.headers.get('auto-submitted'), 'auto-generated');
     assert.match(String(mail.headers.get('content-type') && (mail.headers.get('content-type') as { value: string }).value), /multipart\/alternative/);
     assert.match(mail.text ?? '', /messages 224 \(\+113% on the previous period\)/);
@@ -105,7 +106,7 @@ describe('ruaflow summary --send', () => {
     assert.equal(verdict.results[0]?.selector, 's2026');
 
     const com = await simpleParser(smtp.messages.find((m) => m.to[0] === 'com-team@example.net')!.raw);
-    assert.equal(com.subject, 'DMARC summary 2026-11-23..2026-11-29: example.com 224 msgs, 79.0% pass (−21.0) · no problems');
+    assert.equal(com.subject, 'DMARC summary 2026-11-23..2026-11-29: example.com 224 msgs, 79.0% pass (−21.0) · 1 problem');
     assert.doesNotMatch(com.text ?? '', /example\.org/);
   });
 
@@ -121,7 +122,8 @@ describe('ruaflow summary --send', () => {
     assert.equal(smtp.messages.length, 3);
     const mail = await simpleParser(smtp.messages.find((m) => m.to[0] === 'postmaster@example.net')!.raw);
     assert.equal(mail.subject, 'DMARC summary 2026-10-01..2026-10-07: example.com no reports; example.org no reports · no problems');
-    assert.match(mail.text ?? '', /Nothing was reported in this period\./);
+    // The empty period says where the data is (issue 12 #15).
+    assert.match(mail.text ?? '', /No reports in 2026-10-01\.\.2026-10-07 \(2026-10-01 \.\. 2026-10-07 UTC\)\. The latest report ends 2026-11-30: try --period 2026-11-24\.\.2026-11-30 or --period all\./);
   });
 
   it('exits 1 when a recipient is refused, after sending the others', async () => {
@@ -148,8 +150,9 @@ describe('ruaflow summary --send', () => {
     }
     assert.deepEqual(lines, ['summary', 'summary', 'summary']);
     const mail = await simpleParser(smtp.messages.find((m) => m.to[0] === 'com-team@example.net')!.raw);
-    assert.equal(mail.subject, 'DMARC weekly: example.com 224 msgs, 79.0% pass (−21.0) · 1 problem');
-    assert.match(mail.text ?? '', /198\.51\.100\.5: 47 of 47 failing, class ours-(dkim|spf)-fail/);
+    // Both relays: 198.51.100.5 failing, 192.0.2.10 unsigned (ours-dkim-fail, issue 12 #17).
+    assert.equal(mail.subject, 'DMARC weekly: example.com 224 msgs, 79.0% pass (−21.0) · 2 problems');
+    assert.match(mail.text ?? '', /198\.51\.100\.5: 47 of 47 failing DMARC, class ours-(dkim|spf)-fail/);
     assert.equal(mail.date?.toISOString(), '2026-11-30T08:00:00.000Z');
   });
 

@@ -142,7 +142,12 @@ describe('liveSummary: totals by hand', () => {
     });
     assert.deepEqual(com.policy.seen, [{ p: 'none', sp: null, np: null, pct: 100, testing: null, reports: 3, messages: 224 + 33 }]);
     // 47 failing messages, no known forwarder among them.
-    assert.deepEqual(com.readiness, { messages: 224, hurt_by_quarantine: 47, hurt_by_reject: 47, forwarded_excluded: 0 });
+    // 47 failing messages, no known forwarder among them: all from the forger, classed spoof, so
+    // enforcement would stop them and hurt no legitimate mail (issue 12 #16).
+    assert.deepEqual(com.readiness, {
+      messages: 224, hurt_by_quarantine: 47, hurt_by_reject: 47, forwarded_excluded: 0,
+      spoofing_stopped: 47, legitimate_hurt: 0, legitimate_hurt_by: { ours: 0, services: 0, forwarded: 0 }, unclassified_failing: 0,
+    });
 
     const org = out.domains[1];
     assert.deepEqual([org.messages, org.dmarc_pass, org.disposition.reject], [3, 0, 3]);
@@ -211,7 +216,8 @@ describe('liveSummary: a subdomain under its organisational domain\'s record', (
     const r = { stdout: renderSummaryText(summary) };
     assert.match(r.stdout, /\n {2}policy published at example\.net \(organisational domain\): p=reject sp=none np=reject; sp=none applies to news\.example\.net\n/);
     // 5 of 25 failing: the subdomain is only monitored (sp=none), whatever p= says.
-    assert.match(r.stdout, /\n {2}readiness: sp=quarantine would send 20\.0% of mail \(5 msgs\) to spam; sp=reject would bounce it\n/);
+    // No [[domains]] here, so no classes: the plain share, and why.
+    assert.match(r.stdout, /\n {2}readiness: sp=quarantine would send 20\.0% of mail \(5 msgs\) to spam; sp=reject would bounce it \(their sources are not classified: add the domain to \[\[domains\]\]\)\n/);
     assert.match(r.stdout, /; np=reject applies: gone\.example\.net does not exist in DNS\n/);
     assert.match(r.stdout, /readiness: at np=reject, 100\.0% of mail \(4 msgs\) fails DMARC/);
     assert.doesNotMatch(r.stdout, /differs from what we publish/, 'reporters saw the same record');
@@ -233,9 +239,10 @@ describe('summary renderers over liveSummary', () => {
     assert.match(r.stdout, /^DMARC summary 2026-11-23 \.\. 2026-11-29 \(UTC\)/);
     assert.match(r.stdout, /messages 224 \(\+113% on the previous period\)/); // (224 - 105) / 105 = 113 %
     assert.match(r.stdout, /DMARC pass 79\.0% \(−21\.0 points\), failing 47/); // 177 / 224 = 79.0 %, was 100 %
-    assert.match(r.stdout, /198\.51\.100\.5: 47 of 47 failing, class spoof/);
+    assert.match(r.stdout, /198\.51\.100\.5: 47 of 47 failing DMARC, class spoof/);
     assert.match(r.stdout, /silent: Yahoo \(reported in 2 of the previous 4 periods\)/);
-    assert.match(r.stdout, /p=quarantine would send 21\.0% of mail \(47 msgs\) to spam/); // 47 / 224
+    // 47 / 224, all from the source classed spoof (issue 12 #16).
+    assert.match(r.stdout, /readiness: p=quarantine or p=reject would stop 47 spoofed msgs \(21\.0% of mail\) and hurt no legitimate mail\n/);
   });
 
   it('markdown, csv and html carry the same numbers', async () => {

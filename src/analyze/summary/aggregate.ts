@@ -10,6 +10,7 @@
  * records are summed in about a third of the time (bench `--only=summary`). GROUP BY in SQLite
  * is slower still: it sorts every input row.
  */
+import { DatabaseError } from '../../errors.js';
 import { shareIn } from './buckets.js';
 import { FLAG, type ReportRecords } from '../../store/summary-rows.js';
 import type { SourceRow } from './types.js';
@@ -105,7 +106,9 @@ export function aggregateWindows(
         if (sums[o + 6] === 0) return;
         const messages = sums[o]!;
         const ip = ips.get(source);
-        if (ip === undefined) throw new Error(`summary: source id ${source} has no address`);
+        // Every stored record names a source_ips row (the store sets it, migration 006 filled in
+        // the older ones): a missing one is a damaged database, said as such.
+        if (ip === undefined) throw new DatabaseError(`summary: source id ${source} has no address in source_ips: the database is damaged`);
         rows.push({ domain, ip, messages, dmarcPass: sums[o + 1]!, dkimPass: sums[o + 2]!, spfPass: sums[o + 3]!, quarantine: sums[o + 4]!, reject: sums[o + 5]! });
       });
     }

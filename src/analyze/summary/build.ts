@@ -9,6 +9,7 @@ import type { NameOrganisation } from './organisations.js';
 import type {
   ClassOf,
   Counts,
+  DayTotals,
   DnsPolicy,
   DomainSummary,
   OrganisationSummary,
@@ -23,9 +24,11 @@ import type { PolicySeen, ReportSpan } from '../../store/summary-rows.js';
 
 export interface SummaryInput {
   readonly period: Period;
-  /** The period of the same length before it (for changes and new sources). */
-  readonly previous: { readonly begin: number; readonly end: number };
+  /** The period of the same length before it (for changes and new sources); null for `all`. */
+  readonly previous: { readonly begin: number; readonly end: number } | null;
   readonly generatedAt: number;
+  /** See Summary.latestReportEnd. */
+  readonly latestReportEnd: number | null;
   /** Policy domains to summarise, in output order. */
   readonly domains: readonly string[];
   /** One row per domain and source (aggregate.ts sums each source once per period). */
@@ -41,6 +44,8 @@ export interface SummaryInput {
   readonly names: ReadonlyMap<string, string | null>;
   readonly organisationFor: (domain: string) => NameOrganisation;
   readonly classOf: ClassOf;
+  /** Per-day totals by domain for the chart (daily.ts); a domain missing here has none. */
+  readonly days: ReadonlyMap<string, readonly DayTotals[]>;
 }
 
 /** A reporter that sent reports in at least this many of the lookback periods "usually reports". */
@@ -54,6 +59,7 @@ export function buildSummary(input: SummaryInput): Summary {
     period: { begin: input.period.begin, end: input.period.end, label: input.period.label },
     previous: input.previous,
     generatedAt: input.generatedAt,
+    latestReportEnd: input.latestReportEnd,
     domains: input.domains.map((domain) =>
       domainSummary(domain, current.get(domain) ?? [], previous.get(domain) ?? [], reports.get(domain) ?? [], input),
     ),
@@ -104,13 +110,9 @@ function domainSummary(
   }
   const organisations = [...orgs.values()].sort((a, b) => b.messages - a.messages || compareText(a.name, b.name));
 
-  let hurt = 0;
-  let forwarded = 0;
-  for (const s of sources) {
-    const failing = s.messages - s.dmarcPass;
-    if (s.correlation?.class === 'forwarded') forwarded += failing;
-    else hurt += failing;
-  }
+  const failingBy = { forwarded: 0, spoof: 0, ours: 0, services: 0, unclassified: 0 };
+  for (const s of sources) failingBy[readinessGroup(s.correlation?.class ?? null)] += s.messages - s.dmarcPass;
+  const failingTotal = Object.values(failingBy).reduce((a, b) => a + b, 0);
 
   const seen = input.seen.get(domain) ?? [];
   const fromDns = input.published.get(domain);
@@ -126,14 +128,23 @@ function domainSummary(
   return {
     domain,
     ...totals,
-    previous: countsOf(previousRows),
+    previous: input.previous === null ? null : countsOf(previousRows),
     organisations,
     sources,
     ...reportersOf(reports, input),
     published,
     seen,
-    readiness: { hurt, forwarded, messages: totals.messages },
+    readiness: { hurt: failingTotal - failingBy.forwarded, ...failingBy, messages: totals.messages },
+    days: input.days.get(domain) ?? [],
   };
+}
+
+/** Where a source's failing messages count in the readiness (src/store/source-classes.ts). */
+function readinessGroup(cls: string | null): 'forwarded' | 'spoof' | 'ours' | 'services' | 'unclassified' {
+  if (cls === 'forwarded' || cls === 'spoof') return cls;
+  if (cls?.startsWith('ours-') === true) return 'ours';
+  if (cls?.startsWith('service-') === true) return 'services';
+  return 'unclassified';
 }
 
 function reportersOf(

@@ -106,17 +106,40 @@ export interface SilentReporter {
   readonly periodsLookedAt: number;
 }
 
+/**
+ * Who the failing messages of a period come from, by the class of their source: what a stricter
+ * policy would stop (spoofing) apart from the legitimate mail it would hurt (issue 12 #16).
+ */
 export interface Readiness {
-  /** Messages failing DMARC this period, excluding those from sources known to be forwarders. */
+  /** Messages failing DMARC this period, excluding those from sources known to be forwarders
+   * (spoofing included: JSON `hurt_by_quarantine` / `hurt_by_reject`, kept as they were). */
   readonly hurt: number;
-  /** Failing messages left out because their source is a known forwarder. */
+  /** Failing messages from sources classed `forwarded`. */
   readonly forwarded: number;
+  /** Failing messages from sources classed `spoof`: what enforcement is meant to stop. */
+  readonly spoof: number;
+  /** Failing messages from our own relays (`ours-*`). */
+  readonly ours: number;
+  /** Failing messages from our services (`service-*`). */
+  readonly services: number;
+  /** Failing messages from sources with no class (the domain is not in [[domains]]) or an
+   * `unknown-*` one: neither stopped spoofing nor known legitimate mail. */
+  readonly unclassified: number;
   readonly messages: number;
+}
+
+/** One UTC day of the summary's chart. */
+export interface DayTotals {
+  /** Epoch seconds of the day's 00:00 UTC. */
+  readonly day: number;
+  readonly messages: number;
+  readonly dmarcPass: number;
 }
 
 export interface DomainSummary extends Counts {
   readonly domain: string;
-  readonly previous: Counts;
+  /** The period before; null for `--period all` (nothing before everything stored). */
+  readonly previous: Counts | null;
   readonly organisations: readonly OrganisationSummary[];
   /** By volume, largest first. */
   readonly sources: readonly SourceSummary[];
@@ -125,11 +148,17 @@ export interface DomainSummary extends Counts {
   readonly published: PublishedPolicy | null;
   readonly seen: readonly PolicySeen[];
   readonly readiness: Readiness;
+  /** The period's days, oldest first (its last SUMMARY_CHART_DAYS at most), zeros included. */
+  readonly days: readonly DayTotals[];
 }
 
 export interface Summary {
   readonly period: { readonly begin: number; readonly end: number; readonly label: string };
-  readonly previous: { readonly begin: number; readonly end: number };
+  /** The period of the same length before; null for `--period all`. */
+  readonly previous: { readonly begin: number; readonly end: number } | null;
   readonly generatedAt: number;
+  /** The last second (inclusive, effective) of the latest stored report of the summarised
+   * domains, whatever the period; null when none is stored. An empty summary points there. */
+  readonly latestReportEnd: number | null;
   readonly domains: readonly DomainSummary[];
 }

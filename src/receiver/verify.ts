@@ -246,7 +246,11 @@ async function evaluateDmarc(input: {
   const response: DMARCResult | false = await verifyDmarc({
     headerFrom: [...input.headerFrom],
     fromFields: input.fromFields,
-    spfDomains: input.spf.result === 'pass' && input.spf.scope === 'mfrom' ? [input.spf.domain] : [],
+    // The SPF-authenticated identifier is the MAIL FROM domain; for the null reverse-path that
+    // identity is postmaster@<HELO name> (RFC 7208 §2.4), so a bounce's HELO result is the one
+    // DMARC aligns (RFC 9989 §4.4), as Mail::DMARC and OpenDMARC do. mapSpf checks the HELO
+    // scope only then, so whichever identity was checked is the one that counts.
+    spfDomains: input.spf.result === 'pass' ? [input.spf.domain] : [],
     dkimDomains: input.signatures.filter((s) => s.status === 'pass').map((s) => ({ domain: s.domain })),
     ...(input.arcResult !== undefined ? { arcResult: input.arcResult } : {}),
     resolver: input.resolver as unknown as DNSResolver,
@@ -260,11 +264,11 @@ async function evaluateDmarc(input: {
   const published = typeof response.rr === 'string' && response.rr !== '' ? publishedPolicy(response.rr) : null;
   const policyDomain = response.policyDomain ?? null;
   const orgDomain = response.domain ? response.domain.toLowerCase() : null;
-  // Nothing passed aligned, but an identifier that would align failed temporarily (the mfrom SPF
-  // check, or a DKIM key lookup): the result is not known yet, so it is a temperror, not a fail
+  // Nothing passed aligned, but an identifier that would align failed temporarily (the SPF
+  // check of MAIL FROM, or of HELO for a bounce, or a DKIM key lookup): the result is not known yet, so it is a temperror, not a fail
   // (RFC 9989 §4.4, §5.3 step 5 — a later attempt may pass). Only identifiers DMARC would count:
   // a signature whose d= can never align must not turn a reject into a defer.
-  const temporarySpf = input.spf.result === 'temperror' && input.spf.scope === 'mfrom' && aligns(input.spf.domain, authorDomain, orgDomain, published?.aspf === 's');
+  const temporarySpf = input.spf.result === 'temperror' && aligns(input.spf.domain, authorDomain, orgDomain, published?.aspf === 's');
   const temporaryDkim = input.signatures.some((s) => s.result === 'temperror' && aligns(s.domain, authorDomain, orgDomain, published?.adkim === 's'));
   if (result === 'fail' && (temporarySpf || temporaryDkim)) {
     result = 'temperror';

@@ -165,4 +165,16 @@ describe('ruaflow verify', () => {
     assert.deepEqual([j['spf'].scope, j['spf'].domain, j['spf'].result], ['helo', 'example.com', 'pass']);
     assert.equal(j['envelope'].mail_from, '');
   });
+
+  it('accepts an aligned bounce under p=reject on the SPF of its HELO name: dmarc=pass, exit 0', async () => {
+    const bounce = message({ from: 'Mail Delivery System <MAILER-DAEMON@example.com>', subject: 'Undelivered Mail Returned to Sender' });
+    const r = await ruaflow(['verify', '--config', config, '--quiet', '--ip', '192.0.2.10', '--helo', 'example.com', '--mail-from', '<>', '--rcpt', 'bob@receiver.example'], { input: bounce });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^Authentication-Results: receiver\.example;\n\tspf=pass smtp\.helo=example\.com;\n\tdkim=none \(message not signed\);\n\tdmarc=pass \(p=REJECT\) header\.from=example\.com polrec\.p=reject;\n\tarc=none\nX-Ruaflow-Decision: accept; /);
+    const signed = await ruaflow(['verify', '--config', config, '--quiet', '--ip', '192.0.2.10', '--helo', 'example.com', '--mail-from', ''], {
+      input: (await sign(bounce, [{ domain: 'example.com', selector: 'k', key: KEY }])).toString(),
+    });
+    assert.equal(signed.code, 0, signed.stdout + signed.stderr);
+    assert.match(signed.stdout, /\tdmarc=pass \(p=REJECT\) header\.from=example\.com/);
+  });
 });

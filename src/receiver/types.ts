@@ -117,6 +117,8 @@ export interface AuthOutcome {
   readonly listId: string | null;
   readonly spf: SpfOutcome;
   readonly dkim: readonly DkimSignature[];
+  /** DKIM signatures not verified: over `[limits] max_dkim_signatures` (signature-cap.ts). */
+  readonly dkimUnchecked: number;
   readonly dmarc: DmarcOutcome;
   readonly arc: ArcOutcome;
 }

@@ -17,8 +17,9 @@ import { nameExists, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
 import { isUnder } from '../dmarc/domain-under.js';
 import { domainOfAddress } from './local-policy.js';
+import { capDkimSignatures } from './signature-cap.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
-import { HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';
+import { DEFAULT_LIMITS, HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
 const MIN_RSA_BITS = 1024;
@@ -27,11 +28,15 @@ export interface VerifyOptions {
   readonly resolver: DnsResolver;
   /** Our authserv-id (mailauth's `mta`). */
   readonly authservId: string;
+  /** `[limits] max_dkim_signatures` (DEFAULT_LIMITS when left out). */
+  readonly maxDkimSignatures?: number;
 }
 
 export async function authenticateMessage(message: Buffer, envelope: Envelope, options: VerifyOptions): Promise<AuthOutcome> {
   const resolver = options.resolver as unknown as DNSResolver;
-  const result = await authenticate(message, {
+  // RFC 6376 §6.1: a verifier may limit the signatures it verifies (signature-cap.ts).
+  const capped = capDkimSignatures(message, options.maxDkimSignatures ?? DEFAULT_LIMITS.maxDkimSignatures);
+  const result = await authenticate(capped.message, {
     ip: envelope.ip,
     helo: envelope.helo,
     // '' is the null reverse-path: mailauth then checks the HELO identity (RFC 7208 §2.4).
@@ -73,6 +78,7 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
     listId: listId(headerValue(headers, 'list-id')),
     spf,
     dkim: signatures.map((s) => ({ ...s, aligned: alignedWith(s.domain) })),
+    dkimUnchecked: capped.unchecked,
     dmarc,
     arc,
   };

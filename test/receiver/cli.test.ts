@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { dkimZone, message, rsaKey, sign } from './support.js';
+import { dkimZone, message, rsaKey, sign, withJunkSignatures } from './support.js';
 
 let dns: DnsServer;
 let dir: string;
@@ -164,6 +164,26 @@ describe('ruaflow verify', () => {
     const j = JSON.parse(r.stdout) as Record<string, any>;
     assert.deepEqual([j['spf'].scope, j['spf'].domain, j['spf'].result], ['helo', 'example.com', 'pass']);
     assert.equal(j['envelope'].mail_from, '');
+  });
+
+  it('a message with 1,000 DKIM signatures: at most [limits] max_dkim_signatures are checked, the author\'s among them, and the result says how many were not', async () => {
+    const signed = await sign(message({ subject: 'flood' }), [{ domain: 'example.com', selector: 'k', key: KEY }]);
+    const flood = withJunkSignatures(signed, 999, (i) => `junk${i}.example`);
+    const started = performance.now();
+    const r = await ruaflow(['verify', '--config', config, '--json', '--quiet', ...ENVELOPE], { input: flood.toString('latin1') });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as Record<string, any>;
+    assert.equal(j['dkim'].length, 10);
+    assert.equal(j['dkim_unchecked'], 990);
+    // The signature that can align with From is checked first (RFC 6376 §6.1 leaves the order to us).
+    const author = (j['dkim'] as { domain: string; result: string; aligned: boolean }[]).find((d) => d.domain === 'example.com');
+    assert.deepEqual([author?.result, author?.aligned], ['pass', true]);
+    assert.equal(j['dmarc'].result, 'pass');
+    assert.match(j['authentication_results'], /\(990 more DKIM signatures not checked: \[limits\] max_dkim_signatures is 10\)/);
+    assert.ok(j['authentication_results'].length < 4000, `header of ${j['authentication_results'].length} characters`);
+    const [row] = rows('SELECT COUNT(*) AS n FROM evaluation_dkim WHERE evaluation_id = (SELECT MAX(id) FROM evaluations)');
+    assert.equal(row?.['n'], 10);
+    assert.ok(performance.now() - started < 20_000);
   });
 
   it('accepts an aligned bounce under p=reject on the SPF of its HELO name: dmarc=pass, exit 0', async () => {

@@ -46,6 +46,7 @@ const auth = (over: Partial<AuthOutcome> = {}): AuthOutcome => ({
   listId: null,
   spf: { domain: 'bank.example', scope: 'mfrom', result: 'none', comment: null },
   dkim: [],
+  dkimUnchecked: 0,
   dmarc: dmarcOf('none'),
   arc: { result: 'none', sealer: null, comment: null },
   ...over,

@@ -96,3 +96,15 @@ export async function sign(text: string, signers: readonly SignWith[]): Promise<
 
 /** A zone entry for `<selector>._domainkey.<domain>`. */
 export const dkimZone = (domain: string, selector: string, key: TestKey): Zone => ({ [`${selector}._domainkey.${domain}`]: { TXT: [keyRecord(key)] } });
+
+/** `count` DKIM-Signature fields prepended to a message, each for its own domain (`domain(i)`),
+ * with a well-formed but worthless b=: a flood of signatures as a hostile sender would add them
+ * (each one costs the verifier a key lookup). The message's own signatures stay below them. */
+export function withJunkSignatures(text: string | Buffer, count: number, domain: (i: number) => string): Buffer {
+  const junk = Buffer.alloc(128, 7).toString('base64');
+  const fields: string[] = [];
+  for (let i = 0; i < count; i++) {
+    fields.push(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain(i)}; s=k; h=from:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=${junk}\r\n`);
+  }
+  return Buffer.concat([Buffer.from(fields.join('')), Buffer.isBuffer(text) ? text : Buffer.from(text)]);
+}

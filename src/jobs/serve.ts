@@ -22,6 +22,7 @@ import { maxLineBytes, parseRequest } from '../receiver/serve-protocol.js';
 import type { Envelope } from '../receiver/types.js';
 import type { CommitGroup } from '../store/commit-group.js';
 import { closeSoon, serveConnection } from './serve-connection.js';
+import { cutOff, timedOut } from './verify-deadline.js';
 import { verifyMessage, type VerifyDeps } from './verify-message.js';
 
 export interface ServeOptions {
@@ -205,37 +206,5 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
       commitSafely();
       log.info('serve stopped', { requests });
     },
-  };
-}
-
-/** The reason a timed-out verification is aborted with; `ECANCELLED` is what c-ares calls a
- * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */
-const timedOut = (ms: number): Error => Object.assign(new Error(`verification timed out after ${ms} ms`), { code: 'ECANCELLED' });
-
-/** The resolver for one verification: once it is abandoned, every query — the ones it waits on
- * and any it would start — fails at once, so it winds down instead of waiting out DNS timeouts.
- * One abort listener per verification, not one per query: a message asks several names and
- * EventTarget listeners cost more than a Set (bench --only=serve). */
-function cutOff(resolver: DnsResolver, signal: AbortSignal): DnsResolver {
-  const waiting = new Set<(error: Error) => void>();
-  signal.addEventListener('abort', () => {
-    for (const reject of waiting) reject(signal.reason as Error);
-    waiting.clear();
-  }, { once: true });
-  return (name, rrtype) => {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise((resolve, reject) => {
-      waiting.add(reject);
-      resolver(name, rrtype).then(
-        (records) => {
-          waiting.delete(reject);
-          resolve(records);
-        },
-        (error: unknown) => {
-          waiting.delete(reject);
-          reject(error as Error);
-        },
-      );
-    });
   };
 }

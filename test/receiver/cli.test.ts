@@ -26,6 +26,8 @@ before(async () => {
     'news.example': { A: ['192.0.2.20'] },
     '_dmarc.news.example': { TXT: ['v=DMARC1; p=quarantine'] },
     'paypal.example': { A: ['192.0.2.30'] },
+    // A resolver that never answers for these names (the key lookups of a signature flood).
+    '*.silent.example': { silent: true },
   });
   dir = mkdtempSync(join(tmpdir(), 'ruaflow-verify-cli-'));
   db = join(dir, 'ruaflow.sqlite');
@@ -168,7 +170,7 @@ describe('ruaflow verify', () => {
 
   it('a message with 1,000 DKIM signatures: at most [limits] max_dkim_signatures are checked, the author\'s among them, and the result says how many were not', async () => {
     const signed = await sign(message({ subject: 'flood' }), [{ domain: 'example.com', selector: 'k', key: KEY }]);
-    const flood = withJunkSignatures(signed, 999, (i) => `junk${i}.example`);
+    const flood = await withJunkSignatures(signed, 999, (i) => `junk${i}.example`);
     const started = performance.now();
     const r = await ruaflow(['verify', '--config', config, '--json', '--quiet', ...ENVELOPE], { input: flood.toString('latin1') });
     assert.equal(r.code, 0, r.stderr);
@@ -184,6 +186,24 @@ describe('ruaflow verify', () => {
     const [row] = rows('SELECT COUNT(*) AS n FROM evaluation_dkim WHERE evaluation_id = (SELECT MAX(id) FROM evaluations)');
     assert.equal(row?.['n'], 10);
     assert.ok(performance.now() - started < 20_000);
+  });
+
+  it('stops at [serve] verify_timeout_ms as serve does: defer (exit 75), one line on stderr, nothing recorded', async () => {
+    const slow = join(dir, 'slow.toml');
+    writeFileSync(slow, `[database]\npath = "${db}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1500\n[serve]\nverify_timeout_ms = 700\n`);
+    const flood = await withJunkSignatures(message({ subject: 'silent flood' }), 1000, (i) => `s${i}.silent.example`);
+    const count = () => (existsSync(db) ? rows('SELECT COUNT(*) AS n FROM evaluations')[0]?.['n'] : 0);
+    const before = count();
+    const started = performance.now();
+    const r = await ruaflow(['verify', '--config', slow, ...ENVELOPE], { input: flood.toString('latin1') });
+    const ms = performance.now() - started;
+    assert.equal(r.code, 75, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
+    assert.deepEqual(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /^ruaflow: verification timed out after 700 ms \(DNS too slow\?\); not recorded: the message is deferred \(raise \[serve\] verify_timeout_ms to wait longer\)$/);
+    assert.ok(ms < 6000, `took ${Math.round(ms)} ms`);
+    assert.equal(count(), before, 'nothing recorded');
   });
 
   it('accepts an aligned bounce under p=reject on the SPF of its HELO name: dmarc=pass, exit 0', async () => {

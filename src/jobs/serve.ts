@@ -21,7 +21,7 @@ import { evaluationJson } from '../receiver/evaluation-json.js';
 import { maxLineBytes, parseRequest } from '../receiver/serve-protocol.js';
 import type { Envelope } from '../receiver/types.js';
 import type { CommitGroup } from '../store/commit-group.js';
-import { closeSoon, serveConnection } from './serve-connection.js';
+import { closeSoon, PartialLines, serveConnection } from './serve-connection.js';
 import { cutOff, timedOut } from './verify-deadline.js';
 import { verifyMessage, type VerifyDeps } from './verify-message.js';
 
@@ -67,6 +67,7 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   // Verifications that timed out: answered already, winding down (their DNS queries are cut off).
   const abandoned = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
+  const partialLines = new PartialLines(log);
   let requests = 0;
 
   const commitTimer = group === null ? null : setInterval(() => commitSafely(), options.commitMillis ?? 100);
@@ -154,7 +155,8 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   // connection once they are written.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => socket.destroy());
-    if (sockets.size >= limits.maxConnections) {
+    // Full: the slowest unfinished request line makes room (serve-connection.ts), else refused.
+    if (sockets.size >= limits.maxConnections && !partialLines.closeOldest(sockets.size)) {
       refuse(socket);
       return;
     }
@@ -167,6 +169,7 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
       lineTimeoutMs: limits.lineTimeoutMs,
       answer,
       log,
+      partialLines,
     });
   });
   server.on('error', (error) => log.error('serve error', { error: error.message }));

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'io'
   | 'locked'
   | 'mailbox'
-  | 'smtp';
+  | 'smtp'
+  | 'verify_timeout';
 
 export abstract class RuaflowError extends Error {
   abstract readonly code: ErrorCode;
@@ -109,4 +110,10 @@ export class SmtpError extends RuaflowError {
   ) {
     super(message, options);
   }
+}
+
+/** `ruaflow verify` gave up at `[serve] verify_timeout_ms` (DNS too slow): nothing was recorded,
+ * and the MTA is told to try again later — exit 75, the code of a deferral. */
+export class VerifyTimeoutError extends RuaflowError {
+  readonly code = 'verify_timeout' as const;
 }

@@ -38,6 +38,12 @@ export interface Limits {
   /** Records held back when they come before report_metadata/policy_published (never seen in
    * practice, but not ruled out by the format). */
   readonly maxRecordsBeforeHeader: number;
+  /** DKIM signatures verified per received message (`ruaflow verify` / `serve`); the rest are
+   * not checked, and the result says how many (RFC 6376 §6.1 lets a verifier limit them). Each
+   * costs a DNS key lookup and a public-key operation, and a sender can add as many as it likes.
+   * Real mail carries one to three (the author, an ESP, a list or forwarder); 10 leaves room for
+   * long forwarding chains, and those that can align with From are checked first. */
+  readonly maxDkimSignatures: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -49,6 +55,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxSectionBytes: 4 * 1024 * 1024,
   maxXmlDepth: 32,
   maxRecordsBeforeHeader: 10_000,
+  maxDkimSignatures: 10,
 };
 
 /** The `[limits]` key that raises each cap, used in error messages and config. */
@@ -61,6 +68,7 @@ export const LIMIT_SETTINGS: { readonly [K in keyof Limits]: string } = {
   maxSectionBytes: 'max_section_bytes',
   maxXmlDepth: 'max_xml_depth',
   maxRecordsBeforeHeader: 'max_records_before_header',
+  maxDkimSignatures: 'max_dkim_signatures',
 };
 
 /**

@@ -102,6 +102,7 @@ export function verifyDeps(config: Config, app: Pick<AppDeps, 'db'> | null, log:
     log,
     store: app === null ? null : new EvaluationStore(app.db),
     sample: () => Math.random() * 100,
+    maxDkimSignatures: config.limits.maxDkimSignatures,
   };
 }
 

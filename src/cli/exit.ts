@@ -18,10 +18,11 @@ import { CommanderError } from 'commander';
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** `ruaflow verify`: one code per decision. */
 export const DECISION_EXIT = { accept: 0, quarantine: 10, defer: 75, reject: 69 } as const satisfies Record<'accept' | 'quarantine' | 'defer' | 'reject', number>;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT] | typeof DECISION_EXIT.defer;
 
 export function exitCodeFor(error: unknown): ExitCode {
   // What commander still throws itself is help or the version printed (src/cli/program.ts turns
@@ -46,6 +47,9 @@ export function exitCodeFor(error: unknown): ExitCode {
         return error instanceof MailboxError && (error.kind === 'auth' || error.kind === 'mailbox-missing') ? EXIT.usage : EXIT.failed;
       case 'smtp':
         return error instanceof SmtpError && error.kind === 'auth' ? EXIT.usage : EXIT.failed;
+      case 'verify_timeout':
+        // Not verified in time: the message is deferred, as serve answers it (EX_TEMPFAIL).
+        return DECISION_EXIT.defer;
     }
   }
   return EXIT.failed;

@@ -23,6 +23,10 @@ export function sendReportsJson(r: SendReportsResult) {
       records: b.records,
       messages: b.messages,
       destinations: b.destinations,
+      // Dry run only (null in a real run): what the real send would refuse, and what it could
+      // not check now (a DNS temperror: the real send would defer and retry).
+      refused: r.destinations === null ? null : (r.destinations.get(b.filename)?.refused ?? []).map((x) => ({ address: x.address, reason: x.reason })),
+      unverified: r.destinations === null ? null : (r.destinations.get(b.filename)?.unverified ?? []).map((x) => ({ address: x.address, reason: x.reason })),
     })),
     deliveries:
       d === null
@@ -50,6 +54,18 @@ export function renderSendReports(r: SendReportsResult): string {
   ];
   for (const s of b.skipped) lines.push(`  skipped ${s.policyDomain}: ${s.reason}`);
   for (const i of b.ignoredUris) lines.push(`  ignored ${i.uri} (${i.policyDomain}): ${i.reason}`);
+  if (r.destinations !== null) {
+    // Dry run: where each report would go, and which destinations the real send would refuse.
+    for (const report of b.built) {
+      const notes = r.destinations.get(report.filename);
+      for (const address of report.destinations) {
+        const refused = notes?.refused.find((x) => x.address === address);
+        const unverified = notes?.unverified.find((x) => x.address === address);
+        const mark = refused !== undefined ? `: REFUSED, ${refused.reason}` : unverified !== undefined ? `: not checked now (${unverified.reason}); the real send would retry` : '';
+        lines.push(`  ${report.policyDomain} → ${address}${mark}`);
+      }
+    }
+  }
   const d = r.deliveries;
   if (d !== null) {
     lines.push(

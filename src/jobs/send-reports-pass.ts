@@ -19,7 +19,7 @@ import { parseReportDay, type Period } from '../report/period.js';
 import type { Database } from '../store/database.js';
 import { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import { OutboundStore } from '../store/outbound.js';
-import { buildReports, deliverDue, type BuildTotals, type DeliveryTotals, type Reporter } from './send-reports.js';
+import { buildReports, checkBuiltDestinations, deliverDue, type BuildTotals, type DeliveryTotals, type DestinationNotes, type Reporter } from './send-reports.js';
 
 export interface SendReportsResult {
   readonly period: Period;
@@ -28,6 +28,9 @@ export interface SendReportsResult {
   readonly build: BuildTotals;
   /** null in a dry run. */
   readonly deliveries: DeliveryTotals | null;
+  /** Dry run: per built report (by file name), the destinations the real send would refuse or
+   * defer now. null in a real run (the delivery itself checks them). */
+  readonly destinations: ReadonlyMap<string, DestinationNotes> | null;
 }
 
 export type Signer = (raw: Buffer) => Promise<Buffer>;
@@ -38,7 +41,7 @@ export interface SendReportsDeps {
   readonly dbPath: string;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Made only for a real run (a dry run asks no DNS). */
+  /** Made when there is something to check or send (a dry run checks external destinations). */
   readonly resolver: () => DnsResolver;
   /** `ruaflow <version>`, in each report's metadata. */
   readonly generator: string;
@@ -65,7 +68,16 @@ export async function sendReportsOnce(
   if (options.dryRun) {
     makeDir(options.outDir);
     const build = await readAndBuild(null, (filename, payload) => writeFileOrFail(join(options.outDir, filename), payload));
-    return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null };
+    // The same checks the delivery makes (reads only), so the preview shows what would be refused.
+    const destinations = new Map<string, DestinationNotes>();
+    if (build.built.length > 0) {
+      const checks = { resolver: deps.resolver(), outbound: new OutboundStore(deps.db), clock: deps.clock };
+      for (const report of build.built) {
+        if (options.signal?.aborted === true) break;
+        destinations.set(report.filename, await checkBuiltDestinations(checks, report));
+      }
+    }
+    return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null, destinations };
   }
   const outbound = new OutboundStore(deps.db);
   const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 } : await readAndBuild(outbound);
@@ -95,7 +107,7 @@ export async function sendReportsOnce(
       },
       options.signal,
     );
-    return { period: options.period, dryRun: false, outDir: null, build, deliveries };
+    return { period: options.period, dryRun: false, outDir: null, build, deliveries, destinations: null };
   } finally {
     await transport.close();
   }

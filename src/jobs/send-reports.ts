@@ -10,7 +10,9 @@
  *            compose + DKIM-sign → size limits → pacing per destination host → SMTP → the
  *            outcome committed at once (sent / deferred with backoff / rejected → suppressed).
  *
- * A dry run builds and writes the files only: no database writes, no DNS, no SMTP.
+ * A dry run builds and writes the files only, and checks each destination as a real send would
+ * (suppression list, external-destination check: DNS) to say which ones that send would refuse:
+ * no database writes, no SMTP.
  */
 import type { OutboundReportFormat } from '../types/config.js';
 import type { OutboundConfig } from '../types/config.js';
@@ -22,10 +24,10 @@ import type { MailTransport } from '../ports/mail.js';
 import { aggregatePolicyDomain, type PolicyGroup } from '../receiver/aggregate.js';
 import { buildAggregateXml } from '../report/aggregate/build.js';
 import { outboundReport } from '../receiver/outbound-report.js';
-import { checkDestination } from '../dmarc/destination.js';
+import { checkDestination, type DestinationCheck } from '../dmarc/destination.js';
 import { gzipReport, reportFilename, reportIdFor, reportMessage } from '../receiver/package.js';
 import { planRetry } from '../receiver/retry-schedule.js';
-import { parseRua } from '../dmarc/rua.js';
+import { parseRua, type RuaDestination } from '../dmarc/rua.js';
 import { safetyVerdict } from '../receiver/safety.js';
 import type { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import type { DueDelivery, OutboundStore } from '../store/outbound.js';
@@ -64,6 +66,22 @@ export interface BuiltReport {
   readonly records: number;
   readonly messages: number;
   readonly destinations: readonly string[];
+  /** The rua destinations behind `destinations`, as the delivery checks them. */
+  readonly targets: readonly RuaDestination[];
+}
+
+/** A destination of a built report that the real send would not use now (dry run). */
+export interface DestinationNote {
+  readonly address: string;
+  readonly reason: string;
+}
+
+/** What a dry run found for one built report's destinations. */
+export interface DestinationNotes {
+  /** The real send would refuse these (suppressed, or an external destination not authorised). */
+  readonly refused: readonly DestinationNote[];
+  /** Could not be checked now (a DNS temperror): the real send would defer and retry them. */
+  readonly unverified: readonly DestinationNote[];
 }
 
 export interface BuildTotals {
@@ -164,7 +182,37 @@ function buildOne(deps: BuildDeps, period: Period, group: PolicyGroup, totals: B
     totals.alreadyBuilt++;
     return;
   }
-  totals.built.push({ policyDomain: group.policyDomain, reportId, filename, records: group.rows.length, messages: group.messages, destinations });
+  totals.built.push({ policyDomain: group.policyDomain, reportId, filename, records: group.rows.length, messages: group.messages, destinations, targets: rua.destinations });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Destination checks, shared by the delivery and the dry run so the two cannot disagree
+
+export interface DestinationDeps {
+  readonly resolver: DnsResolver;
+  readonly outbound: Pick<OutboundStore, 'suppression'>;
+}
+
+export type DestinationVerdict = { readonly kind: 'suppressed'; readonly reason: string } | DestinationCheck;
+
+/** May a report for `policyDomain` go to `destination` now: the suppression list (an address
+ * that refused our reports), then the external-destination check (RFC 9990 §3, DNS). */
+export async function destinationVerdict(deps: DestinationDeps, policyDomain: string, destination: RuaDestination, now: number): Promise<DestinationVerdict> {
+  const suppression = deps.outbound.suppression(destination.address, now);
+  if (suppression !== null) return { kind: 'suppressed', reason: `suppressed until ${new Date(suppression.expiresAt * 1000).toISOString()}: ${suppression.reason}` };
+  return checkDestination(deps.resolver, policyDomain, destination);
+}
+
+/** Dry run: the destinations of one built report that the real send would refuse or defer. */
+export async function checkBuiltDestinations(deps: DestinationDeps & { readonly clock: Clock }, report: BuiltReport): Promise<DestinationNotes> {
+  const refused: DestinationNote[] = [];
+  const unverified: DestinationNote[] = [];
+  for (const target of report.targets) {
+    const verdict = await destinationVerdict(deps, report.policyDomain, target, deps.clock.now());
+    if (verdict.kind === 'suppressed' || verdict.kind === 'unauthorized') refused.push({ address: target.address, reason: verdict.reason });
+    else if (verdict.kind === 'temperror') unverified.push({ address: target.address, reason: verdict.reason });
+  }
+  return { refused, unverified };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,15 +269,14 @@ export async function deliverDue(deps: DeliverDeps, signal?: AbortSignal): Promi
       log.warn('report given up', fields);
       continue;
     }
-    const suppression = outbound.suppression(d.address, now);
-    if (suppression !== null) {
-      outbound.settle(d.reportRow, d.address, { state: 'suppressed', at: now, attempted: false, message: `suppressed until ${new Date(suppression.expiresAt * 1000).toISOString()}: ${suppression.reason}` });
+    const host = d.address.slice(d.address.lastIndexOf('@') + 1);
+    const check = await destinationVerdict(deps, d.policyDomain, { uri: d.uri, address: d.address, host, maxBytes: d.maxBytes }, now);
+    if (check.kind === 'suppressed') {
+      outbound.settle(d.reportRow, d.address, { state: 'suppressed', at: now, attempted: false, message: check.reason });
       totals.suppressed++;
       log.info('report not sent: address suppressed', fields);
       continue;
     }
-    const host = d.address.slice(d.address.lastIndexOf('@') + 1);
-    const check = await checkDestination(deps.resolver, d.policyDomain, { uri: d.uri, address: d.address, host, maxBytes: d.maxBytes });
     if (check.kind === 'unauthorized') {
       outbound.settle(d.reportRow, d.address, { state: 'unauthorized', at: now, attempted: true, message: check.reason });
       totals.unauthorized++;

@@ -12,9 +12,18 @@
  *
  * While a request is being verified the connection is neither idle nor late: the client is
  * waiting for us, and `verifyTimeoutMs` bounds that wait (serve.ts).
+ *
+ * Room for new clients (PartialLines): when all `maxConnections` are open, serve.ts closes the
+ * connection whose unfinished request line started longest ago instead of refusing the new one.
+ * Without it, 256 clients each trickling a byte a second hold every place for the whole
+ * `lineTimeoutMs` and lock the MTA's own new connections out (a slowloris). A client that sends
+ * whole lines, however many, is never closed for room: only one caught in the middle of a line,
+ * the slowest first. This needs no client address: on the loopback port every client, the MTA
+ * too, is 127.0.0.1, and a unix socket has no peer address at all, so a limit per address would
+ * shut the MTA out together with the attacker.
  */
 import type { Socket } from 'node:net';
-import { SERVE_CLOSE_GRACE_MS, SERVE_LIMIT_SETTINGS } from '../limits.js';
+import { REFUSAL_LOG_INTERVAL_MS, SERVE_CLOSE_GRACE_MS, SERVE_LIMIT_SETTINGS } from '../limits.js';
 import type { Logger } from '../ports/logger.js';
 
 export interface ConnectionOptions {
@@ -26,9 +35,57 @@ export interface ConnectionOptions {
   /** One request line → its answer (one JSON text). Never rejects. */
   readonly answer: (line: string) => Promise<string>;
   readonly log: Logger;
+  /** The service's connections that are in the middle of a request line. */
+  readonly partialLines?: PartialLines;
 }
 
 type Deadline = 'idle' | 'line';
+
+/**
+ * The service's connections that are in the middle of a request line, oldest line first (a
+ * Map keeps insertion order; a connection is taken out when its line ends and put back at the
+ * end when the next one starts).
+ */
+export class PartialLines {
+  readonly #started = new Map<Socket, { readonly at: number; readonly close: (why: string) => void }>();
+  readonly #log: Logger;
+  #closedSince = 0;
+  #lastLog = -Infinity;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  start(socket: Socket, close: (why: string) => void): void {
+    if (!this.#started.has(socket)) this.#started.set(socket, { at: performance.now(), close });
+  }
+
+  end(socket: Socket): void {
+    this.#started.delete(socket);
+  }
+
+  /** Closes the connection whose unfinished line is the oldest, to make room for a new one
+   * (`open` connections, the cap). false: none is in the middle of a line. */
+  closeOldest(open: number): boolean {
+    const oldest = this.#started.entries().next();
+    if (oldest.done === true) return false;
+    const [socket, line] = oldest.value;
+    this.#started.delete(socket);
+    const ms = Math.round(performance.now() - line.at);
+    line.close(
+      `closed to make room: ${open} connections open ([serve] ${SERVE_LIMIT_SETTINGS.maxConnections}), and this request line, unfinished after ${ms} ms, was the oldest`,
+    );
+    // A flood of new connections must not become a flood of log lines (as refusals in serve.ts).
+    this.#closedSince++;
+    const now = performance.now();
+    if (now - this.#lastLog >= REFUSAL_LOG_INTERVAL_MS) {
+      this.#log.warn('slow request line closed to make room', { open, line_ms: ms, closed: this.#closedSince });
+      this.#closedSince = 0;
+      this.#lastLog = now;
+    }
+    return true;
+  }
+}
 
 export function serveConnection(socket: Socket, options: ConnectionOptions): void {
   const { maxLine, log } = options;
@@ -93,28 +150,31 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     }
   };
 
+  /** Drops the partial line, writes the answers owed and then `error`, and closes. */
+  const closeWith = (error: string): void => {
+    if (closing || socket.destroyed) return;
+    closing = true;
+    clear();
+    options.partialLines?.end(socket);
+    pending = [];
+    pendingBytes = 0;
+    skipping = false;
+    respond(Promise.resolve(JSON.stringify({ error })));
+    void tail.then(() => closeSoon(socket));
+  };
+
   const expire = (kind: Deadline): void => {
     timer = null;
     deadline = null;
     if (closing || socket.destroyed) return;
-    closing = true;
     if (kind === 'idle') {
+      closing = true;
       log.info('connection idle, closed', { idle_ms: options.idleTimeoutMs });
       closeSoon(socket);
       return;
     }
     log.warn('request line too slow, connection closed', { line_ms: options.lineTimeoutMs, bytes: pendingBytes });
-    pending = [];
-    pendingBytes = 0;
-    skipping = false;
-    respond(
-      Promise.resolve(
-        JSON.stringify({
-          error: `request line not complete within ${options.lineTimeoutMs} ms: closing the connection (raise [serve] ${SERVE_LIMIT_SETTINGS.lineTimeoutMs} to allow slower clients)`,
-        }),
-      ),
-    );
-    void tail.then(() => closeSoon(socket));
+    closeWith(`request line not complete within ${options.lineTimeoutMs} ms: closing the connection (raise [serve] ${SERVE_LIMIT_SETTINGS.lineTimeoutMs} to allow slower clients)`);
   };
 
   const onLine = (bytes: Buffer): void => {
@@ -129,8 +189,9 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, nl);
       start = nl + 1;
-      // A line ended: the next one, if any, gets a deadline of its own.
+      // A line ended: the next one, if any, gets a deadline (and a place in line) of its own.
       if (deadline === 'line') clear();
+      options.partialLines?.end(socket);
       if (skipping) {
         skipping = false;
         continue;
@@ -155,10 +216,12 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
         );
       }
     }
+    if (!closing && (pendingBytes > 0 || skipping)) options.partialLines?.start(socket, closeWith);
     watch();
   });
   socket.on('end', () => {
     clear();
+    options.partialLines?.end(socket);
     if (closing) return;
     closing = true;
     // The client has sent all it will: a last line without its newline is still a request.
@@ -167,7 +230,10 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     pendingBytes = 0;
     void tail.then(() => closeSoon(socket));
   });
-  socket.on('close', clear);
+  socket.on('close', () => {
+    clear();
+    options.partialLines?.end(socket);
+  });
   watch();
 }
 

@@ -21,7 +21,8 @@ import { evaluationJson } from '../receiver/evaluation-json.js';
 import { maxLineBytes, parseRequest } from '../receiver/serve-protocol.js';
 import type { Envelope } from '../receiver/types.js';
 import type { CommitGroup } from '../store/commit-group.js';
-import { closeSoon, serveConnection } from './serve-connection.js';
+import { closeSoon, PartialLines, serveConnection } from './serve-connection.js';
+import { cutOff, timedOut } from './verify-deadline.js';
 import { verifyMessage, type VerifyDeps } from './verify-message.js';
 
 export interface ServeOptions {
@@ -66,6 +67,7 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   // Verifications that timed out: answered already, winding down (their DNS queries are cut off).
   const abandoned = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
+  const partialLines = new PartialLines(log);
   let requests = 0;
 
   const commitTimer = group === null ? null : setInterval(() => commitSafely(), options.commitMillis ?? 100);
@@ -153,7 +155,8 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
   // connection once they are written.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => socket.destroy());
-    if (sockets.size >= limits.maxConnections) {
+    // Full: the slowest unfinished request line makes room (serve-connection.ts), else refused.
+    if (sockets.size >= limits.maxConnections && !partialLines.closeOldest(sockets.size)) {
       refuse(socket);
       return;
     }
@@ -166,6 +169,7 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
       lineTimeoutMs: limits.lineTimeoutMs,
       answer,
       log,
+      partialLines,
     });
   });
   server.on('error', (error) => log.error('serve error', { error: error.message }));
@@ -205,37 +209,5 @@ export function startVerifyService(base: VerifyDeps, options: ServeOptions): Ver
       commitSafely();
       log.info('serve stopped', { requests });
     },
-  };
-}
-
-/** The reason a timed-out verification is aborted with; `ECANCELLED` is what c-ares calls a
- * query cancelled by its caller, and mailauth treats an unknown DNS error code as temperror. */
-const timedOut = (ms: number): Error => Object.assign(new Error(`verification timed out after ${ms} ms`), { code: 'ECANCELLED' });
-
-/** The resolver for one verification: once it is abandoned, every query — the ones it waits on
- * and any it would start — fails at once, so it winds down instead of waiting out DNS timeouts.
- * One abort listener per verification, not one per query: a message asks several names and
- * EventTarget listeners cost more than a Set (bench --only=serve). */
-function cutOff(resolver: DnsResolver, signal: AbortSignal): DnsResolver {
-  const waiting = new Set<(error: Error) => void>();
-  signal.addEventListener('abort', () => {
-    for (const reject of waiting) reject(signal.reason as Error);
-    waiting.clear();
-  }, { once: true });
-  return (name, rrtype) => {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise((resolve, reject) => {
-      waiting.add(reject);
-      resolver(name, rrtype).then(
-        (records) => {
-          waiting.delete(reject);
-          resolve(records);
-        },
-        (error: unknown) => {
-          waiting.delete(reject);
-          reject(error as Error);
-        },
-      );
-    });
   };
 }

@@ -24,12 +24,18 @@ export interface VerifyDeps {
   readonly store: { insert(row: EvaluationRow): number } | null;
   /** A number in [0, 100) for pct sampling (RFC 7489 §6.6.4). */
   readonly sample: () => number;
+  /** `[limits] max_dkim_signatures` (DEFAULT_LIMITS when left out). */
+  readonly maxDkimSignatures?: number;
 }
 
 /** `signal`: once aborted (`ruaflow serve` gave up waiting and answered with an error), the
  * evaluation is neither logged nor recorded; the call rejects with the signal's reason. */
 export async function verifyMessage(deps: VerifyDeps, message: Buffer, envelope: Envelope, signal?: AbortSignal): Promise<{ evaluation: Evaluation; id: number | null }> {
-  const auth = await authenticateMessage(message, envelope, { resolver: deps.resolver, authservId: deps.authservId });
+  const auth = await authenticateMessage(message, envelope, {
+    resolver: deps.resolver,
+    authservId: deps.authservId,
+    ...(deps.maxDkimSignatures !== undefined ? { maxDkimSignatures: deps.maxDkimSignatures } : {}),
+  });
   // The last await: from here to the insert nothing yields, so the check cannot go stale.
   signal?.throwIfAborted();
   const dmarcPolicy = applyDmarcPolicy(auth.dmarc, deps.sample());
@@ -68,6 +74,7 @@ export async function verifyMessage(deps: VerifyDeps, message: Buffer, envelope:
     from: auth.headerFrom,
     spf: auth.spf.result,
     dkim: auth.dkim.length === 0 ? 'none' : auth.dkim.map((s) => `${s.domain}:${s.result}`).join(','),
+    ...(auth.dkimUnchecked > 0 ? { dkim_unchecked: auth.dkimUnchecked } : {}),
     dmarc: auth.dmarc.result,
     policy: dmarcPolicy.applied,
     arc: auth.arc.result,

@@ -29,7 +29,7 @@ export function authenticationResults(authservId: string, auth: AuthOutcome, pol
   parts.push(join(`spf=${spf.result}`, spf.result !== 'pass' && spf.comment !== null ? `reason=${quoted(spf.comment)}` : null, spfProp));
 
   if (auth.dkim.length === 0) parts.push(join('dkim=none', comment('message not signed')));
-  for (const s of auth.dkim) {
+  for (const [i, s] of auth.dkim.entries()) {
     const key = s.bits !== null ? `${s.bits}-bit key` : null;
     parts.push(
       join(
@@ -41,6 +41,10 @@ export function authenticationResults(authservId: string, auth: AuthOutcome, pol
         `header.s=${pvalue(s.selector)}`,
         s.algorithm !== null ? `header.a=${value(s.algorithm)}` : null,
         s.b !== null ? `header.b=${value(s.b)}` : null,
+        // RFC 6376 §6.1: signatures past our limit were not verified; the last dkim result says so.
+        i === auth.dkim.length - 1 && auth.dkimUnchecked > 0
+          ? comment(`${auth.dkimUnchecked} more DKIM signature${auth.dkimUnchecked === 1 ? '' : 's'} not checked: [limits] max_dkim_signatures is ${auth.dkim.length}`)
+          : null,
       ),
     );
   }

@@ -68,7 +68,8 @@ export function applyDmarcPolicy(dmarc: DmarcOutcome, sample: number): DmarcAppl
     }
   } else if (published.t === null && published.pct !== null && published.pct < 100 && sample >= published.pct) {
     applied = ONE_LEVEL_WEAKER[requested];
-    if (applied !== requested) overrides.push({ type: 'other', comment: `sampled out by pct=${published.pct}: ${tag}=${requested} applied as ${applied}` });
+    // RFC 7489 §6.6.4 and App. C: a message the sampling left out is `sampled_out`.
+    if (applied !== requested) overrides.push({ type: 'sampled_out', comment: `sampled out by pct=${published.pct}: ${tag}=${requested} applied as ${applied}` });
   }
   return { tag, requested, applied, overrides };
 }

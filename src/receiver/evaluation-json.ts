@@ -27,6 +27,7 @@ export function evaluationJson(e: Evaluation) {
       reason: s.reason,
       aligned: s.aligned,
     })),
+    dkim_unchecked: auth.dkimUnchecked,
     dmarc: {
       result: auth.dmarc.result,
       comment: auth.dmarc.comment,

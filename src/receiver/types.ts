@@ -25,8 +25,9 @@ export type ArcResult = 'pass' | 'fail' | 'none';
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 export type Disposition = 'none' | 'pass' | 'quarantine' | 'reject';
 export type Decision = 'accept' | 'quarantine' | 'defer' | 'reject';
-/** RFC 9990 PolicyOverrideType. */
-export type OverrideType = 'local_policy' | 'mailing_list' | 'other' | 'policy_test_mode' | 'trusted_forwarder';
+/** RFC 9990 PolicyOverrideType, plus RFC 7489's `sampled_out` (App. C) for a message the pct
+ * tag left out: RFC 9990 has no word for it, so its reports say `other` (report/aggregate/build.ts). */
+export type OverrideType = 'local_policy' | 'mailing_list' | 'other' | 'policy_test_mode' | 'sampled_out' | 'trusted_forwarder';
 
 export const DECISIONS = ['accept', 'quarantine', 'defer', 'reject'] as const satisfies readonly Decision[];
 
@@ -116,6 +117,8 @@ export interface AuthOutcome {
   readonly listId: string | null;
   readonly spf: SpfOutcome;
   readonly dkim: readonly DkimSignature[];
+  /** DKIM signatures not verified: over `[limits] max_dkim_signatures` (signature-cap.ts). */
+  readonly dkimUnchecked: number;
   readonly dmarc: DmarcOutcome;
   readonly arc: ArcOutcome;
 }

@@ -17,8 +17,9 @@ import { nameExists, type DnsResolver } from '../ports/dns.js';
 import { parsePublishedPolicy } from './dmarc-policy.js';
 import { isUnder } from '../dmarc/domain-under.js';
 import { domainOfAddress } from './local-policy.js';
+import { capDkimSignatures } from './signature-cap.js';
 import type { ArcOutcome, AuthOutcome, DkimResult, DkimSignature, DmarcOutcome, Envelope, PublishedPolicy, SignatureStatus, SpfOutcome, SpfResult } from './types.js';
-import { HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';
+import { DEFAULT_LIMITS, HEADER_VALUE_MAX_CHARS, PUBLISHED_POLICY_CACHE_ENTRIES as PUBLISHED_MAX } from '../limits.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid. */
 const MIN_RSA_BITS = 1024;
@@ -27,11 +28,15 @@ export interface VerifyOptions {
   readonly resolver: DnsResolver;
   /** Our authserv-id (mailauth's `mta`). */
   readonly authservId: string;
+  /** `[limits] max_dkim_signatures` (DEFAULT_LIMITS when left out). */
+  readonly maxDkimSignatures?: number;
 }
 
 export async function authenticateMessage(message: Buffer, envelope: Envelope, options: VerifyOptions): Promise<AuthOutcome> {
   const resolver = options.resolver as unknown as DNSResolver;
-  const result = await authenticate(message, {
+  // RFC 6376 §6.1: a verifier may limit the signatures it verifies (signature-cap.ts).
+  const capped = capDkimSignatures(message, options.maxDkimSignatures ?? DEFAULT_LIMITS.maxDkimSignatures);
+  const result = await authenticate(capped.message, {
     ip: envelope.ip,
     helo: envelope.helo,
     // '' is the null reverse-path: mailauth then checks the HELO identity (RFC 7208 §2.4).
@@ -73,6 +78,7 @@ export async function authenticateMessage(message: Buffer, envelope: Envelope, o
     listId: listId(headerValue(headers, 'list-id')),
     spf,
     dkim: signatures.map((s) => ({ ...s, aligned: alignedWith(s.domain) })),
+    dkimUnchecked: capped.unchecked,
     dmarc,
     arc,
   };
@@ -246,7 +252,11 @@ async function evaluateDmarc(input: {
   const response: DMARCResult | false = await verifyDmarc({
     headerFrom: [...input.headerFrom],
     fromFields: input.fromFields,
-    spfDomains: input.spf.result === 'pass' && input.spf.scope === 'mfrom' ? [input.spf.domain] : [],
+    // The SPF-authenticated identifier is the MAIL FROM domain; for the null reverse-path that
+    // identity is postmaster@<HELO name> (RFC 7208 §2.4), so a bounce's HELO result is the one
+    // DMARC aligns (RFC 9989 §4.4), as Mail::DMARC and OpenDMARC do. mapSpf checks the HELO
+    // scope only then, so whichever identity was checked is the one that counts.
+    spfDomains: input.spf.result === 'pass' ? [input.spf.domain] : [],
     dkimDomains: input.signatures.filter((s) => s.status === 'pass').map((s) => ({ domain: s.domain })),
     ...(input.arcResult !== undefined ? { arcResult: input.arcResult } : {}),
     resolver: input.resolver as unknown as DNSResolver,
@@ -260,11 +270,11 @@ async function evaluateDmarc(input: {
   const published = typeof response.rr === 'string' && response.rr !== '' ? publishedPolicy(response.rr) : null;
   const policyDomain = response.policyDomain ?? null;
   const orgDomain = response.domain ? response.domain.toLowerCase() : null;
-  // Nothing passed aligned, but an identifier that would align failed temporarily (the mfrom SPF
-  // check, or a DKIM key lookup): the result is not known yet, so it is a temperror, not a fail
+  // Nothing passed aligned, but an identifier that would align failed temporarily (the SPF
+  // check of MAIL FROM, or of HELO for a bounce, or a DKIM key lookup): the result is not known yet, so it is a temperror, not a fail
   // (RFC 9989 §4.4, §5.3 step 5 — a later attempt may pass). Only identifiers DMARC would count:
   // a signature whose d= can never align must not turn a reject into a defer.
-  const temporarySpf = input.spf.result === 'temperror' && input.spf.scope === 'mfrom' && aligns(input.spf.domain, authorDomain, orgDomain, published?.aspf === 's');
+  const temporarySpf = input.spf.result === 'temperror' && aligns(input.spf.domain, authorDomain, orgDomain, published?.aspf === 's');
   const temporaryDkim = input.signatures.some((s) => s.result === 'temperror' && aligns(s.domain, authorDomain, orgDomain, published?.adkim === 's'));
   if (result === 'fail' && (temporarySpf || temporaryDkim)) {
     result = 'temperror';

@@ -74,6 +74,44 @@ describe('ruaflow send-reports', () => {
     });
   });
 
+  it('--dry-run marks the destinations the real send would refuse, with the same checks and reasons', async () => {
+    await withSmtp({}, async (smtp) => {
+      const dir = setup(smtp.port, [
+        { name: 'a.example' },
+        // An external destination whose host publishes no authorisation (RFC 9990 §3): refused.
+        { name: 'c.example', rua: 'mailto:agg@reports.elsewhere.example' },
+        { name: 'd.example', rua: 'mailto:gone@d.example' },
+      ]);
+      const db = openDatabase(join(dir, 'db.sqlite'));
+      const now = Math.floor(Date.now() / 1000);
+      db.prepare('INSERT INTO outbound_suppressions (address, reason, code, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run('gone@d.example', '550 no such user', 550, now, now + 86_400);
+      db.close();
+
+      const dry = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--dry-run', '--json', '--quiet'], { cwd: dir });
+      assert.equal(dry.code, 0, dry.stderr);
+      const refused = Object.fromEntries(json(dry.stdout)['reports'].map((x: { policy_domain: string; destinations: string[]; refused: unknown[] }) => [x.policy_domain, [x.destinations, x.refused]]));
+      assert.deepEqual(refused['a.example'], [['rua@a.example'], []]);
+      const [cDest, cRefused] = refused['c.example'] as [string[], { address: string; reason: string }[]];
+      assert.deepEqual(cDest, ['agg@reports.elsewhere.example']);
+      assert.equal(cRefused[0]?.address, 'agg@reports.elsewhere.example');
+      assert.match(cRefused[0]?.reason ?? '', /reports\.elsewhere\.example does not accept reports for c\.example \(no v=DMARC1 record at c\.example\._report\._dmarc\.reports\.elsewhere\.example\)/);
+      const [, dRefused] = refused['d.example'] as [string[], { address: string; reason: string }[]];
+      assert.match(dRefused[0]?.reason ?? '', /^suppressed until .*: 550 no such user$/);
+
+      const text = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--dry-run', '--quiet'], { cwd: dir });
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /\n  c\.example → agg@reports\.elsewhere\.example: REFUSED, reports\.elsewhere\.example does not accept reports/);
+      assert.match(text.stdout, /\n  d\.example → gone@d\.example: REFUSED, suppressed until /);
+      assert.match(text.stdout, /\n  a\.example → rua@a\.example\n/);
+
+      // The real send refuses the same two.
+      const real = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json', '--quiet'], { cwd: dir });
+      const d = json(real.stdout)['deliveries'];
+      assert.deepEqual([d.sent, d.unauthorized, d.suppressed], [1, 1, 1]);
+      assert.deepEqual(smtp.messages.map((m) => m.to[0]), ['rua@a.example']);
+    });
+  });
+
   it('sends, prints the --json summary, archives; a second run sends nothing', async () => {
     await withSmtp({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', rua: 'mailto:x@b.example, https://b.example/r' }]);

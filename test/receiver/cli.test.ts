@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { dkimZone, message, rsaKey, sign } from './support.js';
+import { dkimZone, message, rsaKey, sign, withJunkSignatures } from './support.js';
 
 let dns: DnsServer;
 let dir: string;
@@ -26,6 +26,8 @@ before(async () => {
     'news.example': { A: ['192.0.2.20'] },
     '_dmarc.news.example': { TXT: ['v=DMARC1; p=quarantine'] },
     'paypal.example': { A: ['192.0.2.30'] },
+    // A resolver that never answers for these names (the key lookups of a signature flood).
+    '*.silent.example': { silent: true },
   });
   dir = mkdtempSync(join(tmpdir(), 'ruaflow-verify-cli-'));
   db = join(dir, 'ruaflow.sqlite');
@@ -164,5 +166,50 @@ describe('ruaflow verify', () => {
     const j = JSON.parse(r.stdout) as Record<string, any>;
     assert.deepEqual([j['spf'].scope, j['spf'].domain, j['spf'].result], ['helo', 'example.com', 'pass']);
     assert.equal(j['envelope'].mail_from, '');
+  });
+
+  it('a message with 1,000 DKIM signatures: at most [limits] max_dkim_signatures are checked, the author\'s among them, and the result says how many were not', async () => {
+    const signed = await sign(message({ subject: 'flood' }), [{ domain: 'example.com', selector: 'k', key: KEY }]);
+    const flood = await withJunkSignatures(signed, 999, (i) => `junk${i}.example`);
+    const r = await ruaflow(['verify', '--config', config, '--json', '--quiet', ...ENVELOPE], { input: flood.toString('latin1') });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as Record<string, any>;
+    assert.equal(j['dkim'].length, 10);
+    assert.equal(j['dkim_unchecked'], 990);
+    // The signature that can align with From is checked first (RFC 6376 §6.1 leaves the order to us).
+    const author = (j['dkim'] as { domain: string; result: string; aligned: boolean }[]).find((d) => d.domain === 'example.com');
+    assert.deepEqual([author?.result, author?.aligned], ['pass', true]);
+    assert.equal(j['dmarc'].result, 'pass');
+    assert.match(j['authentication_results'], /\(990 more DKIM signatures not checked: \[limits\] max_dkim_signatures is 10\)/);
+    assert.ok(j['authentication_results'].length < 4000, `header of ${j['authentication_results'].length} characters`);
+    const [row] = rows('SELECT COUNT(*) AS n FROM evaluation_dkim WHERE evaluation_id = (SELECT MAX(id) FROM evaluations)');
+    assert.equal(row?.['n'], 10);
+  });
+
+  it('stops at [serve] verify_timeout_ms as serve does: defer (exit 75), one line on stderr, nothing recorded', async () => {
+    const slow = join(dir, 'slow.toml');
+    writeFileSync(slow, `[database]\npath = "${db}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1500\n[serve]\nverify_timeout_ms = 700\n`);
+    const flood = await withJunkSignatures(message({ subject: 'silent flood' }), 1000, (i) => `s${i}.silent.example`);
+    const count = () => (existsSync(db) ? rows('SELECT COUNT(*) AS n FROM evaluations')[0]?.['n'] : 0);
+    const before = count();
+    const r = await ruaflow(['verify', '--config', slow, ...ENVELOPE], { input: flood.toString('latin1') });
+    assert.equal(r.code, 75, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
+    assert.deepEqual(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /^ruaflow: verification timed out after 700 ms \(DNS too slow\?\); not recorded: the message is deferred \(raise \[serve\] verify_timeout_ms to wait longer\)$/);
+    assert.equal(count(), before, 'nothing recorded');
+  });
+
+  it('accepts an aligned bounce under p=reject on the SPF of its HELO name: dmarc=pass, exit 0', async () => {
+    const bounce = message({ from: 'Mail Delivery System <MAILER-DAEMON@example.com>', subject: 'Undelivered Mail Returned to Sender' });
+    const r = await ruaflow(['verify', '--config', config, '--quiet', '--ip', '192.0.2.10', '--helo', 'example.com', '--mail-from', '<>', '--rcpt', 'bob@receiver.example'], { input: bounce });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^Authentication-Results: receiver\.example;\n\tspf=pass smtp\.helo=example\.com;\n\tdkim=none \(message not signed\);\n\tdmarc=pass \(p=REJECT\) header\.from=example\.com polrec\.p=reject;\n\tarc=none\nX-Ruaflow-Decision: accept; /);
+    const signed = await ruaflow(['verify', '--config', config, '--quiet', '--ip', '192.0.2.10', '--helo', 'example.com', '--mail-from', ''], {
+      input: (await sign(bounce, [{ domain: 'example.com', selector: 'k', key: KEY }])).toString(),
+    });
+    assert.equal(signed.code, 0, signed.stdout + signed.stderr);
+    assert.match(signed.stdout, /\tdmarc=pass \(p=REJECT\) header\.from=example\.com/);
   });
 });

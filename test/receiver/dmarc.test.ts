@@ -38,6 +38,9 @@ before(async () => {
     'mail.relaxed.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'], A: ['192.0.2.61'] },
     ...dkimZone('mail.relaxed.example', 'k', KEY),
     'nodmarc.example': { TXT: ['v=spf1 -all'], A: ['192.0.2.70'] },
+    // HELO names with their own SPF record (RFC 7208 §2.3), for bounces (null MAIL FROM)
+    'mx.reject.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'], A: ['192.0.2.10'] },
+    'mx.spoofer.test': { TXT: ['v=spf1 ip4:203.0.113.9 -all'], A: ['203.0.113.9'] },
   });
   h = harness(dns);
 });
@@ -148,6 +151,28 @@ describe('DMARC policy (RFC 9989)', () => {
     const relaxed = await h.verify(message({ from: 'a@relaxed.example' }), { ip: '192.0.2.10', mailFrom: 'bounce@mail.relaxed.example' });
     assert.equal(relaxed.evaluation.auth.dmarc.spfAligned, true);
     assert.equal(relaxed.evaluation.verdict.decision, 'accept');
+  });
+
+  it('a bounce (null MAIL FROM) passes DMARC on the SPF of an aligned HELO name (RFC 7208 §2.4, RFC 9989 §4.4)', async () => {
+    const { evaluation, id } = await h.verify(message({ from: 'MAILER-DAEMON@reject.example' }), { ip: '192.0.2.10', helo: 'mx.reject.example', mailFrom: '<>' });
+    assert.deepEqual([evaluation.auth.spf.scope, evaluation.auth.spf.domain, evaluation.auth.spf.result], ['helo', 'mx.reject.example', 'pass']);
+    assert.equal(evaluation.auth.dmarc.result, 'pass');
+    assert.equal(evaluation.auth.dmarc.spfAligned, true);
+    assert.equal(evaluation.verdict.decision, 'accept');
+    assert.equal(row(id)['spf_aligned'], 'pass');
+    assert.equal(row(id)['disposition'], 'pass');
+    assert.match(evaluation.authenticationResults, /; spf=pass smtp\.helo=mx\.reject\.example; dkim=none \(message not signed\); dmarc=pass \(p=REJECT\) header\.from=reject\.example polrec\.p=reject; arc=none$/);
+
+    // The HELO name must align: a bounce whose HELO passes SPF for another domain still fails.
+    const foreign = await h.verify(message({ from: 'MAILER-DAEMON@reject.example' }), { ip: '203.0.113.9', helo: 'mx.spoofer.test', mailFrom: '' });
+    assert.equal(foreign.evaluation.auth.spf.result, 'pass');
+    assert.equal(foreign.evaluation.auth.dmarc.result, 'fail');
+    assert.equal(foreign.evaluation.auth.dmarc.spfAligned, false);
+    assert.equal(foreign.evaluation.verdict.decision, 'reject');
+
+    // With a MAIL FROM, the HELO identity counts for nothing (RFC 9989 §4.4: the MAIL FROM domain).
+    const withSender = await h.verify(message({ from: 'ceo@reject.example' }), { ip: '192.0.2.10', helo: 'mx.reject.example', mailFrom: 'x@spoofer.test' });
+    assert.equal(withSender.evaluation.auth.dmarc.result, 'fail');
   });
 
   it('no DMARC record: dmarc=none, nothing applied', async () => {

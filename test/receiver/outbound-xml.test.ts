@@ -21,6 +21,9 @@ import { openDatabase, type Database } from '../../src/store/database.js';
 import { EvaluationReader } from '../../src/store/evaluations-read.js';
 import { evaluation, insertEvaluations, type EvaluationInput } from '../helpers/evaluations.js';
 import { collect } from '../helpers/parse.js';
+import { startDnsServer } from '../helpers/dns-server.js';
+import { harness } from './harness.js';
+import { message } from './support.js';
 
 const XSD = {
   rfc9990: new URL('../../schema/xsd/rua-dmarcbis.xsd', import.meta.url).pathname,
@@ -263,6 +266,56 @@ describe('outbound report XML', () => {
       assert.deepEqual(b.reasons, [{ type: 'other', comment: null }, { type: 'local_policy', comment: '' }]);
     } finally {
       reader.close();
+    }
+  });
+});
+
+describe('outbound report XML: messages the pct tag left out', () => {
+  it('RFC 7489 says sampled_out (App. C), for pct=0 and for sampling; RFC 9990, without pct, says policy_test_mode and other', async () => {
+    const dns = await startDnsServer({
+      '_dmarc.zero.example': { TXT: ['v=DMARC1; p=reject; pct=0; rua=mailto:d@zero.example'] },
+      'zero.example': { A: ['192.0.2.80'] },
+      '_dmarc.half.example': { TXT: ['v=DMARC1; p=reject; pct=50; rua=mailto:d@half.example'] },
+      'half.example': { A: ['192.0.2.81'] },
+    });
+    const h = harness(dns);
+    try {
+      // Unauthenticated mail from both, verified by the real verifier; the sample 80 is above
+      // pct=50, so that message is sampled out too (RFC 7489 §6.6.4).
+      for (const from of ['a@zero.example', 'a@half.example']) {
+        const { evaluation } = await h.verify(message({ from }), { ip: '203.0.113.9', helo: 'spoofer.test', mailFrom: 'x@spoofer.test' }, {}, 80);
+        assert.deepEqual([evaluation.dmarcPolicy.requested, evaluation.dmarcPolicy.applied], ['reject', 'quarantine']);
+      }
+      const day = dayPeriod(1_800_000_000);
+      const reader = EvaluationReader.open(h.dbPath);
+      const types = new Map<string, Record<string, string[]>>();
+      try {
+        for (const { policyDomain, evaluations } of reader.byPolicyDomain(day.begin, day.end - 1)) {
+          const [group] = aggregatePolicyDomain(evaluations, new Set());
+          assert.ok(group);
+          const out: Record<string, string[]> = {};
+          for (const format of ['rfc9990', 'rfc7489'] as const) {
+            const document = buildAggregateXml(outboundReport({
+              format, orgName: 'Receiver', email: 'dmarc@receiver.example', extraContactInfo: null, reportId: `r-${policyDomain}`,
+              begin: day.begin, end: day.end - 1, generator: 'ruaflow test', policyDomain, policy: group.policy, rows: group.rows,
+            }));
+            const lint = xmllint(document, XSD[format]);
+            assert.equal(lint.status, 0, lint.stderr);
+            if (format === 'rfc7489') assert.equal(xmllint(document, XSD.relaxed).status, 0);
+            const back = collect(document);
+            assert.deepEqual(back.outcome.issues, []);
+            out[format] = back.records.flatMap((r) => r.reasons.map((x) => x.type));
+          }
+          types.set(policyDomain, out);
+        }
+      } finally {
+        reader.close();
+      }
+      assert.deepEqual(types.get('zero.example'), { rfc9990: ['policy_test_mode'], rfc7489: ['sampled_out'] });
+      assert.deepEqual(types.get('half.example'), { rfc9990: ['other'], rfc7489: ['sampled_out'] });
+    } finally {
+      h.close();
+      await dns.stop();
     }
   });
 });

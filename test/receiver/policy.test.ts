@@ -46,6 +46,7 @@ const auth = (over: Partial<AuthOutcome> = {}): AuthOutcome => ({
   listId: null,
   spf: { domain: 'bank.example', scope: 'mfrom', result: 'none', comment: null },
   dkim: [],
+  dkimUnchecked: 0,
   dmarc: dmarcOf('none'),
   arc: { result: 'none', sealer: null, comment: null },
   ...over,
@@ -177,12 +178,12 @@ describe('DMARC policy selection (RFC 9989 §4.7, §4.10.1)', () => {
     assert.equal(apply('v=DMARC1; p=reject; t=n').applied, 'reject');
   });
 
-  it('pct=0 reads as t=y; 0 < pct < 100 samples (RFC 7489 §6.6.4), recorded as other', () => {
+  it('pct=0 reads as t=y; 0 < pct < 100 samples (RFC 7489 §6.6.4), recorded as sampled_out', () => {
     assert.equal(apply('v=DMARC1; p=reject; pct=0').overrides[0]?.type, 'policy_test_mode');
     assert.equal(apply('v=DMARC1; p=reject; pct=30', {}, 10).applied, 'reject');
     const out = apply('v=DMARC1; p=reject; pct=30', {}, 50);
     assert.equal(out.applied, 'quarantine');
-    assert.equal(out.overrides[0]?.type, 'other');
+    assert.equal(out.overrides[0]?.type, 'sampled_out');
     assert.equal(apply('v=DMARC1; p=reject; pct=100', {}, 99).applied, 'reject');
   });
 

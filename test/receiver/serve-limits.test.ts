@@ -235,6 +235,47 @@ describe('ruaflow serve limits', () => {
     }
   });
 
+  it('256 connections trickling a byte at a time do not lock a new client out: the slowest line is closed to make room', TEST_TIMEOUT, async () => {
+    // The defaults: max_connections 256, line_timeout_ms 30 s, so the trickle outlives the test.
+    const { service, port, logged } = await start({});
+    const slow: Client[] = [];
+    let trickle: NodeJS.Timeout | undefined;
+    try {
+      for (let i = 0; i < DEFAULT_SERVE_LIMITS.maxConnections; i++) {
+        const c = await client(port);
+        c.socket.write('{"id": ');
+        slow.push(c);
+      }
+      trickle = setInterval(() => {
+        for (const c of slow) if (!c.socket.destroyed) c.socket.write(' ');
+      }, 200);
+      await until('every slow connection to be open', async () => (await connections(service)) === DEFAULT_SERVE_LIMITS.maxConnections);
+
+      // The MTA's own connection is served at once, and again on a second connection.
+      for (const id of [1, 2]) {
+        const mta = await client(port);
+        mta.socket.write(request(id));
+        const answer = await mta.next();
+        assert.equal(answer?.['id'], id, JSON.stringify(answer));
+        assert.equal(answer?.['decision'], 'accept');
+        mta.socket.destroy();
+      }
+      // The oldest slow lines made room: each got one line saying why, then was closed.
+      const first = await slow[0]!.next();
+      assert.match(String(first?.['error']), /closed to make room: \d+ connections open \(\[serve\] max_connections\), and this request line, unfinished after \d+ ms, was the oldest/);
+      await slow[0]!.closed();
+      assert.ok(logged.some((l) => l.level === 'warn' && l.event === 'slow request line closed to make room'), JSON.stringify(logged.slice(-3)));
+      // One per new connection, oldest first: the others are left alone. (A connection that is
+      // not in the middle of a line is never closed for room: the max_connections test above.)
+      assert.equal((await slow[1]!.next())?.['error'] !== undefined, true);
+      assert.ok(!slow[2]!.socket.destroyed, 'the others are left alone');
+    } finally {
+      clearInterval(trickle);
+      for (const c of slow) c.socket.destroy();
+      await service.stop();
+    }
+  });
+
   it('answers a client that half-closes after its requests, then closes', TEST_TIMEOUT, async () => {
     const { service, port } = await start({});
     try {

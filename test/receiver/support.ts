@@ -96,3 +96,21 @@ export async function sign(text: string, signers: readonly SignWith[]): Promise<
 
 /** A zone entry for `<selector>._domainkey.<domain>`. */
 export const dkimZone = (domain: string, selector: string, key: TestKey): Zone => ({ [`${selector}._domainkey.${domain}`]: { TXT: [keyRecord(key)] } });
+
+/** `count` DKIM-Signature fields prepended to a message, each for its own domain (`domain(i)`),
+ * with the message's real body hash and a worthless b=: a flood of signatures as a hostile
+ * sender would add them. The body hash matches, so each one costs the verifier a key lookup.
+ * The message's own signatures stay below them. */
+export async function withJunkSignatures(text: string | Buffer, count: number, domain: (i: number) => string): Promise<Buffer> {
+  const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  // The body hash of the relaxed body, as a real signer computes it.
+  const probe = await sign(body.toString('latin1'), [{ domain: 'probe.test', selector: 'k', key: rsaKey(1024) }]);
+  const bh = /bh=([^;\s]+)/.exec(probe.toString('latin1').replace(/\r?\n[ \t]+/g, ''))?.[1];
+  if (bh === undefined) throw new Error('no bh= in the probe signature');
+  const junk = Buffer.alloc(128, 7).toString('base64');
+  const fields: string[] = [];
+  for (let i = 0; i < count; i++) {
+    fields.push(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain(i)}; s=k; h=from:subject; bh=${bh}; b=${junk}\r\n`);
+  }
+  return Buffer.concat([Buffer.from(fields.join('')), body]);
+}

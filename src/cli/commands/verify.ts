@@ -4,8 +4,9 @@
  * Authentication-Results header (or the JSON evaluation), exit with the decision's code.
  */
 import { loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
-import { UsageError } from '../../errors.js';
-import { verifyMessage } from '../../jobs/verify-message.js';
+import { UsageError, VerifyTimeoutError } from '../../errors.js';
+import { verifyWithin } from '../../jobs/verify-deadline.js';
+import { SERVE_LIMIT_SETTINGS } from '../../limits.js';
 import { createLogger } from '../../platform/logger.js';
 import { readMessage } from '../../platform/read-message.js';
 import { foldHeader } from '../../receiver/auth-results.js';
@@ -43,7 +44,15 @@ export async function run(values: VerifyOptions, positionals: readonly string[])
   const app = values.record === false ? null : openApp(config, values.db);
   try {
     const deps = verifyDeps(config, app, log, values.authservId);
-    const { evaluation } = await verifyMessage(deps, message, checked.envelope);
+    // The same overall deadline as serve's (`[serve] verify_timeout_ms`).
+    const timeoutMs = config.serve.verifyTimeoutMs;
+    const outcome = await verifyWithin(deps, message, checked.envelope, timeoutMs);
+    if (outcome.kind === 'timeout') {
+      throw new VerifyTimeoutError(
+        `verification timed out after ${timeoutMs} ms (DNS too slow?); not recorded: the message is deferred (raise [serve] ${SERVE_LIMIT_SETTINGS.verifyTimeoutMs} to wait longer)`,
+      );
+    }
+    const { evaluation } = outcome;
     process.stdout.write(values.json === true ? `${JSON.stringify(evaluationJson(evaluation))}\n` : renderVerdict(evaluation));
     return DECISION_EXIT[evaluation.verdict.decision];
   } finally {

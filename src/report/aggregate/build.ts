@@ -6,7 +6,8 @@
  *   `generator`, `discovery_method`, `np`, `testing`; no `pct`; a DKIM selector always; at most
  *   one SPF result, whose scope may only be `mfrom` (RFC 9990 §3); disposition may be `pass`.
  * - rfc7489: no namespace, App. C element order, `pct` always (the schema requires it), no
- *   RFC 9990-only elements or values (`pass` → `none`, `policy_test_mode` → `other`), at least
+ *   RFC 9990-only elements or values (`pass` → `none`, `policy_test_mode` → `other`, or
+ *   `sampled_out` when pct=0 caused it), at least
  *   one SPF result with a scope, and IPv6 written with all eight groups (App. C's IPAddress
  *   pattern has no `::`).
  * Element order follows each schema's xs:sequence; documents validate against
@@ -65,7 +66,7 @@ export function buildAggregateXml(report: AggregateReport): string {
     version: '1.0',
     report_metadata: metadata,
     policy_published: rfc9990 ? policy9990(h) : policy7489(h),
-    record: report.records.map((r) => record(r, rfc9990)),
+    record: report.records.map((r) => record(r, rfc9990, pctZeroAsTesting(h))),
   };
   return `${builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, feedback })}`;
 }
@@ -100,9 +101,13 @@ function policy7489(h: ReportHeader): Node {
   };
 }
 
-function record(r: AggregateRecord, rfc9990: boolean): Node {
+/** pct=0 without a t tag: RFC 9989 reads it as t=y (policy_test_mode); in RFC 7489's terms
+ * every message was sampled out (§6.6.4), and App. C has `sampled_out` for that. */
+const pctZeroAsTesting = (h: ReportHeader): boolean => h.policy.pct === 0 && h.policy.testing !== 'y';
+
+function record(r: AggregateRecord, rfc9990: boolean, pctZero: boolean): Node {
   const disposition = rfc9990 || r.disposition !== 'pass' ? r.disposition : 'none';
-  const reasons = r.reasons.map((x) => reason(x.type, x.comment, rfc9990));
+  const reasons = r.reasons.map((x) => reason(!rfc9990 && pctZero && x.type === 'policy_test_mode' ? 'sampled_out' : x.type, x.comment, rfc9990));
   const identifiers: Node = rfc9990
     ? {
         header_from: r.headerFrom,

@@ -95,6 +95,27 @@ describe('parseAggregate', () => {
     assert.ok(codes(c).includes('xml.repaired.report_metadata'));
   });
 
+  it('reads a CDATA section holding closing tags (issue 12 #12: "CDATA is not closed")', () => {
+    const metadata =
+      '<report_metadata><org_name><![CDATA[Acme </org_name></report_metadata> Inc]]></org_name><email>a@b.example</email><report_id>r-1</report_id><date_range><begin>1763337600</begin><end>1763423999</end></date_range></report_metadata>';
+    for (const size of [1, 7, 64, 100_000]) {
+      const c = collect(report({ metadata }), DEFAULT_LIMITS, size);
+      assert.equal(c.outcome.header.orgName, 'Acme </org_name></report_metadata> Inc');
+      assert.equal(c.outcome.header.reportId, 'r-1');
+      assert.equal(c.records.length, 1);
+    }
+  });
+
+  it('looks past comments and processing instructions holding closing tags', () => {
+    const rec =
+      '<record><!-- </record> --><row><?pi </record>?><source_ip>192.0.2.7</source_ip><count>2</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results/></record>';
+    for (const size of [1, 5, 100_000]) {
+      const c = collect(report({ records: [rec] }), DEFAULT_LIMITS, size);
+      assert.deepEqual(c.records.map((r) => [r.sourceIp, r.count]), [['192.0.2.7', 2]]);
+      assert.ok(!codes(c).includes('xml.stray_end_tag'), codes(c).join(','));
+    }
+  });
+
   it('never expands entities: a billion-laughs DOCTYPE and an external entity stay inert', () => {
     const prolog = '<?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
     const c = collect(report({ prolog, metadata: '<report_metadata><org_name>&c;&xxe;</org_name><email>a@b.example</email><report_id>x &amp; y &#x41;</report_id><date_range><begin>1763337600</begin><end>1763423999</end></date_range></report_metadata>' }));

@@ -76,4 +76,17 @@ describe('ingestPaths over real files', () => {
     assert.equal(totals.new, 0);
     assert.match(totals.invalidInputs[0]?.reason ?? '', /max_decompressed_bytes/);
   });
+
+  it('stores no NUL inside org_name, and flags it on the report (issue 12 #13)', async () => {
+    const path = join(dir, 'nul.xml');
+    writeFileSync(path, reportPieces('nul', 1, [])[0]!.replace('<org_name>Reporter</org_name>', '<org_name>Rep\u0000orter</org_name>'));
+    assert.equal((await ingest([path])).new, 1);
+    const row = db.prepare("SELECT org_name AS name, length(org_name) AS length, issues FROM reports WHERE report_id = 'nul'").get() as {
+      name: string;
+      length: number;
+      issues: string;
+    };
+    assert.deepEqual([row.name, row.length], ['Reporter', 8]);
+    assert.match(row.issues, /text\.control_chars/);
+  });
 });

@@ -291,6 +291,12 @@ export const MBOX_CHUNK_BYTES = 1024 * 1024;
  * anything longer is not a header a conforming sender wrote. */
 export const HEADER_VALUE_MAX_CHARS = 998;
 
+/** Input files larger than this are read from disk piece by piece as they are hashed and parsed
+ * (src/sources/files.ts), so a 400 MB plain XML report costs no more memory than the same report
+ * gzipped; smaller files are read whole: one read call beats a loop of them for the few-KB report
+ * files that are nearly all of them, and holding 8 MiB for a moment costs nothing. */
+export const STREAM_FILE_BYTES = 8 * 1024 * 1024;
+
 /** A record's `<count>` above this is flagged on its report (issue `record.count_implausible`) and
  * kept as written. The schemas say only xs:integer, but one source sending more than 2^32 - 1
  * (4,294,967,295) messages in one report period — about 50,000 a second for a day, from one

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { ingestPaths } from '../../src/jobs/ingest-paths.js';
 import { silentLogger } from '../../src/ports/logger.js';
@@ -17,6 +20,9 @@ import { InputLedger } from '../../src/store/inputs.js';
 import { ReportStore } from '../../src/store/reports.js';
 
 const clock = { now: () => 1_795_000_000 };
+// A full collection on demand, for measuring what is held (node --expose-gc, set from here).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 function record(i: number): string {
   return `<record><row><source_ip>192.0.2.${i}</source_ip><count>${i}</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results><spf><domain>example.com</domain><result>pass</result></spf></auth_results></record>\n`;
@@ -88,5 +94,45 @@ describe('ingestPaths over real files', () => {
     };
     assert.deepEqual([row.name, row.length], ['Reporter', 8]);
     assert.match(row.issues, /text\.control_chars/);
+  });
+
+  it('reads a large plain XML file from disk in pieces, never whole, and keeps its content hash (issue 12 #11)', async () => {
+    const path = join(dir, 'large.xml');
+    const xml = reportPieces('large', 60_000, [])[0]!;
+    writeFileSync(path, xml);
+    const size = Buffer.byteLength(xml);
+    // The real store, watched: what JavaScript holds in ArrayBuffers (a file read whole is one)
+    // while the records are written.
+    const reports = new ReportStore(db);
+    const begin = reports.begin.bind(reports);
+    gc();
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    reports.begin = () => {
+      const write = begin();
+      let n = 0;
+      return {
+        ...write,
+        header: write.header.bind(write),
+        commit: write.commit.bind(write),
+        rollback: write.rollback.bind(write),
+        record(r) {
+          if (++n % 5000 === 0) {
+            gc(); // what is held, not what is garbage not yet collected
+            peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+          }
+          write.record(r);
+        },
+      };
+    };
+    const totals = await ingestPaths([path], { reports, ledger: new InputLedger(db), limits: DEFAULT_LIMITS, clock }, new CommitGroup(db), silentLogger);
+    assert.deepEqual([totals.new, totals.invalid], [1, 0], JSON.stringify(totals.invalidInputs));
+    assert.equal(stored('large').n, 60_000);
+    assert.ok(peak > 0 && peak < size / 4, `held ${Math.round(peak / 1024)} KiB of a ${Math.round(size / 1024)} KiB file`);
+    const ledger = db.prepare("SELECT sha256, size FROM inputs WHERE source_key = ?").get(path) as { sha256: string; size: number };
+    assert.deepEqual(ledger, { sha256: createHash('sha256').update(xml).digest('hex'), size });
+    // The same bytes again are recognised by that hash without being parsed.
+    const again = await ingest([path]);
+    assert.deepEqual([again.new, again.duplicate], [0, 1]);
   });
 });

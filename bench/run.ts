@@ -12,6 +12,8 @@
  *   outbound 1,000,000 evaluations over 10,000 policy domains: `ruaflow send-reports --dry-run`
  *            builds every report, XML + gzip (bench/outbound.ts)
  *   serve    `ruaflow serve` with a warm DNS cache against mailauth called directly (bench/serve.ts)
+ *   plainxml one ~420 MB report as a plain .xml file beside the same .xml.gz: wall time and peak
+ *            RSS of `ruaflow ingest FILE --json` for each (bench/plain-xml.ts)
  * --quick shrinks the sizes for a smoke run; --keep keeps the inputs; --cli drives another build.
  * Inputs are generated with fixed seeds (bench/generate.ts) into a temporary folder, each ingest
  * into a fresh database there. Results: a table on stdout (progress on stderr) and
@@ -26,6 +28,7 @@ import { benchOutbound, type OutboundResult } from './outbound.js';
 import { benchPoll, type PollResult } from './poll.js';
 import { benchSummary, type SummaryBenchResult } from './summary.js';
 import { benchServe, type ServeResult } from './serve.js';
+import { benchPlainXml, type PlainXmlResult } from './plain-xml.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -49,8 +52,8 @@ const TARGETS = {
   versionSeconds: 0.3,
 } as const;
 
-type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary' | 'outbound' | 'serve';
-const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary', 'outbound', 'serve'];
+type Scenario = 'large' | 'emails' | 'version' | 'poll' | 'summary' | 'outbound' | 'serve' | 'plainxml';
+const SCENARIOS: readonly Scenario[] = ['large', 'emails', 'version', 'poll', 'summary', 'outbound', 'serve', 'plainxml'];
 const USAGE = `usage: npm run bench -- [--only=${SCENARIOS.join(',')}] [--quick] [--keep] [--cli=FILE]`;
 
 interface Options {
@@ -444,6 +447,7 @@ async function main(): Promise<number> {
   let summary: SummaryBenchResult | Failed | null = null;
   let outbound: OutboundResult | Failed | null = null;
   let serve: ServeResult | Failed | null = null;
+  let plainXml: PlainXmlResult | Failed | null = null;
   try {
     if (opts.only.includes('large')) large = await benchLarge(ctx);
     if (opts.only.includes('emails')) emails = await benchEmails(ctx);
@@ -482,6 +486,15 @@ async function main(): Promise<number> {
       } catch (error) {
         serve = { error: error instanceof Error ? error.message : String(error) };
         ctx.failures.push(`serve: ${serve.error}`);
+      }
+    }
+    if (opts.only.includes('plainxml')) {
+      try {
+        if (ctx.cliMissing !== null) throw new Error(ctx.cliMissing);
+        plainXml = await benchPlainXml({ cli: opts.cli, root: ROOT, quick: opts.quick, rss, tmp, seed: SEED, log: progress });
+      } catch (error) {
+        plainXml = { error: error instanceof Error ? error.message : String(error) };
+        ctx.failures.push(`plainxml: ${plainXml.error}`);
       }
     }
   } finally {
@@ -545,6 +558,15 @@ async function main(): Promise<number> {
     const o = outbound;
     console.log(`\noutbound: ${o.evaluations.toLocaleString('en-US')} evaluations over ${o.domains.toLocaleString('en-US')} policy domains (inserted in ${o.insert_s.toFixed(1)} s); \`ruaflow send-reports --dry-run\` built ${o.reports} reports (${o.output_mib.toFixed(1)} MiB gzip) in ${o.build_s.toFixed(2)} s = ${Math.round(o.evaluations_per_s)} evaluations/s, peak RSS ${o.peak_rss_mib?.toFixed(1) ?? '?'} MiB`);
   }
+  if (plainXml !== null && !failed(plainXml)) {
+    console.log(`\nplainxml: one report of ${plainXml.records.toLocaleString('en-US')} records (${plainXml.xml_mib.toFixed(1)} MiB of XML); \`ruaflow ingest FILE --json\`:`);
+    console.log(
+      table(
+        ['file', 'MiB', 'wall s', 'records/s', 'peak RSS MiB'],
+        plainXml.runs.map((r) => [`.${r.file}`, fixed(r.file_mib, 1), fixed(r.wall_s, 2), Math.round(r.records_per_s).toLocaleString('en-US'), fixed(r.peak_rss_mib, 1)]),
+      ),
+    );
+  }
   mkdirSync(OUT_DIR, { recursive: true });
   const results = {
     date: new Date().toISOString(),
@@ -563,6 +585,7 @@ async function main(): Promise<number> {
     summary,
     outbound,
     serve,
+    plain_xml: plainXml,
     targets,
     failures: ctx.failures,
   };

@@ -299,6 +299,26 @@ export const MBOX_CHUNK_BYTES = 1024 * 1024;
  * anything longer is not a header a conforming sender wrote. */
 export const HEADER_VALUE_MAX_CHARS = 998;
 
+/** Input files larger than this are read from disk piece by piece as they are hashed and parsed
+ * (src/sources/files.ts), so a 400 MB plain XML report costs no more memory than the same report
+ * gzipped; smaller files are read whole: one read call beats a loop of them for the few-KB report
+ * files that are nearly all of them, and holding 8 MiB for a moment costs nothing. */
+export const STREAM_FILE_BYTES = 8 * 1024 * 1024;
+
+/** A record's `<count>` above this is flagged on its report (issue `record.count_implausible`) and
+ * kept as written. The schemas say only xs:integer, but one source sending more than 2^32 - 1
+ * (4,294,967,295) messages in one report period — about 50,000 a second for a day, from one
+ * address — does not happen; such a value is an overflowed or uninitialised 32-bit counter in
+ * the reporter (2^32 exactly is the classic wrap-around) or a forgery, and would swamp every sum. */
+export const MAX_PLAUSIBLE_RECORD_COUNT = 0xffff_ffff;
+
+/** A date_range bound after this (2100-01-01T00:00:00Z) is flagged on its report (issue
+ * `date_range.far_future`) and kept as written. Reports cover the past, but the parser is pure and
+ * has no clock to compare with, so the bound is fixed: far enough ahead that no real report
+ * reaches it, and before 2106-02-07, where 32-bit unsigned seconds (2^32 - 1, a sentinel some
+ * writers use) end. */
+export const FAR_FUTURE_EPOCH = 4_102_444_800;
+
 /** Characters of an input's value quoted in an issue or an error (a bad source_ip, text before
  * <feedback>, a configuration value): enough to recognise it, never a whole hostile document. */
 export const QUOTED_VALUE_CHARS = 60;

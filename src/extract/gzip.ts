@@ -3,13 +3,17 @@
  * output pieces are produced as the consumer reads and counted against the decompression budget
  * as they are produced.
  *
+ * A gzip file is a series of members (§2.2), and its content is theirs one after the other, as
+ * `gunzip -c` writes it: a writer that flushes a member per batch of records splits a report
+ * across members, and reading only the first silently loses the rest. All members together are
+ * counted against the one decompression budget.
+ *
  * Tolerances, each seen in real reports:
- * - Bytes after the first member are ignored (Mimecast appends CRLF;
- *   node:zlib's gunzip rejects that). A second member would be a second report glued on, which no
- *   reporter does; the first member is the report.
+ * - Bytes after the last member that do not start a member are ignored (Mimecast appends CRLF;
+ *   node:zlib's gunzip rejects that; gunzip warns of "trailing garbage" and ignores it).
  * - A member whose deflate stream is complete but whose 8-byte trailer is cut off is accepted:
  *   the data is whole, only its checksum is missing.
- * When the trailer is there, its CRC-32 and length are checked (§2.3.1), so corruption that the
+ * When a trailer is there, its CRC-32 and length are checked (§2.3.1), so corruption that the
  * deflate decoder cannot see (a flipped literal byte) is still reported.
  */
 import { crc32 } from 'node:zlib';
@@ -61,11 +65,12 @@ function tooLong(label: string): never {
 class Trailer {
   readonly bytes = new Uint8Array(8);
   length = 0;
-  add(chunk: Uint8Array | null): void {
-    if (chunk === null) return;
+  /** Takes what the trailer still needs from `chunk`; returns the rest (the next member). */
+  add(chunk: Uint8Array): Uint8Array {
     const take = Math.min(8 - this.length, chunk.length);
     this.bytes.set(chunk.subarray(0, take), this.length);
     this.length += take;
+    return chunk.subarray(take);
   }
   get complete(): boolean {
     return this.length === 8;
@@ -86,25 +91,30 @@ export function gunzipSource(input: ByteSource, label: string, context: ExtractC
   return streamSource(() => gunzip(input, label, context));
 }
 
+/** Where the reader is in the series of members (RFC 1952 §2.2). */
+type Stage = 'header' | 'body' | 'trailer' | 'junk';
+
 function* gunzip(input: ByteSource, label: string, context: ExtractContext): Generator<Uint8Array, void, undefined> {
-  // ISIZE, the last 4 bytes (§2.3.1), only sizes the first output piece: it may be junk (§8.5).
+  // ISIZE, the last 4 bytes (§2.3.1), only sizes the first output piece: it may be junk (§8.5),
+  // or belong to the last of several members.
   const whole = input.whole;
   const sizeHint = whole !== null && whole.length >= 4 ? new DataView(whole.buffer, whole.byteOffset + whole.length - 4, 4).getUint32(0, true) : undefined;
-  const inflater = createRawInflater('native', sizeHint);
+  let inflater: RawInflater | null = null;
   const iterator = input.open();
   try {
+    let stage: Stage = 'header';
+    let members = 0;
+    let header: Uint8Array = EMPTY;
     let crc = 0;
     let size = 0;
-    const trailer = new Trailer();
-    const decode = function* (chunk: Uint8Array, final: boolean): Generator<Uint8Array, void, undefined> {
-      if (inflater.ended) {
-        trailer.add(chunk);
-        return;
-      }
+    let trailer = new Trailer();
+
+    const inflate = function* (chunk: Uint8Array, final: boolean, current: RawInflater): Generator<Uint8Array, void, undefined> {
       try {
-        for (const piece of inflater.write(chunk, final)) {
+        for (const piece of current.write(chunk, final)) {
           crc = crc32(piece, crc);
           size += piece.length;
+          // One budget for all members: a bomb split into members is still one input.
           charge(context, piece.length, label);
           yield piece;
         }
@@ -112,44 +122,110 @@ function* gunzip(input: ByteSource, label: string, context: ExtractContext): Gen
         if (error instanceof InflateError) throw corrupt(label, error);
         throw error;
       }
-      if (inflater.ended) trailer.add(inflater.remainder);
     };
 
-    if (input.whole !== null) {
-      // The payload is in memory: one write, zlib walks it in bounded output pieces.
-      const headerLength = gzipHeaderLength(input.whole, label);
-      if (headerLength === null) throw new MalformedInputError(`${label} is truncated inside its gzip header`);
-      yield* decode(input.whole.subarray(headerLength), true);
+    /** Consume one piece of input, member after member. */
+    const feed = function* (piece: Uint8Array): Generator<Uint8Array, void, undefined> {
+      let chunk = piece;
+      while (chunk.length > 0) {
+        switch (stage) {
+          case 'header': {
+            header = appendBytes(header, chunk);
+            chunk = EMPTY;
+            // After the first member, anything that does not start like a member is junk that
+            // some senders append (Mimecast's CRLF); gunzip ignores it too ("trailing garbage").
+            if (members > 0 && !startsLikeMember(header)) {
+              stage = 'junk';
+              break;
+            }
+            const headerLength = gzipHeaderLength(header, label);
+            if (headerLength === null) break;
+            chunk = header.subarray(headerLength);
+            header = EMPTY;
+            inflater = createRawInflater('native', members === 0 ? sizeHint : undefined);
+            crc = 0;
+            size = 0;
+            stage = 'body';
+            break;
+          }
+          case 'body': {
+            const current = inflater!;
+            yield* inflate(chunk, false, current);
+            chunk = EMPTY;
+            if (current.ended) {
+              chunk = current.remainder ?? EMPTY;
+              stage = 'trailer';
+              // fflate (the fallback engine) cannot say where its stream ended: what follows
+              // the first member is then unknown, and only the first member is read.
+              if (current.remainder === null) stage = 'junk';
+            }
+            break;
+          }
+          case 'trailer': {
+            chunk = trailer.add(chunk);
+            if (!trailer.complete) break;
+            verifyTrailer(trailer, crc, size, label);
+            endMember();
+            break;
+          }
+          case 'junk':
+            chunk = EMPTY;
+            break;
+        }
+      }
+    };
+
+    const endMember = (): void => {
+      inflater?.close();
+      inflater = null;
+      trailer = new Trailer();
+      members++;
+      stage = 'header';
+    };
+
+    if (whole !== null) {
+      // The payload is in memory: one write per member, zlib walks it in bounded output pieces.
+      yield* feed(whole);
     } else {
-      let header: Uint8Array | null = new Uint8Array(0);
       for (;;) {
         const step = iterator.next();
         if (step.done === true) break;
-        let chunk = step.value;
-        if (header !== null) {
-          header = appendBytes(header, chunk);
-          const headerLength = gzipHeaderLength(header, label);
-          if (headerLength === null) continue;
-          chunk = header.subarray(headerLength);
-          header = null;
-        }
-        if (chunk.length > 0) yield* decode(chunk, false);
+        yield* feed(step.value);
       }
-      if (header !== null) {
-        throw new MalformedInputError(header.length === 0 ? `${label} is empty (0 bytes)` : `${label} is truncated inside its gzip header`);
-      }
-      yield* decode(new Uint8Array(0), true);
     }
-    verifyTrailer(trailer, crc, size, label, inflater);
+
+    // The end of the input.
+    switch (stage as Stage) {
+      case 'header':
+        if (members === 0 && header.length === 0) throw new MalformedInputError(`${label} is empty (0 bytes)`);
+        if (header.length > 0) throw new MalformedInputError(`${label} is truncated inside its gzip header`);
+        break;
+      case 'body': {
+        // Tells a stream cut short (an error) from one whose trailer is entirely missing.
+        const current = inflater as RawInflater | null;
+        if (current !== null) yield* inflate(EMPTY, true, current);
+        break;
+      }
+      case 'trailer':
+        // A member whose trailer is cut off: the data is whole, only its checksum is missing.
+        break;
+      case 'junk':
+        break;
+    }
   } finally {
-    inflater.close();
+    (inflater as RawInflater | null)?.close();
     iterator.return?.();
   }
 }
 
-function verifyTrailer(trailer: Trailer, crc: number, size: number, label: string, inflater: RawInflater): void {
-  // Only checkable when the decoder knows where the stream ended (see inflate.ts).
-  if (inflater.remainder === null || !trailer.complete) return;
+const EMPTY = new Uint8Array(0);
+
+/** The member magic (§2.3.1: ID1 = 31, ID2 = 139) as far as `bytes` go. */
+function startsLikeMember(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && (bytes.length < 2 || bytes[1] === 0x8b);
+}
+
+function verifyTrailer(trailer: Trailer, crc: number, size: number, label: string): void {
   if (trailer.word(0) !== crc >>> 0) throw new MalformedInputError(`${label} is corrupt gzip data (CRC-32 mismatch)`);
   // ISIZE is the length modulo 2^32 (§2.3.1).
   if (trailer.word(4) !== size % 0x1_0000_0000) throw new MalformedInputError(`${label} is corrupt gzip data (length mismatch)`);

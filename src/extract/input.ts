@@ -9,13 +9,14 @@
  * named `.xml.gz`): a report file (XML, gzip, zip), a mail message or an mbox message, or
  * something else — text (a README in a report folder) or binary junk.
  */
-import { InputError } from '../errors.js';
-import type { Limits } from '../limits.js';
+import { InputError, LimitExceededError } from '../errors.js';
+import { LIMIT_SETTINGS, type Limits } from '../limits.js';
 import type { NotAggregateReason } from './classify.js';
 import { extractMessage, type Payload } from './message.js';
 import type { MessageMeta } from './mime-message.js';
-import { openPayload, type DecompressionBudget, type XmlDocument } from './payload.js';
+import { openPayload, openSourcePayload, SNIFF_BYTES, type DecompressionBudget, type XmlDocument } from './payload.js';
 import { describeBytes, sniff } from './sniff.js';
+import { concatBytes, peek, resume, type ByteSource } from './source.js';
 
 /** Inputs that are not aggregate reports: the kinds a message is recognised as (classify.ts),
  * and a text file that is neither a report nor a message. */
@@ -71,6 +72,55 @@ export async function extractInput(bytes: Uint8Array, label: string, limits: Lim
       }
       return asReport();
   }
+}
+
+/**
+ * extractInput for an input read as a stream of pieces (a large file from disk). A report file that
+ * is XML or gzip is read as it streams, never whole; anything else (a zip, which needs random
+ * access; a message, which the MIME parser takes whole; text or junk) is gathered and handed to
+ * extractInput, under the same cap as a file read whole (`max_decompressed_bytes`).
+ */
+export async function extractInputSource(source: ByteSource, label: string, limits: Limits): Promise<ExtractedInput> {
+  if (source.whole !== null) return extractInput(source.whole, label, limits);
+  const { head, iterator } = peek(source, SNIFF_BYTES);
+  const kind = sniff(head);
+  if (kind === 'xml' || kind === 'gzip') {
+    const resumed = resume(source, iterator);
+    const name = baseName(label);
+    return { kind: 'aggregate', meta: null, documents: { [Symbol.iterator]: () => streamedDocuments(resumed, name, limits) } };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = gather(iterator, label, limits.maxDecompressedBytes);
+  } catch (error) {
+    if (error instanceof InputError) return { kind: 'invalid', error };
+    throw error;
+  }
+  return extractInput(bytes, label, limits);
+}
+
+function* streamedDocuments(source: ByteSource, name: string, limits: Limits): Generator<FoundDocument, void, undefined> {
+  try {
+    for (const document of openSourcePayload(source, name, limits)) yield { kind: 'document', document };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    yield { kind: 'unreadable', payload: name, error };
+  }
+}
+
+function gather(iterator: Iterator<Uint8Array, void, undefined>, label: string, cap: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (let step = iterator.next(); step.done !== true; step = iterator.next()) {
+      total += step.value.length;
+      if (total > cap) throw new LimitExceededError(LIMIT_SETTINGS.maxDecompressedBytes, cap, `${label} (more than ${cap} bytes)`);
+      parts.push(step.value);
+    }
+  } finally {
+    iterator.return?.();
+  }
+  return concatBytes(parts, total);
 }
 
 function aggregate(meta: MessageMeta | null, payloads: readonly Payload[], limits: Limits): ExtractedInput {

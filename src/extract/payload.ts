@@ -26,7 +26,7 @@ export interface XmlDocument {
 
 /** Bytes looked at to decide what a layer is (sniff.ts looks through up to 4 KiB of leading
  * whitespace before an XML document's `<`). */
-const SNIFF_BYTES = 4 * 1024 + 8;
+export const SNIFF_BYTES = 4 * 1024 + 8;
 
 /** How a payload is named in messages: "attachment x.xml.gz", "message body", "x.xml.gz". */
 export function payloadLabel(payload: Payload): string {
@@ -56,6 +56,15 @@ export function openPayload(payload: Payload, limits: Limits, budget: Decompress
   return {
     [Symbol.iterator]: () => documents(wholeSource(payload.bytes), stripGz(payload.name), payloadLabel(payload), 0, context),
   };
+}
+
+/**
+ * The XML documents of a report file read as a stream of pieces (a large file from disk), named
+ * `name` and `label` like a payload: the same layers as openPayload, without the whole bytes.
+ */
+export function openSourcePayload(source: ByteSource, name: string, limits: Limits, budget: DecompressionBudget = { used: 0 }): Iterable<XmlDocument> {
+  const context: ExtractContext = { limits, budget };
+  return { [Symbol.iterator]: () => documents(source, stripGz(name), name, 0, context) };
 }
 
 function enter(depth: number, label: string, context: ExtractContext): number {

@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { extractInput, type ExtractedInput } from '../extract/input.js';
+import { extractInputSource, type ExtractedInput } from '../extract/input.js';
+import { wholeSource, type ByteSource } from '../extract/source.js';
 import type { XmlDocument } from '../extract/payload.js';
 import { parseAggregate } from '../report/aggregate/parse.js';
 import type { Clock } from '../ports/clock.js';
@@ -49,7 +50,17 @@ export interface InputOutcomeSummary {
 }
 
 export async function ingestInput(input: InputDescription, bytes: Uint8Array, stores: IngestStores): Promise<InputOutcomeSummary> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return ingestSource(input, wholeSource(bytes), bytes.length, stores);
+}
+
+/**
+ * ingestInput for an input read as a stream of pieces (a large file from disk): it is read twice,
+ * once for the SHA-256 the ledger knows inputs by, and then, unless those bytes were seen before,
+ * to parse and store it — never held whole. Errors reading it (IoError) are thrown; what was
+ * stored of it is then rolled back.
+ */
+export async function ingestSource(input: InputDescription, source: ByteSource, size: number, stores: IngestStores): Promise<InputOutcomeSummary> {
+  const sha256 = hashSource(source);
   const now = stores.clock.now();
 
   // The same bytes already processed (from any path or mailbox): every report in them is a
@@ -59,19 +70,31 @@ export async function ingestInput(input: InputDescription, bytes: Uint8Array, st
     const duplicates = prior.reportsNew + prior.reportsDuplicate;
     const outcome: InputOutcome = prior.outcome === 'not_aggregate' ? 'not_aggregate' : 'duplicate';
     stores.ledger.record(
-      { ...ledgerBase(input, sha256, bytes), outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, reportsInvalid: 0 },
+      { ...ledgerBase(input, sha256, size), outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, reportsInvalid: 0 },
       now,
     );
     return { outcome, reason: prior.reason, reportsNew: 0, reportsDuplicate: duplicates, rejections: [], messageId: null, seenBefore: true };
   }
 
-  const found = await extractInput(bytes, input.label, stores.limits);
+  const found = await extractInputSource(source, input.label, stores.limits);
   // Everything after the (asynchronous) MIME parse is synchronous and commits once: the
   // input's reports, its ledger row and their links together.
-  return stores.reports.unitOfWork(() => storeInput(input, bytes, sha256, found, stores, now));
+  return stores.reports.unitOfWork(() => storeInput(input, size, sha256, found, stores, now));
 }
 
-function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, found: ExtractedInput, stores: IngestStores, now: number): InputOutcomeSummary {
+function hashSource(source: ByteSource): string {
+  const hash = createHash('sha256');
+  if (source.whole !== null) return hash.update(source.whole).digest('hex');
+  const iterator = source.open();
+  try {
+    for (let step = iterator.next(); step.done !== true; step = iterator.next()) hash.update(step.value);
+  } finally {
+    iterator.return?.();
+  }
+  return hash.digest('hex');
+}
+
+function storeInput(input: InputDescription, size: number, sha256: string, found: ExtractedInput, stores: IngestStores, now: number): InputOutcomeSummary {
   const rejections: Rejection[] = [];
   const stored: number[] = [];
   let duplicates = 0;
@@ -101,7 +124,7 @@ function storeInput(input: InputDescription, bytes: Uint8Array, sha256: string, 
   const messageId = meta?.messageId ?? null;
   const inputId = stores.ledger.record(
     {
-      ...ledgerBase(input, sha256, bytes),
+      ...ledgerBase(input, sha256, size),
       messageId,
       subject: meta?.subject ?? null,
       outcome,
@@ -121,8 +144,8 @@ function naming(name: string, message: string): string {
   return message.includes(name) ? message : `${name}: ${message}`;
 }
 
-function ledgerBase(input: InputDescription, sha256: string, bytes: Uint8Array) {
-  return { source: input.source, sourceKey: input.key, sha256, size: bytes.length, messageId: null, subject: null } as const;
+function ledgerBase(input: InputDescription, sha256: string, size: number) {
+  return { source: input.source, sourceKey: input.key, sha256, size, messageId: null, subject: null } as const;
 }
 
 type DocumentResult = { kind: 'new'; rowId: number } | { kind: 'duplicate' };
@@ -138,6 +161,11 @@ function storeDocument(doc: XmlDocument, stores: IngestStores, now: number): Doc
         const step = source.next();
         if (step.done !== true) hash.update(step.value);
         return step;
+      },
+      // The parser stops early at a duplicate: the source (a file from disk) is released then.
+      return: () => {
+        source.return?.();
+        return { done: true, value: undefined };
       },
     }),
   };

@@ -1,11 +1,11 @@
 /**
  * `ruaflow ingest PATH…` and `ruaflow run`: walk files and folders, ingest every input, count.
  */
-import { DatabaseError, RuaflowError } from '../errors.js';
+import { DatabaseError, IoError, LimitExceededError, RuaflowError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import { walkInputs } from '../sources/files.js';
 import { isInputProblem } from '../sources/input.js';
-import { ingestInput, type IngestStores, type Rejection } from './ingest-input.js';
+import { ingestInput, ingestSource, type IngestStores, type InputOutcomeSummary, type Rejection } from './ingest-input.js';
 
 export interface IngestTotals {
   /** Reports stored for the first time. */
@@ -76,23 +76,31 @@ async function ingestAll(
       tick();
       continue;
     }
-    let read: Uint8Array;
+    const description = { source: item.container === undefined ? 'file' : 'mbox', key: item.key, label: item.label } as const;
+    let result: InputOutcomeSummary;
     try {
-      read = await item.read();
+      if (item.stream !== undefined) {
+        // A large file, read from disk as it is hashed and parsed: a read error can come at any
+        // point, and its unit of work is then rolled back.
+        group.enter();
+        try {
+          result = await ingestSource(description, item.stream(), item.size, stores);
+        } finally {
+          group.leave();
+        }
+      } else {
+        const read = await item.read();
+        group.enter();
+        result = await ingestInput(description, read, stores);
+        group.leave();
+      }
     } catch (error) {
-      // The file went away or grew past the cap since the walk saw it.
-      if (!(error instanceof RuaflowError) || error instanceof DatabaseError) throw error;
+      // The file went away, cannot be read, or grew past the cap since the walk saw it.
+      if (!(error instanceof RuaflowError) || error instanceof DatabaseError || !readFailure(error)) throw error;
       invalid({ path: item.label, reason: error.message });
       tick();
       continue;
     }
-    group.enter();
-    const result = await ingestInput(
-      { source: item.container === undefined ? 'file' : 'mbox', key: item.key, label: item.label },
-      read,
-      stores,
-    );
-    group.leave();
     totals.new += result.reportsNew;
     totals.duplicate += result.reportsDuplicate;
     if (result.outcome === 'not_aggregate') totals.notAggregate++;
@@ -102,3 +110,7 @@ async function ingestAll(
   return totals;
 }
 
+/** Errors of reading an input file (as opposed to faults of the run): the input is then invalid. */
+function readFailure(error: RuaflowError): boolean {
+  return error instanceof IoError || error instanceof LimitExceededError;
+}

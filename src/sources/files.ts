@@ -12,15 +12,18 @@
  *
  * Small files are stat'ed and read with the synchronous calls: a report e-mail is a few KB, and
  * eight thread-pool round trips per file (stat, open, read, close, twice) cost more than reading
- * it (bench: 2,000 e-mails walked and read in 1.9 s asynchronously). Only mbox files, which can be
- * large, are read through a file handle in chunks.
+ * it (bench: 2,000 e-mails walked and read in 1.9 s asynchronously). mbox files, which can be
+ * large, are read through a file handle in chunks; other files over STREAM_FILE_BYTES are offered
+ * as a stream of pieces read from disk (synchronously: the parser pulls them as it goes), so a
+ * large plain XML report is never held whole.
  */
 
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { IoError, LimitExceededError } from '../errors.js';
-import { LIMIT_SETTINGS, type Limits } from '../limits.js';
+import { PIECE_SIZE, streamSource } from '../extract/source.js';
+import { LIMIT_SETTINGS, STREAM_FILE_BYTES, type Limits } from '../limits.js';
 import type { InputItem, InputProblem } from './input.js';
 import { isMboxStart, scanMbox, unquoteMboxrd, type MboxMessage } from './mbox.js';
 import { describeFsError, errorCode } from '../platform/fs-errors.js';
@@ -158,12 +161,8 @@ async function* inputsOf(file: FoundFile, limits: Limits): AsyncGenerator<InputI
     yield problem(file.path, file.label, new LimitExceededError(LIMIT_SETTINGS.maxDecompressedBytes, cap, `file of ${file.size} bytes`).message);
     return;
   }
-  yield {
-    key: file.path,
-    label: file.label,
-    size: file.size,
-    read: () => readWhole(file, cap),
-  };
+  const item: InputItem = { key: file.path, label: file.label, size: file.size, read: () => readWhole(file, cap) };
+  yield file.size > STREAM_FILE_BYTES ? { ...item, stream: () => streamSource(() => readPieces(file, cap)) } : item;
 }
 
 async function* mboxInputs(file: FoundFile, handle: FileHandle, limits: Limits): AsyncGenerator<InputItem | InputProblem> {
@@ -200,6 +199,34 @@ async function readWhole(file: FoundFile, cap: number): Promise<Uint8Array> {
     return readFileSync(fd);
   } catch (error) {
     throw asIoError(error, file.label);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file from disk in pieces of PIECE_SIZE, each a new array (a consumer may hold a few). */
+function* readPieces(file: FoundFile, cap: number): Generator<Uint8Array, void, undefined> {
+  let fd: number;
+  try {
+    fd = openSync(file.path, 'r');
+  } catch (error) {
+    throw asIoError(error, file.label);
+  }
+  try {
+    let total = 0;
+    for (;;) {
+      const piece = new Uint8Array(PIECE_SIZE);
+      let n: number;
+      try {
+        n = readSync(fd, piece, 0, piece.length, null);
+      } catch (error) {
+        throw asIoError(error, file.label);
+      }
+      if (n === 0) return;
+      total += n;
+      if (total > cap) throw new LimitExceededError(LIMIT_SETTINGS.maxDecompressedBytes, cap, `${file.label} (more than ${cap} bytes)`);
+      yield piece.subarray(0, n);
+    }
   } finally {
     closeSync(fd);
   }

@@ -3,6 +3,7 @@
  * message. The bytes are read on demand, so a walk over a large tree or a 1 GB mbox holds one
  * input in memory at a time.
  */
+import type { ByteSource } from '../extract/source.js';
 
 export interface InputItem {
   /** Stable identity for the input ledger: the absolute file path, or `${absPath}#${byteOffset}`
@@ -19,6 +20,10 @@ export interface InputItem {
   /** The input's bytes. Throws IoError when the file can no longer be read, LimitExceededError
    * when it has grown past its cap since the walk. */
   read(): Promise<Uint8Array>;
+  /** A large file's bytes read from disk piece by piece as they are consumed, instead of read():
+   * each `open()` reads the file again from the start. Reading throws IoError when the file can
+   * no longer be read, LimitExceededError when it has grown past its cap. */
+  readonly stream?: () => ByteSource;
 }
 
 export interface InputContainer {

@@ -37,8 +37,24 @@ describe('gzip payloads', () => {
     for (const junk of ['\r\n', 'x', 'garbage after the member '.repeat(5000)]) {
       assert.equal(drain(payload('junk.gz', concat(gzip(xml), text(junk))))[0]?.size, xmlBytes.length, JSON.stringify(junk.slice(0, 10)));
     }
-    // A second member is ignored too: the first is the report.
-    assert.equal(drain(payload('two.gz', concat(gzip(xml), gzip('second'))))[0]?.size, xmlBytes.length);
+  });
+
+  it('reads every member of a concatenated gzip file, as gunzip -c does (RFC 1952 §2.2), whole or streamed', () => {
+    const halves = [xml.slice(0, 300), xml.slice(300)];
+    const members = concat(...halves.map((h) => gzip(h)), gzip(''), text('\r\n'));
+    const once = drain(payload('two.gz', members));
+    assert.deepEqual([once.length, once[0]?.size], [1, xmlBytes.length]);
+    // Inside another gzip layer the members arrive as a stream of pieces, split anywhere.
+    const twice = drain(payload('two.gz.gz', gzip(members)));
+    assert.deepEqual([twice.length, twice[0]?.size], [1, xmlBytes.length]);
+    // A member whose header is cut at the very end is a truncated file, not junk.
+    assert.throws(() => drain(payload('cut.gz', concat(gzip(halves[0]!), new Uint8Array([0x1f, 0x8b, 8])))), /truncated inside its gzip header/);
+  });
+
+  it('checks the trailer of every member, not only the first', () => {
+    const second = text(' and more');
+    const bad = gzipMember(new Uint8Array(deflateRawSync(second)), second.length, crc32(second) ^ 1);
+    assert.throws(() => drain(payload('r.xml.gz', concat(gzip(xml), bad))), /CRC-32 mismatch/);
   });
 
   it('accepts a complete deflate stream whose trailer is cut off', () => {

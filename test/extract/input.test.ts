@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError, LimitExceededError, MalformedInputError } from '../../src/errors.js';
-import { extractInput, type ExtractedInput, type FoundDocument } from '../../src/extract/input.js';
+import { extractInput, extractInputSource, type ExtractedInput, type FoundDocument } from '../../src/extract/input.js';
+import { streamSource } from '../../src/extract/source.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { base64Lines, gzip, latin1, limits, makeZip, message, sample, text, xmlReport } from './support.js';
 
@@ -109,5 +110,66 @@ describe('extractInput', () => {
     assert.equal(result.kind, 'aggregate');
     if (result.kind !== 'aggregate') return;
     assert.deepEqual([[...result.documents].length, [...result.documents].length], [1, 1]);
+  });
+});
+
+describe('extractInputSource (a large file read from disk in pieces)', () => {
+  /** The bytes as a stream of small pieces, counting how often it is opened and what is pulled. */
+  function pieces(bytes: Uint8Array, size = 1000) {
+    const stats = { opened: 0, pulled: 0 };
+    const source = streamSource(() => {
+      stats.opened++;
+      return (function* () {
+        for (let at = 0; at < bytes.length; at += size) {
+          stats.pulled += Math.min(size, bytes.length - at);
+          yield bytes.slice(at, at + size);
+        }
+      })();
+    });
+    return { source, stats };
+  }
+  const as = async (bytes: Uint8Array, label: string) => {
+    const streamed = await extractInputSource(pieces(bytes).source, label, DEFAULT_LIMITS);
+    const whole = await extractInput(bytes, label, DEFAULT_LIMITS);
+    return { streamed, whole };
+  };
+
+  it('finds what extractInput finds, for every kind of input', async () => {
+    const zip = makeZip([{ name: 'a.xml', data: text(xmlReport('a')) }]);
+    const mail = withAttachment('r.xml.gz', 'application/gzip', gzip(xmlReport()));
+    for (const [bytes, label] of [
+      [text(xmlReport('x', 50)), 'r.xml'],
+      [gzip(xmlReport('g', 50)), 'r.xml.gz'],
+      [zip, 'r.zip'],
+      [mail, 'm.eml'],
+    ] as const) {
+      const { streamed, whole } = await as(bytes, label);
+      assert.deepEqual(found(streamed), found(whole), label);
+    }
+    const notes = await as(text('just some notes\n'.repeat(100)), 'README');
+    assert.deepEqual([notes.streamed.kind, notes.whole.kind], ['not-aggregate', 'not-aggregate']);
+  });
+
+  it('reads XML and gzip as they stream, opening the source once per reading', async () => {
+    const bytes = text(xmlReport('x', 200));
+    const { source, stats } = pieces(bytes, 512);
+    const result = await extractInputSource(source, 'r.xml', DEFAULT_LIMITS);
+    assert.ok(stats.pulled < bytes.length, 'only the head is read before the documents are');
+    assert.equal(result.kind, 'aggregate');
+    if (result.kind !== 'aggregate') return;
+    const [item] = [...result.documents];
+    assert.equal(item?.kind, 'document');
+    if (item?.kind !== 'document') return;
+    const chunks = [...item.document.chunks];
+    assert.ok(chunks.every((c) => c.length <= 512));
+    assert.equal(Buffer.concat(chunks).length, bytes.length);
+    assert.equal(stats.opened, 1);
+  });
+
+  it('caps what must be gathered whole (a zip, a message) at max_decompressed_bytes', async () => {
+    const zip = makeZip([{ name: 'a.xml', data: text(xmlReport('a', 20)) }]);
+    const result = await extractInputSource(pieces(zip).source, 'r.zip', limits({ maxDecompressedBytes: 100 }));
+    assert.equal(result.kind, 'invalid');
+    assert.ok(result.kind === 'invalid' && result.error instanceof LimitExceededError && /max_decompressed_bytes/.test(result.error.message));
   });
 });

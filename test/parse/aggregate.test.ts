@@ -95,6 +95,61 @@ describe('parseAggregate', () => {
     assert.ok(codes(c).includes('xml.repaired.report_metadata'));
   });
 
+  it('reads a CDATA section holding closing tags (issue 12 #12: "CDATA is not closed")', () => {
+    const metadata =
+      '<report_metadata><org_name><![CDATA[Acme </org_name></report_metadata> Inc]]></org_name><email>a@b.example</email><report_id>r-1</report_id><date_range><begin>1763337600</begin><end>1763423999</end></date_range></report_metadata>';
+    for (const size of [1, 7, 64, 100_000]) {
+      const c = collect(report({ metadata }), DEFAULT_LIMITS, size);
+      assert.equal(c.outcome.header.orgName, 'Acme </org_name></report_metadata> Inc');
+      assert.equal(c.outcome.header.reportId, 'r-1');
+      assert.equal(c.records.length, 1);
+    }
+  });
+
+  it('looks past comments and processing instructions holding closing tags', () => {
+    const rec =
+      '<record><!-- </record> --><row><?pi </record>?><source_ip>192.0.2.7</source_ip><count>2</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results/></record>';
+    for (const size of [1, 5, 100_000]) {
+      const c = collect(report({ records: [rec] }), DEFAULT_LIMITS, size);
+      assert.deepEqual(c.records.map((r) => [r.sourceIp, r.count]), [['192.0.2.7', 2]]);
+      assert.ok(!codes(c).includes('xml.stray_end_tag'), codes(c).join(','));
+    }
+  });
+
+  it('removes NUL and other control characters from text fields, with an issue (issue 12 #13)', () => {
+    const metadata =
+      '<report_metadata><org_name>Ac\u0000me\u0001</org_name><email>a@b.example</email><report_id>r-\u001f1</report_id><date_range><begin>1763337600</begin><end>1763423999</end></date_range></report_metadata>';
+    const rec =
+      '<record><row><source_ip>192.0.2.1</source_ip><count>1</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf><reason><type>other</type><comment>a\u0085b\u007f c</comment></reason></policy_evaluated></row><identifiers><header_from>exa\u0000mple.com</header_from></identifiers><auth_results><dkim><domain>example.com</domain><selector>s\u00001</selector><result>pass</result><human_result>line 1\nline 2\ttab</human_result></dkim></auth_results></record>';
+    const c = collect(report({ metadata, records: [rec] }));
+    assert.equal(c.outcome.header.orgName, 'Acme');
+    assert.equal(c.outcome.header.reportId, 'r-1');
+    const r = c.records[0]!;
+    assert.equal(r.headerFrom, 'example.com');
+    assert.equal(r.dkim[0]?.selector, 's1');
+    assert.equal(r.dkim[0]?.humanResult, 'line 1\nline 2\ttab', 'tab and newline are text, not control characters to remove');
+    assert.equal(r.reasons[0]?.comment, 'ab c');
+    const issue = c.outcome.issues.find((i) => i.code === 'text.control_chars');
+    assert.ok(issue !== undefined, codes(c).join(','));
+    assert.equal(issue.count, 5, 'one per field value changed: org_name, report_id, comment, header_from, selector');
+    assert.match(issue.message, /org_name/);
+  });
+
+  it('flags counts above 2^32 - 1 and dates after 2100, keeping them as written (issue 12 #13)', () => {
+    const rec = (ip: string, count: string) =>
+      `<record><row><source_ip>${ip}</source_ip><count>${count}</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers></record>`;
+    const metadata =
+      '<report_metadata><org_name>R</org_name><email>a@b.example</email><report_id>r-1</report_id><date_range><begin>4354819200</begin><end>4354905599</end></date_range></report_metadata>';
+    const c = collect(report({ metadata, records: [rec('192.0.2.1', '4294967296'), rec('192.0.2.2', '4294967295')] }));
+    assert.deepEqual(c.records.map((r) => r.count), [4_294_967_296, 4_294_967_295]);
+    assert.deepEqual([c.outcome.header.begin, c.outcome.header.end], [4_354_819_200, 4_354_905_599]);
+    assert.equal(c.outcome.issues.find((i) => i.code === 'record.count_implausible')?.count, 1);
+    assert.ok(codes(c).includes('date_range.far_future'), codes(c).join(','));
+    // The bounds themselves are not odd.
+    const plain = collect(report({ records: [rec('192.0.2.2', '4294967295')] }));
+    assert.ok(!codes(plain).includes('record.count_implausible') && !codes(plain).includes('date_range.far_future'), codes(plain).join(','));
+  });
+
   it('never expands entities: a billion-laughs DOCTYPE and an external entity stay inert', () => {
     const prolog = '<?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>';
     const c = collect(report({ prolog, metadata: '<report_metadata><org_name>&c;&xxe;</org_name><email>a@b.example</email><report_id>x &amp; y &#x41;</report_id><date_range><begin>1763337600</begin><end>1763423999</end></date_range></report_metadata>' }));

@@ -15,6 +15,7 @@ import { decodeXml } from './parse/decode.js';
 import { readHeader } from './parse/read-header.js';
 import { readRecord } from './parse/read-record.js';
 import { splitSections, type Section } from './parse/sections.js';
+import { withoutControls } from './parse/text-field.js';
 import { createSectionParser, NeedsRepair, repairSection } from './parse/xml-node.js';
 import type { XmlNode, XmlValue } from './parse/xml-tree.js';
 
@@ -70,7 +71,8 @@ export function* parseAggregate(
     switch (section.name) {
       case 'version': {
         const node = parse(section.xml)['version'];
-        version = typeof node === 'string' && node.trim() !== '' ? node.trim() : null;
+        const clean = typeof node === 'string' ? withoutControls('version', node, issues).trim() : '';
+        version = clean !== '' ? clean : null;
         break;
       }
       case 'report_metadata':

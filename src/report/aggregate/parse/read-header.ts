@@ -13,9 +13,10 @@ import {
   normaliseTesting,
   DMARC2_NAMESPACE,
 } from '../vocabulary.js';
-import { children, decodeEntities, text } from './xml-node.js';
+import { children, decodeEntities } from './xml-node.js';
+import { textReader, withoutControls } from './text-field.js';
 import type { XmlNode } from './xml-tree.js';
-import { QUOTED_DATE_CHARS } from '../../../limits.js';
+import { FAR_FUTURE_EPOCH, QUOTED_DATE_CHARS } from '../../../limits.js';
 
 export interface HeaderParts {
   readonly namespace: string | null;
@@ -34,10 +35,10 @@ const PLAUSIBLE_EPOCH = 946_684_800;
 export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
   const meta = parts.metadata;
   if (meta === undefined) throw new ReportRejectedError('<report_metadata> is missing');
-  const m = LENIENT;
+  const read = textReader(issues, LENIENT);
 
-  const email = nonEmpty(text(meta, 'email', m));
-  let orgName = nonEmpty(text(meta, 'org_name', m));
+  const email = nonEmpty(read(meta, 'email'));
+  let orgName = nonEmpty(read(meta, 'org_name'));
   if (orgName === null) {
     // samples/parsedmarc/!example.com!…xml: empty <org_name/>; parsedmarc derives it
     // from the email domain, and so do we, so that such reports still have a reporter.
@@ -47,29 +48,32 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
     orgName = domain;
   }
 
-  const reportIdRaw = nonEmpty(text(meta, 'report_id', m));
+  const reportIdRaw = nonEmpty(read(meta, 'report_id'));
   if (reportIdRaw === null) throw new ReportRejectedError('report_metadata/report_id is missing or empty');
   // RFC 9990 §2.1 ridtxt: "<" ridfmt ">" / ridfmt. We keep the raw form too (it may hold `@`).
   const reportId = reportIdRaw.replace(/^<(.*)>$/, '$1').trim() || reportIdRaw;
 
   const range = children(meta, 'date_range')[0];
   const rangeNode = typeof range === 'object' && !Array.isArray(range) ? range : undefined;
-  let begin = readTimestamp('begin', text(rangeNode, 'begin', m), issues);
-  let end = readTimestamp('end', text(rangeNode, 'end', m), issues);
+  let begin = readTimestamp('begin', read(rangeNode, 'begin'), issues);
+  let end = readTimestamp('end', read(rangeNode, 'end'), issues);
   if (end < begin) {
     issues.note('date_range.inverted', `date_range end (${end}) is before begin (${begin}); swapped`);
     [begin, end] = [end, begin];
   }
   if (begin < PLAUSIBLE_EPOCH) issues.note('date_range.implausible', `date_range begins at ${begin}, before the year 2000`);
+  if (end > FAR_FUTURE_EPOCH) {
+    issues.note('date_range.far_future', `date_range ends at ${end}, after the year 2100; kept as written`);
+  }
 
   const errors = children(meta, 'error')
-    .map((e) => (typeof e === 'string' ? decodeEntities(e).trim() : ''))
+    .map((e) => (typeof e === 'string' ? withoutControls('error', decodeEntities(e), issues).trim() : ''))
     .filter((e) => e !== '');
 
   // Early drafts put <version> inside report_metadata (pre-RFC 7489 reporters).
   let version = parts.version;
   let format: ReportFormat = 'rfc7489';
-  const innerVersion = nonEmpty(text(meta, 'version', m));
+  const innerVersion = nonEmpty(read(meta, 'version'));
   if (innerVersion !== null) {
     issues.note('draft.version_in_metadata', '<version> inside <report_metadata> (early draft)');
     version ??= innerVersion;
@@ -77,7 +81,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
   }
 
   const policy = readPolicy(parts.policy, LENIENT, issues);
-  const generator = nonEmpty(text(meta, 'generator', m));
+  const generator = nonEmpty(read(meta, 'generator'));
   if (parts.namespace === DMARC2_NAMESPACE) {
     format = 'rfc9990';
   } else if (generator !== null || policy.discoveryMethod !== null || policy.testing !== null) {
@@ -97,7 +101,7 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
     version,
     orgName,
     email,
-    extraContactInfo: nonEmpty(text(meta, 'extra_contact_info', m)),
+    extraContactInfo: nonEmpty(read(meta, 'extra_contact_info')),
     reportId,
     reportIdRaw,
     begin,
@@ -109,12 +113,13 @@ export function readHeader(parts: HeaderParts, issues: IssueLog): ReportHeader {
 }
 
 function readPolicy(node: XmlNode | undefined, repaired: boolean, issues: IssueLog): PolicyPublished {
+  const read = textReader(issues, repaired);
   if (node === undefined) throw new ReportRejectedError('<policy_published> is missing');
-  const domain = nonEmpty(text(node, 'domain', repaired))?.toLowerCase().replace(/\.$/, '');
+  const domain = nonEmpty(read(node, 'domain'))?.toLowerCase().replace(/\.$/, '');
   if (domain === undefined || domain === null) throw new ReportRejectedError('policy_published/domain is missing or empty');
-  const p = normalisePolicyAction('p', text(node, 'p', repaired), issues);
+  const p = normalisePolicyAction('p', read(node, 'p'), issues);
   if (p === null) issues.note('p.missing', 'policy_published/p is missing');
-  const pctText = nonEmpty(text(node, 'pct', repaired));
+  const pctText = nonEmpty(read(node, 'pct'));
   let pct: number | null = null;
   if (pctText !== null) {
     const n = Number(pctText);
@@ -123,15 +128,15 @@ function readPolicy(node: XmlNode | undefined, repaired: boolean, issues: IssueL
   }
   return {
     domain,
-    adkim: normaliseAlignmentMode('adkim', text(node, 'adkim', repaired), issues),
-    aspf: normaliseAlignmentMode('aspf', text(node, 'aspf', repaired), issues),
+    adkim: normaliseAlignmentMode('adkim', read(node, 'adkim'), issues),
+    aspf: normaliseAlignmentMode('aspf', read(node, 'aspf'), issues),
     p,
-    sp: normalisePolicyAction('sp', text(node, 'sp', repaired), issues),
-    np: normalisePolicyAction('np', text(node, 'np', repaired), issues),
+    sp: normalisePolicyAction('sp', read(node, 'sp'), issues),
+    np: normalisePolicyAction('np', read(node, 'np'), issues),
     pct,
-    fo: nonEmpty(text(node, 'fo', repaired)),
-    testing: normaliseTesting(text(node, 'testing', repaired), issues),
-    discoveryMethod: normaliseDiscoveryMethod(text(node, 'discovery_method', repaired), issues),
+    fo: nonEmpty(read(node, 'fo')),
+    testing: normaliseTesting(read(node, 'testing'), issues),
+    discoveryMethod: normaliseDiscoveryMethod(read(node, 'discovery_method'), issues),
   };
 }
 

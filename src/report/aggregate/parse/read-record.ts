@@ -13,11 +13,13 @@ import {
   normaliseSpfResult,
   normaliseSpfScope,
 } from '../vocabulary.js';
-import { child, children, text } from './xml-node.js';
+import { child, children } from './xml-node.js';
+import { textReader } from './text-field.js';
 import type { XmlNode } from './xml-tree.js';
-import { QUOTED_VALUE_CHARS } from '../../../limits.js';
+import { MAX_PLAUSIBLE_RECORD_COUNT, QUOTED_VALUE_CHARS } from '../../../limits.js';
 
 export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean): AggregateRecord | null {
+  const read = textReader(issues, repaired);
   const row = child(record, 'row');
   const evaluated = child(row, 'policy_evaluated');
   // Old drafts (dmarc.org wiki, junc.org) wrote <identities>.
@@ -28,7 +30,7 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
   }
   const auth = child(record, 'auth_results');
 
-  const ipText = text(row, 'source_ip', repaired)?.trim() ?? '';
+  const ipText = read(row, 'source_ip')?.trim() ?? '';
   if (ipText === '') {
     issues.note('record.no_source_ip', 'record without <source_ip> skipped');
     return null;
@@ -36,17 +38,20 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
   const ip = canonicalIp(ipText);
   if (ip.version === null) issues.note('record.bad_source_ip', `source_ip "${ipText.slice(0, QUOTED_VALUE_CHARS)}" is not an IP address; kept as written`);
 
-  const count = readCount(text(row, 'count', repaired));
+  const count = readCount(read(row, 'count'));
   if (count === null) {
     issues.note('record.bad_count', 'record without a usable <count> (a non-negative integer) skipped');
     return null;
+  }
+  if (count > MAX_PLAUSIBLE_RECORD_COUNT) {
+    issues.note('record.count_implausible', `record <count> ${count} is above 2^32 - 1 (an overflowed counter?); kept as written`);
   }
 
   const reasons: PolicyOverrideReason[] = [];
   for (const r of children(evaluated, 'reason')) {
     const node = typeof r === 'string' ? {} : Array.isArray(r) ? {} : r;
-    const typeText = text(node, 'type', repaired)?.trim() ?? '';
-    const comment = emptyToNull(text(node, 'comment', repaired));
+    const typeText = read(node, 'type')?.trim() ?? '';
+    const comment = emptyToNull(read(node, 'comment'));
     if (typeText === '' && comment === null) {
       // Seen: `<reason><type></type><comment></comment></reason>` (KDDI, parsedmarc sample).
       issues.note('reason.empty', 'empty <reason> skipped');
@@ -60,48 +65,48 @@ export function readRecord(record: XmlNode, issues: IssueLog, repaired: boolean)
   const dkim: DkimAuthResult[] = [];
   for (const d of children(auth, 'dkim')) {
     if (typeof d === 'string' || Array.isArray(d)) continue;
-    const domain = text(d, 'domain', repaired)?.trim() ?? '';
+    const domain = read(d, 'domain')?.trim() ?? '';
     if (domain === '') issues.note('dkim.no_domain', 'DKIM result without <domain>');
-    const result = normaliseDkimResult(text(d, 'result', repaired), issues);
+    const result = normaliseDkimResult(read(d, 'result'), issues);
     if (result === null) issues.note('dkim.no_result', 'DKIM result without <result> read as "none"');
     dkim.push({
       domain: domain.toLowerCase(),
-      selector: emptyToNull(text(d, 'selector', repaired)),
+      selector: emptyToNull(read(d, 'selector')),
       result: result ?? 'none',
-      humanResult: emptyToNull(text(d, 'human_result', repaired)),
+      humanResult: emptyToNull(read(d, 'human_result')),
     });
   }
 
   const spf: SpfAuthResult[] = [];
   for (const s of children(auth, 'spf')) {
     if (typeof s === 'string' || Array.isArray(s)) continue;
-    const domain = text(s, 'domain', repaired)?.trim() ?? '';
+    const domain = read(s, 'domain')?.trim() ?? '';
     if (domain === '') issues.note('spf.no_domain', 'SPF result without <domain>');
-    const result = normaliseSpfResult(text(s, 'result', repaired), issues);
+    const result = normaliseSpfResult(read(s, 'result'), issues);
     if (result === null) issues.note('spf.no_result', 'SPF result without <result> read as "none"');
     spf.push({
       domain: domain.toLowerCase(),
-      scope: normaliseSpfScope(text(s, 'scope', repaired), issues),
+      scope: normaliseSpfScope(read(s, 'scope'), issues),
       result: result ?? 'none',
-      humanResult: emptyToNull(text(s, 'human_result', repaired)),
+      humanResult: emptyToNull(read(s, 'human_result')),
     });
   }
 
-  const headerFrom = emptyToNull(text(ids, 'header_from', repaired));
+  const headerFrom = emptyToNull(read(ids, 'header_from'));
   if (headerFrom === null) issues.note('record.no_header_from', 'record without <header_from>');
 
   return {
     sourceIp: ip.text,
     ipVersion: ip.version,
     count,
-    disposition: normaliseDisposition(text(evaluated, 'disposition', repaired), issues),
-    dkimAligned: normaliseAlignedResult('policy_evaluated.dkim', text(evaluated, 'dkim', repaired), issues),
-    spfAligned: normaliseAlignedResult('policy_evaluated.spf', text(evaluated, 'spf', repaired), issues),
+    disposition: normaliseDisposition(read(evaluated, 'disposition'), issues),
+    dkimAligned: normaliseAlignedResult('policy_evaluated.dkim', read(evaluated, 'dkim'), issues),
+    spfAligned: normaliseAlignedResult('policy_evaluated.spf', read(evaluated, 'spf'), issues),
     reasons,
     headerFrom: headerFrom?.toLowerCase() ?? null,
     // RFC 9990 §3: present-but-empty envelope_from is the null reverse-path; keep "" apart from absent.
-    envelopeFrom: text(ids, 'envelope_from', repaired)?.trim().toLowerCase() ?? null,
-    envelopeTo: emptyToNull(text(ids, 'envelope_to', repaired))?.toLowerCase() ?? null,
+    envelopeFrom: read(ids, 'envelope_from')?.trim().toLowerCase() ?? null,
+    envelopeTo: emptyToNull(read(ids, 'envelope_to'))?.toLowerCase() ?? null,
     dkim,
     spf,
   };

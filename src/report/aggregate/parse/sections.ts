@@ -7,6 +7,8 @@
  * declaration, comments, a DOCTYPE — never processed, so no entity can expand — or the stray
  * unclosed `<xs:schema>` wrapper seen from IKEA); elements are matched by local name whatever
  * their namespace prefix; a document that ends early keeps the complete sections read so far.
+ * Inside a section, CDATA, comments and processing instructions are skipped whole while looking
+ * for the end tag, so `<![CDATA[</org_name>]]>` in a valid report does not end its section.
  */
 import { LimitExceededError, ReportRejectedError } from '../../../errors.js';
 import type { Limits } from '../../../limits.js';
@@ -170,25 +172,58 @@ export function* splitSections(
       continue;
     }
     const closing = `</${qname}`;
+    // Scan the element's content markup by markup: a closing tag written inside CDATA, a comment
+    // or a processing instruction is text (XML 1.0 §2.7, §2.5, §2.6), never the element's end.
+    // `skipUntil` is the terminator of the construct being skipped, searched from `searchFrom`.
     let searchFrom = tagEnd + 1;
+    let skipUntil: string | null = null;
     let end = -1;
+    // Characters after `<` needed to tell `<![CDATA[` or our end tag from anything else.
+    const lookahead = Math.max(SKIPPED_OPENERS_MAX, closing.length);
     for (;;) {
-      const at = buf.indexOf(closing, searchFrom);
-      if (at >= 0) {
-        const gt = buf.indexOf('>', at + closing.length);
-        if (gt >= 0) {
-          if (buf.slice(at + closing.length, gt).trim() === '') {
-            end = gt + 1;
-            break;
-          }
-          searchFrom = at + closing.length; // `</recordx>`: not ours
+      let undecided = false; // a `<` too close to the end of what was read to classify yet
+      if (skipUntil !== null) {
+        const at = buf.indexOf(skipUntil, searchFrom);
+        if (at >= 0) {
+          searchFrom = at + skipUntil.length;
+          skipUntil = null;
           continue;
         }
+        // Keep enough of a tail to see a terminator split across chunks.
+        searchFrom = Math.max(searchFrom, buf.length - skipUntil.length + 1);
+      } else {
+        const at = buf.indexOf('<', searchFrom);
+        if (at >= 0 && (buf.length - at >= lookahead || ended)) {
+          const skipped = SKIPPED.find(([opener]) => buf.startsWith(opener, at));
+          if (skipped !== undefined) {
+            skipUntil = skipped[1];
+            searchFrom = at + skipped[0].length;
+            continue;
+          }
+          if (buf.startsWith(closing, at)) {
+            const gt = buf.indexOf('>', at + closing.length);
+            if (gt >= 0) {
+              if (buf.slice(at + closing.length, gt).trim() === '') {
+                end = gt + 1;
+                break;
+              }
+              searchFrom = at + closing.length; // `</recordx>`: not ours
+              continue;
+            }
+            searchFrom = at; // the end tag is split across chunks: look again with more
+          } else {
+            searchFrom = at + 1;
+            continue;
+          }
+        } else {
+          undecided = at >= 0;
+          searchFrom = at >= 0 ? at : buf.length;
+        }
       }
-      searchFrom = Math.max(searchFrom, buf.length - closing.length - 1);
       guard(pos);
       const base = pos;
       if (!more()) {
+        if (undecided) continue; // the input has ended: classify what is there
         issues.note('xml.truncated', `document ends inside <${qname}>; that element is dropped`);
         return;
       }
@@ -200,6 +235,14 @@ export function* splitSections(
     pos = end;
   }
 }
+
+/** Constructs whose content is text to the cutter, with their terminators. */
+const SKIPPED: readonly (readonly [opener: string, terminator: string])[] = [
+  ['<![CDATA[', ']]>'],
+  ['<!--', '-->'],
+  ['<?', '?>'],
+];
+const SKIPPED_OPENERS_MAX = Math.max(...SKIPPED.map(([opener]) => opener.length));
 
 function localName(qname: string): string {
   const colon = qname.indexOf(':');

@@ -308,3 +308,11 @@ export const MAX_PERIOD_DAYS = 3660;
 /** At most one `connection refused` log line per this many milliseconds: a client retrying in a
  * loop must not fill the log. */
 export const REFUSAL_LOG_INTERVAL_MS = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// The runtime
+
+/** The oldest Node.js major version ruaflow runs on (package.json "engines"): better-sqlite3 13
+ * is built for Node 22's ABI and crashes older ones with a segmentation fault, so the bin checks
+ * this before it loads anything (src/cli/node-version.ts). */
+export const MIN_NODE_MAJOR = 22;

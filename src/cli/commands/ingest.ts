@@ -4,10 +4,11 @@ import { ingestFiles } from '../../jobs/ingest.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
 import { renderTotals, totalsJson } from '../ingest-output.js';
-import type { CommonOptions } from '../options.js';
+import { requireExistingPaths, type CommonOptions } from '../options.js';
 import { progressFor } from '../progress.js';
 
 export async function run(values: CommonOptions, paths: readonly string[]): Promise<number> {
+  requireExistingPaths('ingest', '', paths);
   const config = await loadAppConfig(values);
   const app = openApp(config, values.db);
   try {

@@ -9,7 +9,7 @@ import { runInbox } from '../../jobs/run.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
 import { renderTotals, totalsJson } from '../ingest-output.js';
-import type { CommonOptions } from '../options.js';
+import { requireExistingPaths, type CommonOptions } from '../options.js';
 import { progressFor } from '../progress.js';
 
 export interface RunOptions extends CommonOptions {
@@ -17,6 +17,7 @@ export interface RunOptions extends CommonOptions {
 }
 
 export async function run(values: RunOptions): Promise<number> {
+  if (values.inbox !== undefined) requireExistingPaths('run', '--inbox ', [values.inbox]);
   const app = openApp(await loadAppConfig(values), values.db);
   try {
     const progress = values.quiet === true || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') };

@@ -1,0 +1,36 @@
+/**
+ * Usage errors of the command line (exit 2, one line naming what is wrong), found before any
+ * database is opened or any input read: a path that does not exist, options that contradict
+ * each other or that have no effect without another one.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ruaflow } from '../helpers/cli.js';
+
+const SAMPLES = fileURLToPath(new URL('../fixtures/samples/aggregate/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'ruaflow-usage-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('paths that do not exist', () => {
+  it('ingest: a missing path is a usage error naming it (exit 2), and nothing is ingested', async () => {
+    const db = join(dir, 'missing-path.sqlite');
+    const missing = join(dir, 'reports-2026.mbox');
+    const r = await ruaflow(['ingest', join(SAMPLES, 'parsedmarc/nice-input.xml.gz'), missing, '--db', db, '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `ruaflow: ingest: ${missing}: no such file or folder\n`);
+    assert.equal(existsSync(db), false, 'nothing ingested, no database made');
+  });
+
+  it('run --inbox: a missing folder is a usage error naming it (exit 2)', async () => {
+    const db = join(dir, 'missing-inbox.sqlite');
+    const r = await ruaflow(['run', '--inbox', 'no-such-inbox', '--db', db], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'ruaflow: run: --inbox no-such-inbox: no such file or folder\n');
+    assert.equal(existsSync(db), false);
+  });
+});

@@ -11,6 +11,7 @@ import { EXIT } from '../exit.js';
 import { renderTotals, totalsJson } from '../ingest-output.js';
 import { requireExistingPaths, type CommonOptions } from '../options.js';
 import { progressFor } from '../progress.js';
+import { overviewJson } from '../run-output.js';
 
 export interface RunOptions extends CommonOptions {
   readonly inbox?: string;
@@ -23,7 +24,7 @@ export async function run(values: RunOptions): Promise<number> {
     const progress = values.quiet === true || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') };
     const { inbox, totals, overview } = await runInbox(ingestDeps(app, createLogger({ quiet: values.quiet === true })), { inbox: values.inbox }, progress);
     if (values.json === true) {
-      process.stdout.write(`${JSON.stringify({ ingest: totalsJson(totals), domains: overview })}\n`);
+      process.stdout.write(`${JSON.stringify({ ingest: totalsJson(totals), domains: overview.map(overviewJson) })}\n`);
     } else {
       process.stdout.write(`Ingested ${inbox} into ${app.dbPath}\n${renderTotals(totals)}\n${renderOverview(overview)}`);
     }

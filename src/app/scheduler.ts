@@ -167,7 +167,7 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
     else stop.addEventListener('abort', () => resolve(), { once: true });
   });
 
-  log.info('daemon started', { jobs: jobs.join(','), mailbox: imap?.mailbox, poll: imap === null ? null : config.schedule.poll, idle: imap?.idle, pid });
+  log.info('daemon started', { jobs: jobs.join(','), mailbox: imap?.mailbox, poll: imap === null ? null : config.schedule.poll, idle: imap?.idle, pid, ...nextRuns(tasks) });
   const idle = imap?.idle === true ? idleLoop() : Promise.resolve();
   await poll('start');
   await stopped;
@@ -180,6 +180,18 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
 }
 
 type Job = 'poll' | 'summary' | 'send_reports';
+
+/** `next_<job>`: when each scheduled job runs next (ISO 8601, UTC), as node-cron computes it from
+ * the expression in local time — so that the start line answers "when does it run?" without
+ * reading cron syntax. The retry pass of send_reports (every 15 minutes) is not a job of its own. */
+function nextRuns(tasks: readonly ScheduledTask[]): Record<string, string | null> {
+  const next: Record<string, string | null> = {};
+  for (const task of tasks) {
+    if (task.name === undefined || task.name.endsWith('_retry')) continue;
+    next[`next_${task.name}`] = task.getNextRun()?.toISOString() ?? null;
+  }
+  return next;
+}
 
 /** What each job lacks in this configuration (null: nothing): poll needs [imap]; the summary
  * [smtp] and recipients; outbound reports [reporter] and [smtp]. */

@@ -39,6 +39,20 @@ describe('ruaflow daemon without [imap]', () => {
     assert.equal(await exited, 0, stderr);
     const started = stderr.split('\n').find((l) => l.includes('daemon started')) ?? '';
     assert.match(started, /"jobs":"summary,send_reports"/, stderr);
+    // When each scheduled job runs next, in the start line (defaults: summary Monday 08:00,
+    // send_reports 00:15 daily, the database check 03:45 daily; local time, as node-cron runs them).
+    const line = JSON.parse(started) as Record<string, unknown>;
+    const next = (key: string): Date => {
+      assert.equal(typeof line[key], 'string', `${key} in ${started}`);
+      const at = new Date(line[key] as string);
+      assert.ok(at.getTime() > Date.now() - 60_000 && at.getTime() < Date.now() + 8 * 86_400_000, `${key}: ${String(line[key])}`);
+      return at;
+    };
+    const summary = next('next_summary');
+    assert.deepEqual([summary.getDay(), summary.getHours(), summary.getMinutes()], [1, 8, 0]);
+    const send = next('next_send_reports');
+    assert.deepEqual([send.getHours(), send.getMinutes()], [0, 15]);
+    assert.equal(line['next_poll'], undefined, 'no [imap]: no poll');
     assert.match(stderr, /daemon stopped/);
   });
 

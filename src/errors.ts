@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'malformed_input'
   | 'report_rejected'
   | 'database'
+  | 'database_missing'
   | 'database_too_new'
   | 'io'
   | 'locked'
@@ -63,6 +64,12 @@ export class ReportRejectedError extends InputError {
 /** The database could not be opened, migrated or written. Exit 1. */
 export class DatabaseError extends RuaflowError {
   readonly code = 'database' as const;
+}
+
+/** A command that only reads was pointed at a database file that does not exist (a mistyped
+ * `--db`): it names the path and creates nothing. Exit 2, like any wrong argument. */
+export class DatabaseMissingError extends RuaflowError {
+  readonly code = 'database_missing' as const;
 }
 
 /** The database was written by a newer ruaflow: refuse rather than corrupt it. Exit 1. */

@@ -42,9 +42,13 @@ export function dnsResolver(config: Config): DnsResolver {
   return createDnsResolver(config.dns);
 }
 
-export function openApp(config: Config, dbOverride: string | undefined): AppDeps {
+/** `read`: a command that only reads (reports, summary, sources, db check) — a database that
+ * does not exist is an error naming it, and nothing is created. `write` creates it. */
+export type OpenMode = 'read' | 'write';
+
+export function openApp(config: Config, dbOverride: string | undefined, mode: OpenMode = 'write'): AppDeps {
   const dbPath = resolve(dbOverride ?? config.database.path);
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { create: mode === 'write' });
   return {
     config,
     db,

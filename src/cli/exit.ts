@@ -31,6 +31,7 @@ export function exitCodeFor(error: unknown): ExitCode {
     switch (error.code) {
       case 'usage':
       case 'config':
+      case 'database_missing':
         return EXIT.usage;
       case 'limit_exceeded':
       case 'malformed_input':

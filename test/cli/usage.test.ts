@@ -4,7 +4,7 @@
  * each other or that have no effect without another one.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -32,5 +32,31 @@ describe('paths that do not exist', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr, 'ruaflow: run: --inbox no-such-inbox: no such file or folder\n');
     assert.equal(existsSync(db), false);
+  });
+});
+
+describe('read-only commands on a database that does not exist', () => {
+  it('reports, summary and sources name the path (exit 2) and create neither the file nor its folder', async () => {
+    const folder = join(dir, 'mistyped');
+    const db = join(folder, 'ruaflwo.sqlite');
+    const cfg = join(dir, 'one-domain.toml');
+    writeFileSync(cfg, '[[domains]]\nname = "example.com"\n');
+    for (const args of [['reports'], ['summary', '--offline'], ['sources', '--offline'], ['summary', '--json', '--period', '30d', '--offline']]) {
+      const r = await ruaflow([...args, '--db', db, '--config', cfg]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.equal(r.stderr, `ruaflow: ${db}: no such database; check --db, RUAFLOW_DB or [database] path, or store reports first with ruaflow ingest, poll or run\n`, args.join(' '));
+      assert.equal(existsSync(folder), false, `${args.join(' ')} made ${folder}`);
+    }
+  });
+
+  it('writing commands still create it, with its folder', async () => {
+    const db = join(dir, 'new-folder', 'ruaflow.sqlite');
+    const r = await ruaflow(['ingest', join(SAMPLES, 'parsedmarc/nice-input.xml.gz'), '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(existsSync(db), true);
+    const list = await ruaflow(['reports', '--db', db, '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 1);
   });
 });

@@ -10,7 +10,7 @@ export interface ReportsOptions extends CommonOptions {
 }
 
 export async function run(values: ReportsOptions): Promise<number> {
-  const app = openApp(await loadAppConfig(values), values.db);
+  const app = openApp(await loadAppConfig(values), values.db, 'read');
   try {
     const reports = storedReports(app.db, { domain: values.domain });
     process.stdout.write(values.json ? `${JSON.stringify(reports.map(reportJson))}\n` : renderReports(reports));

@@ -15,7 +15,7 @@ export interface SourcesOptions extends CommonOptions {
 export async function run(values: SourcesOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const domains = sourceDomains(config, values.domain === undefined ? undefined : { name: normalizeDomain(values.domain), typed: values.domain });
-  const app = openApp(config, values.db);
+  const app = openApp(config, values.db, 'read');
   try {
     const views = await listDomainSources(sourcesDeps(app, values.offline === true), { domains, period: values.period });
     if (values.json) {

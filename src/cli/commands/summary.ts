@@ -37,7 +37,7 @@ export async function run(values: SummaryOptions): Promise<number> {
   if (values.send === true) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
-  const app = openApp(config, values.db);
+  const app = openApp(config, values.db, 'read');
   try {
     const summary = await liveSummary(liveSummaryDeps(app, values.offline === true), { period, domains, now });
     if (values.out !== undefined) writeFileOrFail(values.out, render(summary), `summary --out ${values.out}`);

@@ -316,3 +316,16 @@ export const REFUSAL_LOG_INTERVAL_MS = 1000;
  * is built for Node 22's ABI and crashes older ones with a segmentation fault, so the bin checks
  * this before it loads anything (src/cli/node-version.ts). */
 export const MIN_NODE_MAJOR = 22;
+
+// ---------------------------------------------------------------------------------------------
+// The database's integrity (`ruaflow db check`, the daemon's daily check)
+
+/** Problems an integrity check lists at most: SQLite's own default for `PRAGMA integrity_check`
+ * (its N argument). A file damaged further is damaged; the first hundred say where. */
+export const DB_CHECK_MAX_PROBLEMS = 100;
+
+/** When the daemon runs its quick check of the database (cron, local time): daily, at an hour
+ * when little else runs — after send_reports (00:15 by default), before the Monday summary
+ * (08:00). quick_check reads the whole file once (about a second per 200 MB), so it is not run
+ * more often than a backup would be taken. */
+export const DB_CHECK_CRON = '45 3 * * *';

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { DatabaseError, DatabaseMissingError, RuaflowError } from '../errors.js';
+import { DatabaseCorruptError, DatabaseError, DatabaseMissingError, RuaflowError } from '../errors.js';
+import { corruptionOf } from './integrity.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { SQLITE_BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS } from '../limits.js';
 
@@ -34,6 +35,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
         { cause: error },
       );
     }
+    const damage = corruptionOf(error);
+    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
     throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -47,6 +50,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     return db;
   } catch (error) {
     db.close();
+    // Before the RuaflowError pass-through: a migration's DatabaseError may carry SQLite's
+    // corruption error as its cause.
+    const damage = corruptionOf(error);
+    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
     if (error instanceof RuaflowError) throw error;
     throw new DatabaseError(`${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -3,7 +3,7 @@
  * Without IMAP configured the inbox is the demo folder shipped in reports/inbox, so a newcomer
  * sees ruaflow work with no server at all.
  */
-import { ingestDeps, loadAppConfig, openApp } from '../../app/deps.js';
+import { ingestDeps, loadAppConfig, openApp, requireSoundDatabase, usingApp } from '../../app/deps.js';
 import { renderOverview } from '../../deliver/overview-text.js';
 import { runInbox } from '../../jobs/run.js';
 import { createLogger } from '../../platform/logger.js';
@@ -19,8 +19,8 @@ export interface RunOptions extends CommonOptions {
 
 export async function run(values: RunOptions): Promise<number> {
   if (values.inbox !== undefined) requireExistingPaths('run', '--inbox ', [values.inbox]);
-  const app = openApp(await loadAppConfig(values), values.db);
-  try {
+  return usingApp(openApp(await loadAppConfig(values), values.db), async (app) => {
+    requireSoundDatabase(app);
     const progress = values.quiet === true || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') };
     const { inbox, totals, overview } = await runInbox(ingestDeps(app, createLogger({ quiet: values.quiet === true })), { inbox: values.inbox }, progress);
     if (values.json === true) {
@@ -29,7 +29,5 @@ export async function run(values: RunOptions): Promise<number> {
       process.stdout.write(`Ingested ${inbox} into ${app.dbPath}\n${renderTotals(totals)}\n${renderOverview(overview)}`);
     }
     return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
-  } finally {
-    app.close();
-  }
+  });
 }

@@ -3,7 +3,7 @@
  * the verification of `ruaflow verify` as a long-running local service (docs/verifying-mail.md
  * "The verify service"). SIGTERM / SIGINT: stop accepting, answer what is in flight, commit, exit 0.
  */
-import { loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
+import { damaged, loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
 import { listenAddress, serveUntilStopped } from '../../jobs/serve-listen.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
@@ -24,6 +24,8 @@ export async function run(values: ServeOptions): Promise<number> {
   try {
     const log = createLogger({ quiet: values.quiet === true, buffered: true });
     await serveUntilStopped(serveDeps(config, app, log, values.authservId), where, untilSignal);
+  } catch (error) {
+    throw app === null ? error : damaged(error, app.dbPath);
   } finally {
     app?.close();
   }

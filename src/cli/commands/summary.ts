@@ -4,7 +4,7 @@
  * src/app/scheduler.ts). Exit codes: 0 ok (also when an empty summary was not sent); 2 usage or
  * configuration (no [smtp], no recipients); 1 when a message could not be sent.
  */
-import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp } from '../../app/deps.js';
+import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp, usingApp } from '../../app/deps.js';
 import { parseSummaryPeriod } from '../../report/period.js';
 import { UsageError } from '../../errors.js';
 import { liveSummary } from '../../jobs/summary.js';
@@ -37,8 +37,7 @@ export async function run(values: SummaryOptions): Promise<number> {
   if (values.send === true) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
-  const app = openApp(config, values.db, 'read');
-  try {
+  return usingApp(openApp(config, values.db, 'read'), async (app) => {
     const summary = await liveSummary(liveSummaryDeps(app, values.offline === true), { period, domains, now });
     if (values.out !== undefined) writeFileOrFail(values.out, render(summary), `summary --out ${values.out}`);
     if (values.send !== true) {
@@ -53,7 +52,5 @@ export async function run(values: SummaryOptions): Promise<number> {
     );
     for (const r of results) process.stdout.write(`${describeSummarySent(r)}\n`);
     return results.every((r) => r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') ? EXIT.ok : EXIT.failed;
-  } finally {
-    app.close();
-  }
+  });
 }

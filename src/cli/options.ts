@@ -22,6 +22,12 @@ export function domainArgument(command: string, label: string, text: string): st
   return name;
 }
 
+/** A common option the command would ignore is a usage error naming it and why (`--db` on a
+ * command that opens no database). */
+export function refuseIgnored(command: string, option: string, given: unknown, why: string): void {
+  if (given !== undefined && given !== false) throw new UsageError(`${command}: ${option}${typeof given === 'string' ? ` ${given}` : ''} has no effect${why}`);
+}
+
 /** Paths the user named (`ingest PATH…`, `run --inbox DIR`) must be there: a typo is a usage
  * error naming the path, found before anything is opened or ingested, not an invalid input
  * (exit 3) among the valid ones. A path that is there but cannot be read (permissions, a broken

@@ -60,3 +60,22 @@ describe('read-only commands on a database that does not exist', () => {
     assert.equal((JSON.parse(list.stdout) as unknown[]).length, 1);
   });
 });
+
+describe('options that have no effect with the others given', () => {
+  it('are usage errors naming both, exit 2', async () => {
+    const db = join(dir, 'never.sqlite');
+    const cases: [string[], string][] = [
+      [['check', '--db', db], `check: --db ${db} has no effect: check reads DNS and the configuration, not the database`],
+      [['keygen', 'example.com', '--db', db, '--dir', join(dir, 'keys')], `keygen: --db ${db} has no effect: keygen writes key files, not the database`],
+      [['daemon', '--json'], 'daemon: --json has no effect: the log is one JSON object per line whenever stderr is not a terminal'],
+      [['serve', '--json', '--listen', '127.0.0.1:0'], 'serve: --json has no effect: requests and answers are JSON lines, and the log is JSON whenever stderr is not a terminal'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await ruaflow(args, { cwd: dir });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `ruaflow: ${message}\n`);
+      assert.equal(r.stdout, '');
+    }
+    assert.equal(existsSync(join(dir, 'keys')), false);
+  });
+});

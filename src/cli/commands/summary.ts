@@ -6,7 +6,6 @@
  */
 import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp, usingApp } from '../../app/deps.js';
 import { parseSummaryPeriod } from '../../report/period.js';
-import { UsageError } from '../../errors.js';
 import { liveSummary } from '../../jobs/summary.js';
 import { mailSummary, requireMail } from '../../jobs/summary-mail.js';
 import { writeFileOrFail } from '../../platform/fs-errors.js';
@@ -14,7 +13,7 @@ import { holdSignals } from '../../platform/hold-signals.js';
 import { systemClock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
 import { normalizeDomain, type CommonOptions } from '../options.js';
-import { describeSummarySent, SUMMARY_FORMATS, SUMMARY_RENDERERS, type SummaryFormat } from '../summary-output.js';
+import { describeSummarySent, SUMMARY_RENDERERS, summaryOutputFormat } from '../summary-output.js';
 
 export interface SummaryOptions extends CommonOptions {
   readonly domain?: readonly string[];
@@ -26,11 +25,7 @@ export interface SummaryOptions extends CommonOptions {
 }
 
 export async function run(values: SummaryOptions): Promise<number> {
-  const format = values.json === true ? 'json' : (values.format ?? 'text');
-  if (!SUMMARY_FORMATS.includes(format as SummaryFormat)) {
-    throw new UsageError(`summary --format ${format}: expected one of ${SUMMARY_FORMATS.join(', ')}`);
-  }
-  const render = SUMMARY_RENDERERS[format as SummaryFormat];
+  const render = SUMMARY_RENDERERS[summaryOutputFormat(values)];
   const config = await loadAppConfig(values);
   const now = systemClock.now();
   const period = parseSummaryPeriod(values.period ?? 'last-week', now);

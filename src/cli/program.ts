@@ -55,8 +55,8 @@ const PERIOD = 'last-week, 7d, 30d, or A..B (YYYY-MM-DD..YYYY-MM-DD)';
 const SPECS: readonly CommandSpec[] = [
   {
     name: 'run',
-    summary: 'ingest the inbox (no config: the demo reports in reports/inbox) and print a short summary per domain',
-    options: [opt('--inbox <DIR>', 'the folder to ingest (default: the demo reports in reports/inbox)')],
+    summary: 'the configured job — poll the mailbox ([imap]) or ingest --inbox DIR; with no configuration at all the demo reports in reports/inbox — then a short summary per domain',
+    options: [opt('--inbox <DIR>', 'a folder to ingest (without any configuration: the demo reports in reports/inbox)')],
     examples: ['ruaflow run', 'ruaflow run --inbox reports/inbox --db /tmp/demo.sqlite --json'],
     load: () => import('./commands/run.js'),
   },

@@ -132,7 +132,9 @@ function runnable(body: string): Command[] | null {
     if (words === null) return null;
     if (words.length === 0) continue;
     if (words.join(' ') === 'npm start') {
-      commands.push({ text, args: ['run'] });
+      // The demo runs only without configuration (RUAFLOW_DB is configuration): its database is
+      // named on the command line instead.
+      commands.push({ text, args: ['run', '--db', 'ruaflow.sqlite'] });
       shipped = true;
       continue;
     }
@@ -181,7 +183,7 @@ describe('sh blocks that run ruaflow over the repository’s files', () => {
         let stdout = '';
         for (const { text, args } of commands) {
           const withDb = args.map((arg, i) => (args[i - 1] === '--db' ? db : arg));
-          const result = await ruaflow(withDb, { cwd: ROOT, env: { RUAFLOW_DB: db } });
+          const result = await ruaflow(withDb, { cwd: ROOT, env: args[0] === 'run' ? {} : { RUAFLOW_DB: db } });
           assert.equal(result.code, 0, `${text}\n${result.stderr}`);
           stdout += result.stdout;
         }

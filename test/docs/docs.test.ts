@@ -227,9 +227,12 @@ describe('the README', () => {
       .replaceAll('/run/secrets/', `${join(dir, 'secrets')}/`)
       .replaceAll('/var/lib/ruaflow/', `${dir}/`);
     writeFileSync(join(dir, 'ruaflow.toml'), toml);
-    const result = await ruaflow(['reports', '--json', '--config', join(dir, 'ruaflow.toml')], { cwd: dir });
+    // `reports` only reads (a database that does not exist is an error naming it): ingest makes it.
+    const result = await ruaflow(['ingest', '--json', '--config', join(dir, 'ruaflow.toml'), join(ROOT, 'reports/inbox/README.md')], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), '[]');
     assert.ok(existsSync(join(dir, 'ruaflow.sqlite')), 'the database is where [database] path says');
+    const listed = await ruaflow(['reports', '--json', '--config', join(dir, 'ruaflow.toml')], { cwd: dir });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.stdout.trim(), '[]');
   });
 });

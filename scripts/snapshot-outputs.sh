@@ -40,5 +40,5 @@ for set in demo samples correlation; do
   run "$set-sources-text" sources --offline --period all --db "$db" --config "$work/ruaflow.toml"
   run "$set-summary-text" summary --offline --period 2000-01-01..2030-12-31 --db "$db" --config "$work/ruaflow.toml"
 done
-run check check --json --config "$work/ruaflow.toml" --db "$work/demo.sqlite"
-run check-text check --config "$work/ruaflow.toml" --db "$work/demo.sqlite"
+run check check --json --config "$work/ruaflow.toml"
+run check-text check --config "$work/ruaflow.toml"

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'malformed_input'
   | 'report_rejected'
   | 'database'
+  | 'database_missing'
+  | 'database_corrupt'
   | 'database_too_new'
   | 'io'
   | 'locked'
@@ -64,6 +66,32 @@ export class ReportRejectedError extends InputError {
 /** The database could not be opened, migrated or written. Exit 1. */
 export class DatabaseError extends RuaflowError {
   readonly code = 'database' as const;
+}
+
+/** A command that only reads was pointed at a database file that does not exist (a mistyped
+ * `--db`): it names the path and creates nothing. Exit 2, like any wrong argument. */
+export class DatabaseMissingError extends RuaflowError {
+  readonly code = 'database_missing' as const;
+}
+
+/** The database file is damaged: SQLite reported SQLITE_CORRUPT or SQLITE_NOTADB, or the
+ * integrity check found problems. One line with what happened and how to recover; exit 6. */
+export class DatabaseCorruptError extends RuaflowError {
+  readonly code = 'database_corrupt' as const;
+  constructor(
+    readonly path: string,
+    /** SQLite's words, or the first problem the integrity check listed. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: the database file is damaged (${detail}); ${recoveryFor(path)}`, options);
+  }
+}
+
+/** What to do about a damaged database file (docs/reports-in.md "A damaged database"). */
+export function recoveryFor(path: string): string {
+  const recovered = path.replace(/(\.sqlite3?|\.db)?$/, '-recovered$1');
+  return `restore it from a backup, or keep what is readable with sqlite3 ${path} .recover | sqlite3 ${recovered} and ingest the reports again from the archive mailbox (docs/reports-in.md#a-damaged-database)`;
 }
 
 /** The database was written by a newer ruaflow: refuse rather than corrupt it. Exit 1. */

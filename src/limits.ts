@@ -349,3 +349,24 @@ export const SUMMARY_PASS_RATE_FAIR = 0.95;
 /** Days in the summary's per-day chart, at most: a month is a readable column of rows in an
  * e-mail; `--period all` over a year shows its last month. */
 export const SUMMARY_CHART_DAYS = 31;
+
+// ---------------------------------------------------------------------------------------------
+// The runtime
+
+/** The oldest Node.js major version ruaflow runs on (package.json "engines"): better-sqlite3 13
+ * is built for Node 22's ABI and crashes older ones with a segmentation fault, so the bin checks
+ * this before it loads anything (src/cli/node-version.ts). */
+export const MIN_NODE_MAJOR = 22;
+
+// ---------------------------------------------------------------------------------------------
+// The database's integrity (`ruaflow db check`, the daemon's daily check)
+
+/** Problems an integrity check lists at most: SQLite's own default for `PRAGMA integrity_check`
+ * (its N argument). A file damaged further is damaged; the first hundred say where. */
+export const DB_CHECK_MAX_PROBLEMS = 100;
+
+/** When the daemon runs its quick check of the database (cron, local time): daily, at an hour
+ * when little else runs — after send_reports (00:15 by default), before the Monday summary
+ * (08:00). quick_check reads the whole file once (about a second per 200 MB), so it is not run
+ * more often than a backup would be taken. */
+export const DB_CHECK_CRON = '45 3 * * *';

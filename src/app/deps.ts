@@ -19,6 +19,8 @@ import type { Logger } from '../ports/logger.js';
 import { createDnsResolver } from '../platform/dns-resolver.js';
 import { CommitGroup } from '../store/commit-group.js';
 import { openDatabase, type Database } from '../store/database.js';
+import { corruptionOf, integrityProblems } from '../store/integrity.js';
+import { DatabaseCorruptError } from '../errors.js';
 import { EvaluationStore } from '../store/evaluations.js';
 import { InputLedger } from '../store/inputs.js';
 import { ReportStore } from '../store/reports.js';
@@ -42,9 +44,13 @@ export function dnsResolver(config: Config): DnsResolver {
   return createDnsResolver(config.dns);
 }
 
-export function openApp(config: Config, dbOverride: string | undefined): AppDeps {
+/** `read`: a command that only reads (reports, summary, sources, db check) — a database that
+ * does not exist is an error naming it, and nothing is created. `write` creates it. */
+export type OpenMode = 'read' | 'write';
+
+export function openApp(config: Config, dbOverride: string | undefined, mode: OpenMode = 'write'): AppDeps {
   const dbPath = resolve(dbOverride ?? config.database.path);
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { create: mode === 'write' });
   return {
     config,
     db,
@@ -55,6 +61,42 @@ export function openApp(config: Config, dbOverride: string | undefined): AppDeps
     clock: systemClock,
     close: () => db.close(),
   };
+}
+
+/** `work` on the open database, which is then closed. SQLite's errors that say the file is
+ * damaged, wherever a query met them, become one DatabaseCorruptError naming the file (exit 6). */
+export async function usingApp<T>(app: AppDeps, work: (app: AppDeps) => Promise<T> | T): Promise<T> {
+  try {
+    return await work(app);
+  } catch (error) {
+    throw damaged(error, app.dbPath);
+  } finally {
+    app.close();
+  }
+}
+
+/** The error as it should reach the user: a DatabaseCorruptError when SQLite said the file at
+ * `dbPath` is damaged, else unchanged. */
+export function damaged(error: unknown, dbPath: string): unknown {
+  if (error instanceof DatabaseCorruptError) return error;
+  const damage = corruptionOf(error);
+  return damage === null ? error : new DatabaseCorruptError(dbPath, damage, { cause: error });
+}
+
+/** Before a command stores anything (ingest, poll, run, the daemon at start): SQLite's quick
+ * check of the whole file, so that nothing is written into a damaged one — writing there spreads
+ * the damage and hides it. Reads every page once: about a second per 200 MB. */
+export function requireSoundDatabase(app: Pick<AppDeps, 'db' | 'dbPath'>): void {
+  let problems: string[];
+  try {
+    problems = integrityProblems(app.db, 'quick_check');
+  } catch (error) {
+    throw damaged(error, app.dbPath);
+  }
+  const first = problems[0];
+  if (first !== undefined) {
+    throw new DatabaseCorruptError(app.dbPath, `quick_check: ${first}${problems.length > 1 ? ` and ${problems.length - 1} more; ruaflow db check lists them` : ''}`);
+  }
 }
 
 /** The summary's ports: DNS for PTR names and our policy unless offline, our signing identities. */

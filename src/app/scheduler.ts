@@ -10,9 +10,16 @@
  * its current message and files what it committed, a running send-reports pass stops at its next
  * safe point, a running summary is finished and mailed to all its recipients; then IMAP is closed
  * and the lock released. The caller closes the database.
+ *
+ * The database file is checked (SQLite's quick_check) at start — a damaged one stops the daemon
+ * before it writes anything (DatabaseCorruptError, exit 6) — and then daily at DB_CHECK_CRON;
+ * each check is one log line (`db check`, with ok and the number of problems). After a failed
+ * daily check no poll writes into the file: mail stays in the mailbox until the file is repaired
+ * and the daemon restarted.
  */
 import { schedule, setLogger, type ScheduledTask } from 'node-cron';
-import { ConfigError, RuaflowError } from '../errors.js';
+import { ConfigError, DatabaseCorruptError, recoveryFor, RuaflowError } from '../errors.js';
+import { checkDatabase } from '../jobs/db-check.js';
 import { pollPass } from '../jobs/poll.js';
 import { scheduledSendReports } from '../jobs/send-reports-pass.js';
 import { scheduledSummary, summaryRecipients } from '../jobs/summary-mail.js';
@@ -23,7 +30,7 @@ import { createImapConnector } from '../sources/imap/connector.js';
 import type { Config } from './config.js';
 import { scheduledSendReportsDeps, scheduledSummaryDeps, type AppDeps } from './deps.js';
 import { mailboxLabel, pollLockPath, pollPassDeps } from './poll-setup.js';
-import { DAEMON_IDLE_RETRY_MS as IDLE_RETRY_MS } from '../limits.js';
+import { DB_CHECK_CRON, DAEMON_IDLE_RETRY_MS as IDLE_RETRY_MS } from '../limits.js';
 
 /** The jobs this configuration schedules; a ConfigError when there is nothing to schedule. */
 export function planDaemon(config: Config): Job[] {
@@ -51,6 +58,9 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
     warn: (m) => log.warn('schedule', { message: text(m) }),
     error: (m, err) => log.error('schedule', { message: text(m), ...(err !== undefined ? { error: err.message } : {}) }),
   });
+  // At start, before anything is written: a damaged file stops the daemon here.
+  let sound = checkDatabaseLogged(app, log, 'start');
+  if (!sound.ok) throw new DatabaseCorruptError(app.dbPath, `quick_check: ${sound.problems[0] ?? 'damaged'}${sound.problems.length > 1 ? ` and ${sound.problems.length - 1} more; ruaflow db check lists them` : ''}`);
   const lock = imap === null ? null : acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
   const connector = imap === null ? null : createImapConnector(imap, log);
 
@@ -62,6 +72,10 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
     if (running !== null) {
       again = true;
       return running;
+    }
+    if (!sound.ok) {
+      log.error('poll skipped', { reason, why: 'the database file is damaged (see the db check line); the mail stays in the mailbox' });
+      return Promise.resolve();
     }
     running = (async () => {
       do {
@@ -93,6 +107,15 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
   };
 
   const tasks: ScheduledTask[] = [];
+  tasks.push(
+    schedule(
+      DB_CHECK_CRON,
+      () => {
+        sound = checkDatabaseLogged(app, log, 'schedule');
+      },
+      { name: 'db_check', noOverlap: true },
+    ),
+  );
   if (config.schedule.poll !== null && imap !== null) {
     tasks.push(schedule(config.schedule.poll, () => poll('schedule'), { name: 'poll', noOverlap: true }));
   }
@@ -167,7 +190,7 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
     else stop.addEventListener('abort', () => resolve(), { once: true });
   });
 
-  log.info('daemon started', { jobs: jobs.join(','), mailbox: imap?.mailbox, poll: imap === null ? null : config.schedule.poll, idle: imap?.idle, pid });
+  log.info('daemon started', { jobs: jobs.join(','), mailbox: imap?.mailbox, poll: imap === null ? null : config.schedule.poll, idle: imap?.idle, pid, ...nextRuns(tasks) });
   const idle = imap?.idle === true ? idleLoop() : Promise.resolve();
   await poll('start');
   await stopped;
@@ -180,6 +203,40 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
 }
 
 type Job = 'poll' | 'summary' | 'send_reports';
+
+/** The quick check of the database file, logged as one line: `db check` with ok and the number of
+ * problems (info), or with the first problem and what to do (error). */
+function checkDatabaseLogged(app: AppDeps, log: Logger, reason: 'start' | 'schedule'): { ok: boolean; problems: readonly string[] } {
+  const started = performance.now();
+  let problems: readonly string[];
+  try {
+    problems = checkDatabase(app.db, { quick: true }).problems;
+  } catch (error) {
+    // Not damage (that is a problem in the list): the check could not run (the file went away, I/O).
+    log.error('db check failed', { reason, error: error instanceof Error ? error.message : String(error) });
+    if (reason === 'start') throw error;
+    return { ok: true, problems: [] };
+  }
+  const ms = Math.round(performance.now() - started);
+  if (problems.length === 0) {
+    log.info('db check', { reason, check: 'quick_check', database: app.dbPath, ok: true, problems: 0, ms });
+    return { ok: true, problems };
+  }
+  log.error('db check', { reason, check: 'quick_check', database: app.dbPath, ok: false, problems: problems.length, first: problems[0], ms, fix: recoveryFor(app.dbPath) });
+  return { ok: false, problems };
+}
+
+/** `next_<job>`: when each scheduled job runs next (ISO 8601, UTC), as node-cron computes it from
+ * the expression in local time — so that the start line answers "when does it run?" without
+ * reading cron syntax. The retry pass of send_reports (every 15 minutes) is not a job of its own. */
+function nextRuns(tasks: readonly ScheduledTask[]): Record<string, string | null> {
+  const next: Record<string, string | null> = {};
+  for (const task of tasks) {
+    if (task.name === undefined || task.name.endsWith('_retry')) continue;
+    next[`next_${task.name}`] = task.getNextRun()?.toISOString() ?? null;
+  }
+  return next;
+}
 
 /** What each job lacks in this configuration (null: nothing): poll needs [imap]; the summary
  * [smtp] and recipients; outbound reports [reporter] and [smtp]. */

@@ -7,6 +7,7 @@
  *   3  some inputs were invalid; the rest were stored
  *   4  another ruaflow is already processing this mailbox (the lock is held)
  *   5  `ruaflow check` found problems (at least one check failed)
+ *   6  the database file is damaged (SQLite: SQLITE_CORRUPT, SQLITE_NOTADB; `ruaflow db check`)
  *
  * `ruaflow verify` says what to do with the message (docs/verifying-mail.md "Output and exit codes"):
  *   0  accept     10  quarantine (deliver to the junk folder)
@@ -17,7 +18,7 @@
 import { CommanderError } from 'commander';
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5, corrupt: 6 } as const;
 
 /** `ruaflow verify`: one code per decision. */
 export const DECISION_EXIT = { accept: 0, quarantine: 10, defer: 75, reject: 69 } as const satisfies Record<'accept' | 'quarantine' | 'defer' | 'reject', number>;
@@ -32,6 +33,7 @@ export function exitCodeFor(error: unknown): ExitCode {
     switch (error.code) {
       case 'usage':
       case 'config':
+      case 'database_missing':
         return EXIT.usage;
       case 'limit_exceeded':
       case 'malformed_input':
@@ -43,6 +45,8 @@ export function exitCodeFor(error: unknown): ExitCode {
         return EXIT.failed;
       case 'locked':
         return EXIT.busy;
+      case 'database_corrupt':
+        return EXIT.corrupt;
       case 'mailbox':
         return error instanceof MailboxError && (error.kind === 'auth' || error.kind === 'mailbox-missing') ? EXIT.usage : EXIT.failed;
       case 'smtp':

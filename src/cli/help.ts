@@ -36,7 +36,8 @@ ${common.map((o) => `  ${o.flags.padEnd(14)}  ${o.description}`).join('\n')}
 
 Exit codes: 0 ok (stored or duplicate), 1 the run failed, 2 usage or config error,
             3 some inputs were invalid (the rest were stored), 4 another ruaflow is polling
-            this mailbox (or sending reports), 5 check found problems.
+            this mailbox (or sending reports), 5 check found problems, 6 the database file
+            is damaged (db check says where; restore a backup or .recover it).
             send-reports: 3 some reports could not be delivered for good (rejected, not
             authorised, too big, given up; each recorded), 1 the relay was unreachable.
             verify: 0 accept, 10 quarantine, 75 defer (try later), 69 reject.

@@ -1,35 +1,21 @@
 #!/usr/bin/env -S node --max-semi-space-size=16
 /**
- * The V8 flag in the first line keeps the young generation small: parsing allocates fast, and
- * with Node's default (growing to 3 × 32 MiB) a 2,000-message poll peaks at 263 MiB against 171
- * MiB with 16 MiB semi-spaces, and runs no slower (bench/poll.ts). `npm start` passes it too.
+ * The bin. The V8 flag in the first line keeps the young generation small: parsing allocates
+ * fast, and with Node's default (growing to 3 × 32 MiB) a 2,000-message poll peaks at 263 MiB
+ * against 171 MiB with 16 MiB semi-spaces, and runs no slower (bench/poll.ts). `npm start`
+ * passes it too.
  *
- * argv → command (src/cli/program.ts) → exit code (src/cli/exit.ts). Commands are loaded on
- * demand so that `ruaflow --version` and `--help` start fast (no SQLite, no XML parser loaded).
+ * First the Node.js version, with nothing else loaded (an older Node crashes in better-sqlite3
+ * with a segmentation fault): one line and exit 1 (EXIT.failed in src/cli/exit.ts, the run could
+ * not be done; docs/json-output.md#exit-codes). Then the command line (src/cli/cli.ts), imported
+ * only now so that none of it is loaded under a Node that cannot run it.
  */
-import { EXIT, exitCodeFor, messageFor } from './exit.js';
-import { buildProgram, HELP } from './program.js';
+import { nodeVersionProblem } from './node-version.js';
 
-async function main(argv: string[]): Promise<number> {
-  // No command at all: the overview, and a usage exit code (a script forgot its argument).
-  if (argv.length === 0) {
-    process.stdout.write(HELP);
-    return EXIT.usage;
-  }
-  let code: number = EXIT.ok;
-  await buildProgram((c) => {
-    code = c;
-  }).parseAsync(argv, { from: 'user' });
-  return code;
+const problem = nodeVersionProblem(process.versions.node);
+if (problem === null) {
+  await import('./cli.js');
+} else {
+  process.stderr.write(`ruaflow: ${problem}\n`);
+  process.exitCode = 1;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = messageFor(error);
-    if (message !== null) process.stderr.write(`${message}\n`);
-    process.exitCode = exitCodeFor(error);
-  },
-);

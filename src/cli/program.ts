@@ -20,6 +20,8 @@ interface CommandModule {
 
 interface CommandSpec {
   readonly name: string;
+  /** The command group it belongs to (`db` for `ruaflow db check`), when it has one. */
+  readonly group?: string;
   /** The operands as usage shows them, e.g. `<PATH...>`; commander checks that the required ones are there. */
   readonly operands?: string;
   /** The message when a required operand is missing (kept from before commander). */
@@ -53,8 +55,8 @@ const PERIOD = 'last-week, 7d, 30d, or A..B (YYYY-MM-DD..YYYY-MM-DD)';
 const SPECS: readonly CommandSpec[] = [
   {
     name: 'run',
-    summary: 'ingest the inbox (no config: the demo reports in reports/inbox) and print a short summary per domain',
-    options: [opt('--inbox <DIR>', 'the folder to ingest (default: the demo reports in reports/inbox)')],
+    summary: 'the configured job — poll the mailbox ([imap]) or ingest --inbox DIR; with no configuration at all the demo reports in reports/inbox — then a short summary per domain',
+    options: [opt('--inbox <DIR>', 'a folder to ingest (without any configuration: the demo reports in reports/inbox)')],
     examples: ['ruaflow run', 'ruaflow run --inbox reports/inbox --db /tmp/demo.sqlite --json'],
     load: () => import('./commands/run.js'),
   },
@@ -173,6 +175,15 @@ const SPECS: readonly CommandSpec[] = [
     load: () => import('./commands/serve.js'),
   },
   {
+    name: 'check',
+    group: 'db',
+    hint: '[--quick]',
+    summary: "the database file's integrity (SQLite's integrity_check): ok, or each problem and how to recover; exit 6 when damaged",
+    options: [opt('--quick', "SQLite's quick_check: every page read, indexes not compared with their tables (much faster)")],
+    examples: ['ruaflow db check', 'ruaflow db check --quick --db /var/lib/ruaflow/ruaflow.sqlite --json'],
+    load: () => import('./commands/db-check.js'),
+  },
+  {
     name: 'send-reports',
     hint: '[--period yesterday|YYYY-MM-DD] [--dry-run [--out DIR]]',
     summary: "build yesterday's aggregate reports from the recorded evaluations and send them to the rua addresses, safely and once",
@@ -186,9 +197,17 @@ const SPECS: readonly CommandSpec[] = [
   },
 ];
 
+/** The command groups: a word before the command (`ruaflow db check`), with what the group is for. */
+const GROUPS: Readonly<Record<string, string>> = {
+  db: 'the database file: check (later also copy and status)',
+};
+
+/** `db check`, `ingest`: the words after `ruaflow`. */
+const fullName = (spec: CommandSpec): string => (spec.group === undefined ? spec.name : `${spec.group} ${spec.name}`);
+
 /** `ruaflow --help`: every command with its summary and main options, and the common options. */
 export const HELP = overview(
-  SPECS.map((spec) => ({ usage: spec.synopsis === undefined ? spec.name : `${spec.name} ${spec.synopsis}`, summary: spec.summary, ...(spec.hint === undefined ? {} : { hint: spec.hint }) })),
+  SPECS.map((spec) => ({ usage: spec.synopsis === undefined ? fullName(spec) : `${fullName(spec)} ${spec.synopsis}`, summary: spec.summary, ...(spec.hint === undefined ? {} : { hint: spec.hint }) })),
   COMMON.map((make) => overviewOption(make())),
 );
 
@@ -210,7 +229,7 @@ function oneLine(message: string): string {
 /** Help and version end the run with code 0; every other commander outcome is a usage error. */
 function usageError(command: Command, spec: CommandSpec | null, error: CommanderError): Error {
   if (error.exitCode === 0) return error;
-  const prefix = spec === null ? '' : `${spec.name}: `;
+  const prefix = spec === null ? '' : `${fullName(spec)}: `;
   switch (error.code) {
     case 'commander.unknownCommand': {
       const hint = /\(Did you mean (.+)\?\)/.exec(error.message)?.[1];
@@ -220,12 +239,31 @@ function usageError(command: Command, spec: CommandSpec | null, error: Commander
       // `ruaflow help NOSUCH`: commander has printed the overview on stderr.
       return new UsageError(`unknown command "${command.args.at(-1) ?? ''}"; see ruaflow --help`, { cause: error });
     case 'commander.missingArgument':
-      return new UsageError(`${prefix}expected ${spec?.missing ?? 'an argument'}; see ruaflow ${spec?.name ?? ''} --help`, { cause: error });
+      return new UsageError(`${prefix}expected ${spec?.missing ?? 'an argument'}; see ruaflow ${spec === null ? '' : fullName(spec)} --help`, { cause: error });
     case 'commander.excessArguments':
       return new UsageError(`${prefix}unexpected argument "${command.args[command.registeredArguments.length] ?? ''}"`, { cause: error });
     default:
       return new UsageError(`${prefix}${oneLine(error.message)}`, { cause: error });
   }
+}
+
+/** The group's command (`ruaflow db`), made the first time: its own help lists its commands;
+ * alone or with a command it does not have, it is a usage error naming what it has. */
+function groupCommand(program: Command, name: string): Command {
+  const existing = program.commands.find((c) => c.name() === name);
+  if (existing !== undefined) return existing;
+  const group = program.command(name).description(GROUPS[name] ?? '').helpOption('-h, --help', 'print this help');
+  group.exitOverride((error) => {
+    if (error.exitCode === 0) throw error;
+    const commands = group.commands.map((c) => c.name()).join(', ');
+    if (error.code === 'commander.help') throw new UsageError(`${name}: expected a command (${commands}); see ruaflow ${name} --help`, { cause: error });
+    const hint = /\(Did you mean (.+)\?\)/.exec(error.message)?.[1];
+    if (error.code === 'commander.unknownCommand') {
+      throw new UsageError(`${name}: unknown command "${group.args[0] ?? ''}" (${hint === undefined ? `expected ${commands}` : `did you mean ${hint}?`}); see ruaflow ${name} --help`, { cause: error });
+    }
+    throw new UsageError(`${name}: ${oneLine(error.message)}`, { cause: error });
+  });
+  return group;
 }
 
 /** The program; `done` receives the exit code of the command that ran. */
@@ -249,7 +287,8 @@ export function buildProgram(done: (code: number) => void): Command {
     done(0);
   });
   for (const spec of SPECS) {
-    const command = program.command(spec.name).description(spec.summary).helpOption('-h, --help', 'print this help').allowExcessArguments(false);
+    const parent = spec.group === undefined ? program : groupCommand(program, spec.group);
+    const command = parent.command(spec.name).description(spec.summary).helpOption('-h, --help', 'print this help').allowExcessArguments(false);
     if (spec.operands !== undefined) command.arguments(spec.operands);
     for (const option of [...spec.options, ...COMMON.map((make) => make())]) command.addOption(option);
     command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);

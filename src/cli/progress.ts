@@ -46,7 +46,10 @@ export function createProgress(options: ProgressOptions): Progress {
 
   const draw = (t: number): void => {
     lastDraw = t;
-    const line = progressLine({ label: options.label, count, total: options.total, elapsedMs: t - started }, stream.columns ?? DEFAULT_COLUMNS);
+    // A terminal that does not know its size (a serial console, some CI runners, a pty opened
+    // without a window size) reports 0 columns: draw for the usual 80, not an empty line.
+    const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : DEFAULT_COLUMNS;
+    const line = progressLine({ label: options.label, count, total: options.total, elapsedMs: t - started }, columns);
     // \x1b[K clears what a longer previous line left behind.
     stream.write(`\r${line}\x1b[K`);
   };

@@ -1,7 +1,7 @@
 /**
- * `ruaflow run` (what `npm start` does): ingest the inbox, then a short overview per domain.
- * Without an inbox given it is the demo folder shipped in reports/inbox, so a newcomer sees
- * ruaflow work with no server at all.
+ * `ruaflow run` (what `npm start` does): ingest a folder (the demo folder shipped in
+ * reports/inbox when nothing is configured; src/app/run-plan.ts decides), and the short overview
+ * per domain printed after it (and after a poll).
  */
 import { fileURLToPath } from 'node:url';
 import type { DomainOverview } from '../store/report-list.js';
@@ -23,4 +23,9 @@ export async function runInbox(deps: IngestDeps, request: { readonly inbox?: str
   const inbox = request.inbox ?? DEMO_INBOX;
   const totals = await ingestFiles(deps, [inbox], options);
   return { inbox, totals, overview: domainOverview(deps.stores.db) };
+}
+
+/** The overview per domain of everything stored. */
+export function runOverview(db: IngestDeps['stores']['db']): DomainOverview[] {
+  return domainOverview(db);
 }

@@ -1,23 +1,42 @@
 /**
  * Opening the SQLite database: one file, WAL so that a reader (`ruaflow reports`, a summary) can
- * query while a writer ingests, foreign keys on, migrations applied on open.
+ * query while a writer ingests, foreign keys on, migrations applied on open. Commands that store
+ * something create the file (and its folder) when missing; commands that only read do not: a
+ * mistyped path would otherwise become an empty database that answers "No reports stored".
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { DatabaseError, RuaflowError } from '../errors.js';
+import { DatabaseCorruptError, DatabaseError, DatabaseMissingError, RuaflowError } from '../errors.js';
+import { corruptionOf } from './integrity.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { SQLITE_BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS } from '../limits.js';
 
 export type { Database };
 
-export function openDatabase(path: string): Database {
+export interface OpenOptions {
+  /** false: the file must exist already (a command that only reads); default true. */
+  readonly create?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Database {
+  const create = options.create ?? true;
   let db: Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new BetterSqlite3(path);
+    if (path !== ':memory:' && create) mkdirSync(dirname(path), { recursive: true });
+    // fileMustExist: SQLite's own open without SQLITE_OPEN_CREATE, so nothing is made even when
+    // the file vanishes between a check and the open.
+    db = new BetterSqlite3(path, { fileMustExist: !create });
   } catch (error) {
+    if (!create && !existsSync(path)) {
+      throw new DatabaseMissingError(
+        `${path}: no such database; check --db, RUAFLOW_DB or [database] path, or store reports first with ruaflow ingest, poll or run`,
+        { cause: error },
+      );
+    }
+    const damage = corruptionOf(error);
+    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
     throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -31,6 +50,10 @@ export function openDatabase(path: string): Database {
     return db;
   } catch (error) {
     db.close();
+    // Before the RuaflowError pass-through: a migration's DatabaseError may carry SQLite's
+    // corruption error as its cause.
+    const damage = corruptionOf(error);
+    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
     if (error instanceof RuaflowError) throw error;
     throw new DatabaseError(`${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 import { startHoldingSmtpServer, startSmtpServer, type SmtpTestServer } from '../helpers/smtp-server.js';
@@ -39,7 +40,60 @@ describe('ruaflow daemon without [imap]', () => {
     assert.equal(await exited, 0, stderr);
     const started = stderr.split('\n').find((l) => l.includes('daemon started')) ?? '';
     assert.match(started, /"jobs":"summary,send_reports"/, stderr);
+    // When each scheduled job runs next, in the start line (defaults: summary Monday 08:00,
+    // send_reports 00:15 daily, the database check 03:45 daily; local time, as node-cron runs them).
+    const line = JSON.parse(started) as Record<string, unknown>;
+    const next = (key: string): Date => {
+      assert.equal(typeof line[key], 'string', `${key} in ${started}`);
+      const at = new Date(line[key] as string);
+      assert.ok(at.getTime() > Date.now() - 60_000 && at.getTime() < Date.now() + 8 * 86_400_000, `${key}: ${String(line[key])}`);
+      return at;
+    };
+    const summary = next('next_summary');
+    assert.deepEqual([summary.getDay(), summary.getHours(), summary.getMinutes()], [1, 8, 0]);
+    const send = next('next_send_reports');
+    assert.deepEqual([send.getHours(), send.getMinutes()], [0, 15]);
+    assert.equal(line['next_poll'], undefined, 'no [imap]: no poll');
+    const check = next('next_db_check');
+    assert.deepEqual([check.getHours(), check.getMinutes()], [3, 45]);
+    // The quick check of the database at start, one JSON line before the start line.
+    const dbCheck = JSON.parse(stderr.split('\n').find((l) => l.includes('"event":"db check"')) ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(
+      { level: dbCheck['level'], reason: dbCheck['reason'], check: dbCheck['check'], ok: dbCheck['ok'], problems: dbCheck['problems'] },
+      { level: 'info', reason: 'start', check: 'quick_check', ok: true, problems: 0 },
+      stderr,
+    );
     assert.match(stderr, /daemon stopped/);
+  });
+
+  it('refuses to start on a damaged database: the db check line, then one line saying what to do (exit 6)', async () => {
+    const db = join(dir, 'damaged.sqlite');
+    const filled = await ruaflow(['ingest', fileURLToPath(new URL('../../reports/inbox/', import.meta.url)), fileURLToPath(new URL('../fixtures/samples/aggregate/parsedmarc/', import.meta.url)), '--db', db, '--quiet']);
+    assert.ok(filled.code === 0 || filled.code === 3, filled.stderr);
+    // 64 bytes of junk inside each page of the records table but its root: the file opens, the
+    // quick check finds the damage.
+    const sqlite = new BetterSqlite3(db, { readonly: true });
+    const pages = sqlite
+      .prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'records' AND pageno <> (SELECT rootpage FROM sqlite_schema WHERE name = 'records')")
+      .all()
+      .map((r) => r.pageno);
+    sqlite.close();
+    assert.ok(pages.length > 0);
+    const bytes = readFileSync(db);
+    const pageSize = bytes.readUInt16BE(16);
+    for (const page of pages) for (let i = 0; i < 64; i++) bytes[(page - 1) * pageSize + 200 + i] = (i * 131 + page) & 0xff;
+    writeFileSync(db, bytes);
+    const cfg = join(dir, 'damaged.toml');
+    writeFileSync(cfg, `[database]\npath = "${db}"\n[smtp]\nhost = "127.0.0.1"\nport = 2525\nfrom = "dmarc@example.com"\n[summary]\nto = ["postmaster@example.com"]\n`);
+    const r = await ruaflow(['daemon', '--config', cfg], { cwd: dir });
+    assert.equal(r.code, 6, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    const check = JSON.parse(lines.find((l) => l.includes('"event":"db check"')) ?? '{}') as Record<string, unknown>;
+    assert.equal(check['level'], 'error');
+    assert.equal(check['ok'], false);
+    assert.ok((check['problems'] as number) > 0);
+    assert.match(lines.at(-1) ?? '', /^ruaflow: .*damaged\.sqlite: the database file is damaged \(quick_check: .*\); restore it from a backup/);
+    assert.doesNotMatch(r.stderr, /daemon started/);
   });
 
   it('refuses a configuration with nothing to schedule, in one line (exit 2)', async () => {

@@ -50,6 +50,15 @@ describe('createProgress', () => {
     assert.equal(stream.writes.length, 4, 'nothing after done()');
   });
 
+  it('draws a full-width bar when the terminal reports 0 columns (a serial console, some CI terminals)', () => {
+    const stream = recorder(true, 0);
+    const c = clock();
+    const p = createProgress({ total: 100, label: 'ingest', stream, now: c.now });
+    c.advance(1000);
+    p.tick(25);
+    assert.match(stream.writes[0] ?? '', /^\ringest \[#{8}-{22}\] 25\/100  25%  25\.0\/s  ETA 0:03\x1b\[K$/);
+  });
+
   it('ticks by n', () => {
     const stream = recorder(true);
     const c = clock();

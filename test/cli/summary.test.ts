@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startSmtpServer } from '../helpers/smtp-server.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-'));
@@ -70,6 +71,50 @@ describe('ruaflow summary end to end', () => {
     const page = readFileSync(file, 'utf8');
     assert.match(page, /^<!DOCTYPE html>/);
     assert.match(page, />224</);
+  });
+
+  it('--out FILE without --format writes the format its name says (.html, .md, .json, .csv, .txt)', async () => {
+    for (const [name, start] of [['s.html', /^<!DOCTYPE html>/], ['s.md', /^# /], ['s.json', /^\{"period":/], ['s.csv', /^[a-z_]+,/], ['s.txt', /^[^<{#]/]] as const) {
+      const file = join(dir, name);
+      const r = await ruaflow(['summary', '--db', db, '--config', config, '--period', WEEK, '--offline', '--out', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(readFileSync(file, 'utf8'), start, name);
+    }
+  });
+
+  it('--send --out FILE mails the summary and writes FILE in the format its name (or --format) says', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const mailing = join(dir, 'mailing.toml');
+      writeFileSync(mailing, `${readFileSync(config, 'utf8')}\n[smtp]\nhost = "127.0.0.1"\nport = ${smtp.port}\nsecure = false\nfrom = "dmarc@example.com"\n\n[summary]\nto = ["postmaster@example.com"]\n`);
+      const file = join(dir, 'summary-email.html');
+      const r = await ruaflow(['summary', '--db', db, '--config', mailing, '--period', WEEK, '--offline', '--send', '--out', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^summary sent to=postmaster@example\.com/);
+      assert.equal(smtp.messages.length, 1);
+      assert.match(readFileSync(file, 'utf8'), /^<!DOCTYPE html>/, 'the HTML rendering, not the text');
+      const m = await ruaflow(['summary', '--db', db, '--config', mailing, '--period', WEEK, '--offline', '--send', '--format', 'markdown', '--out', join(dir, 'summary-email.md')]);
+      assert.equal(m.code, 0, m.stderr);
+      assert.match(readFileSync(join(dir, 'summary-email.md'), 'utf8'), /^# /);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('contradicting or ignored options are usage errors naming both, exit 2, before anything is built', async () => {
+    const cases: [string[], string][] = [
+      [['--json', '--format', 'csv'], 'summary: --json and --format csv contradict each other (--json is --format json); give one'],
+      [['--format', 'text', '--out', join(dir, 'x.html')], `summary: --format text and --out ${join(dir, 'x.html')} contradict each other (the name says html); rename the file or drop --format`],
+      [['--json', '--out', join(dir, 'x.csv')], `summary: --json and --out ${join(dir, 'x.csv')} contradict each other (the name says csv); rename the file or drop --json`],
+      [['--send', '--format', 'html'], 'summary: --format html has no effect with --send (the e-mail has its own text and HTML parts); add --out FILE to keep a copy in that format'],
+      [['--send', '--json'], 'summary: --json has no effect with --send (the e-mail has its own text and HTML parts); add --out FILE to keep a copy in that format'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await ruaflow(['summary', '--db', db, '--config', config, '--period', WEEK, '--offline', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `ruaflow: ${message}\n`);
+      assert.equal(r.stdout, '');
+    }
   });
 
   it('usage and configuration errors exit 2 with one line', async () => {

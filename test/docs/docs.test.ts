@@ -132,7 +132,9 @@ function runnable(body: string): Command[] | null {
     if (words === null) return null;
     if (words.length === 0) continue;
     if (words.join(' ') === 'npm start') {
-      commands.push({ text, args: ['run'] });
+      // The demo runs only without configuration (RUAFLOW_DB is configuration): its database is
+      // named on the command line instead.
+      commands.push({ text, args: ['run', '--db', 'ruaflow.sqlite'] });
       shipped = true;
       continue;
     }
@@ -181,7 +183,7 @@ describe('sh blocks that run ruaflow over the repository’s files', () => {
         let stdout = '';
         for (const { text, args } of commands) {
           const withDb = args.map((arg, i) => (args[i - 1] === '--db' ? db : arg));
-          const result = await ruaflow(withDb, { cwd: ROOT, env: { RUAFLOW_DB: db } });
+          const result = await ruaflow(withDb, { cwd: ROOT, env: args[0] === 'run' ? {} : { RUAFLOW_DB: db } });
           assert.equal(result.code, 0, `${text}\n${result.stderr}`);
           stdout += result.stdout;
         }
@@ -225,9 +227,12 @@ describe('the README', () => {
       .replaceAll('/run/secrets/', `${join(dir, 'secrets')}/`)
       .replaceAll('/var/lib/ruaflow/', `${dir}/`);
     writeFileSync(join(dir, 'ruaflow.toml'), toml);
-    const result = await ruaflow(['reports', '--json', '--config', join(dir, 'ruaflow.toml')], { cwd: dir });
+    // `reports` only reads (a database that does not exist is an error naming it): ingest makes it.
+    const result = await ruaflow(['ingest', '--json', '--config', join(dir, 'ruaflow.toml'), join(ROOT, 'reports/inbox/README.md')], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), '[]');
     assert.ok(existsSync(join(dir, 'ruaflow.sqlite')), 'the database is where [database] path says');
+    const listed = await ruaflow(['reports', '--json', '--config', join(dir, 'ruaflow.toml')], { cwd: dir });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.stdout.trim(), '[]');
   });
 });

@@ -2,13 +2,14 @@
  * `ruaflow daemon`: the scheduled jobs the configuration allows (src/app/scheduler.ts), until
  * SIGTERM or SIGINT; then the running jobs end at a safe point, the database is closed, exit 0.
  */
-import { loadAppConfig, openApp } from '../../app/deps.js';
+import { damaged, loadAppConfig, openApp } from '../../app/deps.js';
 import { planDaemon, runScheduler } from '../../app/scheduler.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
-import type { CommonOptions } from '../options.js';
+import { refuseIgnored, type CommonOptions } from '../options.js';
 
 export async function run(values: CommonOptions): Promise<number> {
+  refuseIgnored('daemon', '--json', values.json, ': the log is one JSON object per line whenever stderr is not a terminal');
   const config = await loadAppConfig(values);
   planDaemon(config);
   const app = openApp(config, values.db);
@@ -20,8 +21,13 @@ export async function run(values: CommonOptions): Promise<number> {
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
-  await runScheduler(app, log, stop.signal, process.pid);
-  app.close();
+  try {
+    await runScheduler(app, log, stop.signal, process.pid);
+  } catch (error) {
+    throw damaged(error, app.dbPath);
+  } finally {
+    app.close();
+  }
   log.info('daemon stopped');
   return EXIT.ok;
 }

@@ -1,21 +1,20 @@
 /** `ruaflow ingest PATH…` */
-import { ingestDeps, loadAppConfig, openApp } from '../../app/deps.js';
+import { ingestDeps, loadAppConfig, openApp, requireSoundDatabase, usingApp } from '../../app/deps.js';
 import { ingestFiles } from '../../jobs/ingest.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
 import { renderTotals, totalsJson } from '../ingest-output.js';
-import type { CommonOptions } from '../options.js';
+import { requireExistingPaths, type CommonOptions } from '../options.js';
 import { progressFor } from '../progress.js';
 
 export async function run(values: CommonOptions, paths: readonly string[]): Promise<number> {
+  requireExistingPaths('ingest', '', paths);
   const config = await loadAppConfig(values);
-  const app = openApp(config, values.db);
-  try {
+  return usingApp(openApp(config, values.db), async (app) => {
+    requireSoundDatabase(app);
     const totals = await ingestFiles(ingestDeps(app, createLogger({ quiet: values.quiet === true })), paths, values.quiet === true || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') });
     process.stdout.write(values.json === true ? `${JSON.stringify(totalsJson(totals))}\n` : renderTotals(totals));
     return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
-  } finally {
-    app.close();
-  }
+  });
 }
 

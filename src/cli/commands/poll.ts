@@ -1,30 +1,18 @@
 /** `ruaflow poll`: one pass over the rua mailbox. */
-import { loadAppConfig, openApp } from '../../app/deps.js';
-import { mailboxLabel, pollLockPath, pollPassDeps, requireImap } from '../../app/poll-setup.js';
-import { pollPass } from '../../jobs/poll.js';
-import { acquireLock } from '../../platform/lock.js';
+import { loadAppConfig, openApp, usingApp } from '../../app/deps.js';
+import { requireImap } from '../../app/poll-setup.js';
 import { createLogger } from '../../platform/logger.js';
-import { createImapConnector } from '../../sources/imap/connector.js';
 import { EXIT } from '../exit.js';
 import type { CommonOptions } from '../options.js';
+import { pollOnce } from '../poll-once.js';
 import { pollJson, renderPoll } from '../poll-output.js';
-import { progressFor } from '../progress.js';
-import { whileNotStopped } from '../stop-signals.js';
 
 export async function run(values: CommonOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const imap = requireImap(config);
-  const app = openApp(config, values.db);
-  const log = createLogger({ quiet: values.quiet === true });
-  const lock = acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
-  try {
-    // SIGTERM / Ctrl-C: finish the current message, commit, file it, then stop.
-    const deps = pollPassDeps(app, imap, createImapConnector(imap, log), log);
-    const totals = await whileNotStopped((signal) => pollPass(deps, { signal, ...(values.quiet === true ? {} : { progressFor: progressFor('poll') }) }));
+  return usingApp(openApp(config, values.db), async (app) => {
+    const totals = await pollOnce(app, imap, createLogger({ quiet: values.quiet === true }), { quiet: values.quiet === true });
     process.stdout.write(values.json === true ? `${JSON.stringify(pollJson(imap.mailbox, totals))}\n` : renderPoll(imap.mailbox, totals));
     return totals.invalid > 0 ? EXIT.someInvalid : EXIT.ok;
-  } finally {
-    lock.release();
-    app.close();
-  }
+  });
 }

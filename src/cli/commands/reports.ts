@@ -1,5 +1,5 @@
 /** `ruaflow reports`: list stored reports. */
-import { loadAppConfig, openApp } from '../../app/deps.js';
+import { loadAppConfig, openApp, usingApp } from '../../app/deps.js';
 import { storedReports } from '../../jobs/reports.js';
 import { EXIT } from '../exit.js';
 import type { CommonOptions } from '../options.js';
@@ -10,12 +10,9 @@ export interface ReportsOptions extends CommonOptions {
 }
 
 export async function run(values: ReportsOptions): Promise<number> {
-  const app = openApp(await loadAppConfig(values), values.db);
-  try {
+  return usingApp(openApp(await loadAppConfig(values), values.db, 'read'), (app) => {
     const reports = storedReports(app.db, { domain: values.domain });
     process.stdout.write(values.json ? `${JSON.stringify(reports.map(reportJson))}\n` : renderReports(reports));
     return EXIT.ok;
-  } finally {
-    app.close();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 /** `ruaflow send-reports [--period yesterday|DATE] [--dry-run] [--out DIR]`: outbound aggregate reports. */
 import { join, resolve } from 'node:path';
-import { loadAppConfig, openApp, sendReportsDeps } from '../../app/deps.js';
+import { damaged, loadAppConfig, openApp, sendReportsDeps } from '../../app/deps.js';
 import { loadSigningKeys } from '../../app/signing-keys.js';
 import { UsageError } from '../../errors.js';
 import { requireReporter, requireSigning, requireSmtp, sendLockPath, sendReportsOnce } from '../../jobs/send-reports-pass.js';
@@ -46,6 +46,8 @@ export async function run(values: SendReportsOptions): Promise<number> {
     }
     const d = result.deliveries;
     return d !== null && d.rejected + d.unauthorized + d.tooBig + d.expired > 0 ? EXIT.someInvalid : EXIT.ok;
+  } catch (error) {
+    throw damaged(error, app.dbPath);
   } finally {
     lock.release();
     app.close();

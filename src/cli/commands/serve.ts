@@ -3,11 +3,11 @@
  * the verification of `ruaflow verify` as a long-running local service (docs/verifying-mail.md
  * "The verify service"). SIGTERM / SIGINT: stop accepting, answer what is in flight, commit, exit 0.
  */
-import { loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
+import { damaged, loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
 import { listenAddress, serveUntilStopped } from '../../jobs/serve-listen.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
-import type { CommonOptions } from '../options.js';
+import { refuseIgnored, type CommonOptions } from '../options.js';
 
 export interface ServeOptions extends CommonOptions {
   readonly socket?: string;
@@ -18,12 +18,15 @@ export interface ServeOptions extends CommonOptions {
 }
 
 export async function run(values: ServeOptions): Promise<number> {
+  refuseIgnored('serve', '--json', values.json, ': requests and answers are JSON lines, and the log is JSON whenever stderr is not a terminal');
   const where = await listenAddress(values);
   const config = await loadAppConfig(values);
   const app = values.record === false ? null : openApp(config, values.db);
   try {
     const log = createLogger({ quiet: values.quiet === true, buffered: true });
     await serveUntilStopped(serveDeps(config, app, log, values.authservId), where, untilSignal);
+  } catch (error) {
+    throw app === null ? error : damaged(error, app.dbPath);
   } finally {
     app?.close();
   }

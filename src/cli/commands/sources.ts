@@ -1,6 +1,6 @@
 /** `ruaflow sources [--domain D] [--period P] [--offline]`: every sending source of our domains,
  * with its class (ours, service, forwarded, spoof …) and the fix. */
-import { loadAppConfig, openApp, sourcesDeps } from '../../app/deps.js';
+import { loadAppConfig, openApp, sourcesDeps, usingApp } from '../../app/deps.js';
 import { renderSources, sourcesJson } from '../../deliver/sources-text.js';
 import { listDomainSources, sourceDomains } from '../../jobs/sources.js';
 import { EXIT } from '../exit.js';
@@ -15,8 +15,7 @@ export interface SourcesOptions extends CommonOptions {
 export async function run(values: SourcesOptions): Promise<number> {
   const config = await loadAppConfig(values);
   const domains = sourceDomains(config, values.domain === undefined ? undefined : { name: normalizeDomain(values.domain), typed: values.domain });
-  const app = openApp(config, values.db);
-  try {
+  return usingApp(openApp(config, values.db, 'read'), async (app) => {
     const views = await listDomainSources(sourcesDeps(app, values.offline === true), { domains, period: values.period });
     if (values.json) {
       const objects = views.map(sourcesJson);
@@ -25,7 +24,5 @@ export async function run(values: SourcesOptions): Promise<number> {
       process.stdout.write(views.map(renderSources).join('\n'));
     }
     return EXIT.ok;
-  } finally {
-    app.close();
-  }
+  });
 }

@@ -4,9 +4,8 @@
  * src/app/scheduler.ts). Exit codes: 0 ok (also when an empty summary was not sent); 2 usage or
  * configuration (no [smtp], no recipients); 1 when a message could not be sent.
  */
-import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp } from '../../app/deps.js';
+import { liveSummaryDeps, loadAppConfig, mailSummaryDeps, openApp, usingApp } from '../../app/deps.js';
 import { parseSummaryPeriod } from '../../report/period.js';
-import { UsageError } from '../../errors.js';
 import { liveSummary } from '../../jobs/summary.js';
 import { mailSummary, requireMail } from '../../jobs/summary-mail.js';
 import { writeFileOrFail } from '../../platform/fs-errors.js';
@@ -14,7 +13,7 @@ import { holdSignals } from '../../platform/hold-signals.js';
 import { systemClock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
 import { normalizeDomain, type CommonOptions } from '../options.js';
-import { describeSummarySent, SUMMARY_FORMATS, SUMMARY_RENDERERS, type SummaryFormat } from '../summary-output.js';
+import { describeSummarySent, SUMMARY_RENDERERS, summaryOutputFormat } from '../summary-output.js';
 
 export interface SummaryOptions extends CommonOptions {
   readonly domain?: readonly string[];
@@ -26,19 +25,14 @@ export interface SummaryOptions extends CommonOptions {
 }
 
 export async function run(values: SummaryOptions): Promise<number> {
-  const format = values.json === true ? 'json' : (values.format ?? 'text');
-  if (!SUMMARY_FORMATS.includes(format as SummaryFormat)) {
-    throw new UsageError(`summary --format ${format}: expected one of ${SUMMARY_FORMATS.join(', ')}`);
-  }
-  const render = SUMMARY_RENDERERS[format as SummaryFormat];
+  const render = SUMMARY_RENDERERS[summaryOutputFormat(values)];
   const config = await loadAppConfig(values);
   const now = systemClock.now();
   const period = parseSummaryPeriod(values.period ?? 'last-week', now);
   if (values.send === true) requireMail(config);
   const domains = values.domain === undefined ? null : [...new Set(values.domain.map(normalizeDomain))];
 
-  const app = openApp(config, values.db);
-  try {
+  return usingApp(openApp(config, values.db, 'read'), async (app) => {
     const summary = await liveSummary(liveSummaryDeps(app, values.offline === true), { period, domains, now });
     if (values.out !== undefined) writeFileOrFail(values.out, render(summary), `summary --out ${values.out}`);
     if (values.send !== true) {
@@ -53,7 +47,5 @@ export async function run(values: SummaryOptions): Promise<number> {
     );
     for (const r of results) process.stdout.write(`${describeSummarySent(r)}\n`);
     return results.every((r) => r.outcome.kind === 'sent' || r.outcome.kind === 'skipped') ? EXIT.ok : EXIT.failed;
-  } finally {
-    app.close();
-  }
+  });
 }

@@ -3,7 +3,7 @@
  * [--no-record] [--authserv-id ID]`: verify one received message, decide, record, print the
  * Authentication-Results header (or the JSON evaluation), exit with the decision's code.
  */
-import { loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
+import { damaged, loadAppConfig, openApp, verifyDeps } from '../../app/deps.js';
 import { UsageError, VerifyTimeoutError } from '../../errors.js';
 import { verifyWithin } from '../../jobs/verify-deadline.js';
 import { SERVE_LIMIT_SETTINGS } from '../../limits.js';
@@ -55,6 +55,8 @@ export async function run(values: VerifyOptions, positionals: readonly string[])
     const { evaluation } = outcome;
     process.stdout.write(values.json === true ? `${JSON.stringify(evaluationJson(evaluation))}\n` : renderVerdict(evaluation));
     return DECISION_EXIT[evaluation.verdict.decision];
+  } catch (error) {
+    throw app === null ? error : damaged(error, app.dbPath);
   } finally {
     app?.close();
   }

@@ -15,7 +15,6 @@
  *  69  reject (EX_UNAVAILABLE: a pipe filter's permanent failure)
  * 1 and 2 keep their meaning, so an MTA wrapper can tell "ruaflow failed" from a decision.
  */
-import { CommanderError } from 'commander';
 import { MailboxError, RuaflowError, SmtpError } from '../errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, someInvalid: 3, busy: 4, checkFailed: 5, corrupt: 6 } as const;
@@ -28,7 +27,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT] | typeof DECISION_EXIT.d
 export function exitCodeFor(error: unknown): ExitCode {
   // What commander still throws itself is help or the version printed (src/cli/program.ts turns
   // its usage errors into UsageError).
-  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (isCommanderOutcome(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (error instanceof RuaflowError) {
     switch (error.code) {
       case 'usage':
@@ -62,9 +61,17 @@ export function exitCodeFor(error: unknown): ExitCode {
 /** One line for the user (null: nothing to add, the help or version was printed); a stack trace
  * only for what is a bug (not a RuaflowError), and only with RUAFLOW_DEBUG set. */
 export function messageFor(error: unknown): string | null {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? null : `ruaflow: ${error.message.replace(/^error: /, '')}`;
+  if (isCommanderOutcome(error)) return error.exitCode === 0 ? null : `ruaflow: ${error.message.replace(/^error: /, '')}`;
   if (error instanceof RuaflowError) return `ruaflow: ${error.message}`;
   const text = error instanceof Error ? error.message : String(error);
   const trace = process.env['RUAFLOW_DEBUG'] !== undefined && error instanceof Error ? `\n${error.stack ?? ''}` : '';
   return `ruaflow: unexpected error: ${text}${trace}`;
+}
+
+/** What commander throws (its CommanderError: a `commander.*` code and an exit code), recognised by
+ * shape so that this module does not load commander — `ruaflow --version` never needs it. */
+function isCommanderOutcome(error: unknown): error is Error & { readonly code: string; readonly exitCode: number } {
+  if (!(error instanceof Error)) return false;
+  const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
+  return typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
 }

@@ -11,6 +11,7 @@ import { Command, Help, Option, type CommanderError } from 'commander';
 import { ruaflowVersion } from '../app/version.js';
 import { UsageError } from '../errors.js';
 import { overview, type OverviewOption } from './help.js';
+import { refuseIgnored } from './options.js';
 
 /** What a command module exports: parsed options (each module declares their type) and
  * operands in, exit code out. */
@@ -33,6 +34,9 @@ interface CommandSpec {
   readonly hint?: string;
   readonly options: readonly Option[];
   readonly examples: readonly string[];
+  /** Common options this command would ignore, with why: left out of its help, and a usage error
+   * naming the option when given (`--db` on a command that opens no database). */
+  readonly ignores?: readonly { readonly option: '--db' | '--json'; readonly why: string }[];
   readonly load: () => Promise<CommandModule>;
 }
 
@@ -87,6 +91,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'daemon',
+    ignores: [{ option: '--json', why: 'the log is one JSON object per line whenever stderr is not a terminal' }],
     summary: 'the scheduled jobs the configuration allows: poll ([imap]; also on new mail with idle = true), the weekly summary, send-reports',
     options: [],
     examples: ['ruaflow daemon --config /etc/ruaflow.toml'],
@@ -121,6 +126,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'check',
+    ignores: [{ option: '--db', why: 'check reads DNS and the configuration, not the database' }],
     hint: '[--domain D]',
     summary: 'our DMARC, SPF and DKIM setup as receivers see it, each problem with its fix',
     options: [opt('--domain <D>', 'only this domain (default: every one of the [[domains]])')],
@@ -129,6 +135,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'keygen',
+    ignores: [{ option: '--db', why: 'keygen writes key files, not the database' }],
     synopsis: 'DOMAIN',
     hint: '[--selector S] [--bits 2048] [--type rsa|ed25519] [--dir DIR] [--force]',
     operands: '<DOMAIN>',
@@ -163,6 +170,7 @@ const SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'serve',
+    ignores: [{ option: '--json', why: 'requests and answers are JSON lines, and the log is JSON whenever stderr is not a terminal' }],
     hint: '--socket PATH | --listen 127.0.0.1:PORT (default 127.0.0.1:8893)',
     summary: 'verification as a local service: one JSON request per line (see docs/verifying-mail.md)',
     options: [
@@ -290,14 +298,18 @@ export function buildProgram(done: (code: number) => void): Command {
     const parent = spec.group === undefined ? program : groupCommand(program, spec.group);
     const command = parent.command(spec.name).description(spec.summary).helpOption('-h, --help', 'print this help').allowExcessArguments(false);
     if (spec.operands !== undefined) command.arguments(spec.operands);
-    for (const option of [...spec.options, ...COMMON.map((make) => make())]) command.addOption(option);
+    const ignored = new Map<string, string>((spec.ignores ?? []).map((i) => [i.option, i.why]));
+    for (const option of spec.options) command.addOption(option);
+    for (const option of COMMON.map((make) => make())) command.addOption(ignored.has(option.long ?? '') ? option.hideHelp() : option);
     command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
     command.exitOverride((error) => {
       throw usageError(command, spec, error);
     });
     command.action(async () => {
+      const given = command.opts();
+      for (const [option, why] of ignored) refuseIgnored(spec.name, option, given[option.slice(2)], `: ${why}`);
       const module = await spec.load();
-      done(await module.run(command.opts(), command.args));
+      done(await module.run(given, command.args));
     });
   }
   // The overview (with the exit codes) is ours, made from the declarations above; each command's

@@ -5,14 +5,13 @@ import { checksJson, renderChecks } from '../../deliver/check-text.js';
 import { runChecks } from '../../jobs/check.js';
 import { systemClock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
-import { domainArgument, refuseIgnored, type CommonOptions } from '../options.js';
+import { domainArgument, type CommonOptions } from '../options.js';
 
 export interface CheckOptions extends CommonOptions {
   readonly domain?: string;
 }
 
 export async function run(values: CheckOptions): Promise<number> {
-  refuseIgnored('check', '--db', values.db, ': check reads DNS and the configuration, not the database');
   const config = await loadAppConfig(values);
   const domains = await runChecks({ config, keys: loadSigningKeys(config), resolver: dnsResolver(config), clock: systemClock }, { domain: values.domain === undefined ? undefined : domainArgument('check', '--domain ', values.domain) });
   const json = checksJson(domains);

@@ -6,10 +6,9 @@ import { damaged, loadAppConfig, openApp } from '../../app/deps.js';
 import { planDaemon, runScheduler } from '../../app/scheduler.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
-import { refuseIgnored, type CommonOptions } from '../options.js';
+import type { CommonOptions } from '../options.js';
 
 export async function run(values: CommonOptions): Promise<number> {
-  refuseIgnored('daemon', '--json', values.json, ': the log is one JSON object per line whenever stderr is not a terminal');
   const config = await loadAppConfig(values);
   planDaemon(config);
   const app = openApp(config, values.db);

@@ -4,7 +4,7 @@ import { keygen, keySpec } from '../../jobs/keygen.js';
 import { systemClock } from '../../ports/clock.js';
 import { EXIT } from '../exit.js';
 import { keygenJson, renderKeygen } from '../keygen-output.js';
-import { domainArgument, refuseIgnored, type CommonOptions } from '../options.js';
+import { domainArgument, type CommonOptions } from '../options.js';
 
 export interface KeygenOptions extends CommonOptions {
   readonly selector?: string;
@@ -15,7 +15,6 @@ export interface KeygenOptions extends CommonOptions {
 }
 
 export async function run(values: KeygenOptions, positionals: readonly string[]): Promise<number> {
-  refuseIgnored('keygen', '--db', values.db, ': keygen writes key files, not the database');
   const domain = domainArgument('keygen', '', positionals[0] ?? '');
   // Checked before the configuration is read: a mistyped option is the first thing to hear about.
   const spec = keySpec(values, systemClock);

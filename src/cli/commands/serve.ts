@@ -7,7 +7,7 @@ import { damaged, loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
 import { listenAddress, serveUntilStopped } from '../../jobs/serve-listen.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
-import { refuseIgnored, type CommonOptions } from '../options.js';
+import type { CommonOptions } from '../options.js';
 
 export interface ServeOptions extends CommonOptions {
   readonly socket?: string;
@@ -18,7 +18,6 @@ export interface ServeOptions extends CommonOptions {
 }
 
 export async function run(values: ServeOptions): Promise<number> {
-  refuseIgnored('serve', '--json', values.json, ': requests and answers are JSON lines, and the log is JSON whenever stderr is not a terminal');
   const where = await listenAddress(values);
   const config = await loadAppConfig(values);
   const app = values.record === false ? null : openApp(config, values.db);

@@ -5,8 +5,7 @@
  * test/jobs/summary.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +13,10 @@ import { ruaflow } from '../helpers/cli.js';
 import type { DnsServer } from '../helpers/dns-server.js';
 import { startSmtpServer } from '../helpers/smtp-server.js';
 import { startSummaryDns, summaryToml } from '../helpers/summary-dns.js';
+import { ingestFixtures, summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-summary-');
 const WEEK = '2026-11-23..2026-11-29';
 let dns: DnsServer;
 
@@ -33,9 +31,7 @@ async function summary(args: readonly string[]): Promise<Json> {
 
 before(async () => {
   dns = await startSummaryDns();
-  writeFileSync(config, summaryToml(dns.server));
-  const ingest = await ruaflow(['ingest', '--db', db, '--json', FIXTURES]);
-  assert.equal(ingest.code, 0, ingest.stderr);
+  const ingest = await ingestFixtures({ db, config }, FIXTURES, summaryToml(dns.server));
   assert.equal(JSON.parse(ingest.stdout).new, 7);
 });
 after(async () => {

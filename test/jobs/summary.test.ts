@@ -5,8 +5,7 @@
  * the loopback DNS server; mailSummary against a real SMTP server.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +26,11 @@ import { silentLogger } from '../../src/ports/logger.js';
 import type { DnsServer } from '../helpers/dns-server.js';
 import { startSmtpServer } from '../helpers/smtp-server.js';
 import { startSummaryDns, summaryToml } from '../helpers/summary-dns.js';
+import { summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
 const SUBDOMAINS = fileURLToPath(new URL('../fixtures/summary-subdomain/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-job-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-summary-job-');
 const WEEK = '2026-11-23..2026-11-29';
 let dns: DnsServer;
 

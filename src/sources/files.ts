@@ -187,12 +187,7 @@ async function* mboxInputs(file: FoundFile, handle: FileHandle, limits: Limits):
 }
 
 async function readWhole(file: FoundFile, cap: number): Promise<Uint8Array> {
-  let fd: number;
-  try {
-    fd = openSync(file.path, 'r');
-  } catch (error) {
-    throw asIoError(error, file.label);
-  }
+  const fd = openSyncForRead(file.path, file.label);
   try {
     const { size } = fstatSync(fd);
     if (size > cap) throw new LimitExceededError(LIMIT_SETTINGS.maxDecompressedBytes, cap, `${file.label} (${size} bytes)`);
@@ -206,12 +201,7 @@ async function readWhole(file: FoundFile, cap: number): Promise<Uint8Array> {
 
 /** The file from disk in pieces of PIECE_SIZE, each a new array (a consumer may hold a few). */
 function* readPieces(file: FoundFile, cap: number): Generator<Uint8Array, void, undefined> {
-  let fd: number;
-  try {
-    fd = openSync(file.path, 'r');
-  } catch (error) {
-    throw asIoError(error, file.label);
-  }
+  const fd = openSyncForRead(file.path, file.label);
   try {
     let total = 0;
     for (;;) {
@@ -247,6 +237,15 @@ async function readRange(path: string, label: string, m: MboxMessage): Promise<U
     throw asIoError(error, label);
   } finally {
     await handle.close().catch(() => undefined);
+  }
+}
+
+/** A file descriptor for reading; a failure is an IoError naming the file (as openForRead). */
+function openSyncForRead(path: string, label: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw asIoError(error, label);
   }
 }
 

@@ -6,37 +6,22 @@
  * `ruaflow check` on that zone passes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { ruaflow } from '../helpers/cli.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startKeygenSetup, type KeygenSetup } from '../helpers/keygen-setup.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-keygen-'));
-let dns: DnsServer;
+let setup: KeygenSetup;
 before(async () => {
-  dns = await startDnsServer();
+  setup = await startKeygenSetup('ruaflow-keygen-');
 });
-after(async () => {
-  await dns.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => setup.stop());
 
 /** A working folder with a configuration naming the domain's relays and our rua mailbox. */
 function workspace(name: string, domain: string): { cwd: string; config: string } {
-  const cwd = join(dir, name);
-  mkdirSync(cwd, { recursive: true });
-  const config = join(cwd, 'ruaflow.toml');
-  writeFileSync(
-    config,
-    `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1500\n\n[imap]\nhost = "imap.example.com"\nuser = "dmarc@example.com"\npassword = "secret"\n\n` +
-      `[[domains]]\nname = "${domain}"\ndkim_keys_dir = "keys"\nrelays = ["192.0.2.10", "2001:db8::/48"]\n`,
-  );
-  return { cwd, config };
+  const { cwd, configFile } = setup.workspace(name, domain);
+  return { cwd, config: configFile };
 }
 
 /** Every `name. IN TXT "…" "…"` record of the output, with its character-strings kept apart. */
@@ -45,16 +30,6 @@ function printedRecords(text: string): { name: string; strings: string[] }[] {
     name: m[1] ?? '',
     strings: [...(m[2] ?? '').matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((s) => (s[1] ?? '').replace(/\\(.)/g, '$1')),
   }));
-}
-
-async function signAndVerify(privateKey: string, domain: string, selector: string): Promise<string> {
-  const message = `From: a@${domain}\r\nTo: b@example.org\r\nSubject: hello\r\nDate: Mon, 30 Nov 2026 08:00:00 +0000\r\nMessage-ID: <1@${domain}>\r\n\r\nHello.\r\n`;
-  const signer = { signingDomain: domain, selector, privateKey };
-  const signed = await dkimSign(message, { ...signer, signatureData: [signer] });
-  assert.notEqual(signed.signatures, '');
-  const resolver = createDnsResolver({ servers: [dns.server], timeoutMs: 1500 }, { cacheSeconds: 0 });
-  const verified = await dkimVerify(signed.signatures + message, { resolver: resolver as never });
-  return verified.results[0]?.status.result ?? 'none';
 }
 
 describe('ruaflow keygen', () => {
@@ -79,9 +54,9 @@ describe('ruaflow keygen', () => {
     assert.ok(dkim.strings.length >= 2 && dkim.strings.every((s) => s.length <= 255), 'a 2048-bit key is split into 255-character strings');
     assert.equal(records[1]!.strings.join(''), 'v=spf1 ip4:192.0.2.10 ip6:2001:db8::/48 -all');
     assert.equal(records[2]!.strings.join(''), 'v=DMARC1; p=none; rua=mailto:dmarc@example.com');
-    for (const record of records) dns.set(record.name, { TXT: [record.strings] });
+    for (const record of records) setup.dns.set(record.name, { TXT: [record.strings] });
 
-    assert.equal(await signAndVerify(readFileSync(join(folder, 'private'), 'utf8'), 'example.com', selector), 'pass');
+    assert.equal(await setup.signAndVerify(readFileSync(join(folder, 'private'), 'utf8'), 'example.com', selector), 'pass');
 
     const check = await ruaflow(['check', '--config', config, '--json'], { cwd });
     assert.equal(check.code, 0, check.stdout);
@@ -91,7 +66,7 @@ describe('ruaflow keygen', () => {
     assert.ok(checks.some((c) => c.check === 'dkim.selftest' && c.status === 'pass'));
 
     // Corrupt the published key: check now fails the DKIM checks (exit 5).
-    dns.set(`${selector}._domainkey.example.com`, { TXT: ['v=DKIM1; k=rsa; p='] });
+    setup.dns.set(`${selector}._domainkey.example.com`, { TXT: ['v=DKIM1; k=rsa; p='] });
     const broken = await ruaflow(['check', '--config', config, '--json'], { cwd });
     assert.equal(broken.code, 5);
     assert.match(broken.stdout, /"check":"dkim\.record","status":"fail","detail":"[^"]*revoked/);
@@ -111,12 +86,12 @@ describe('ruaflow keygen', () => {
     assert.equal(Buffer.from(p, 'base64').length, 32);
     // The workspace's configuration names example.net's relays: the SPF suggestion lists them.
     assert.equal(json.records.find((x) => x.kind === 'spf')?.value, 'v=spf1 ip4:192.0.2.10 ip6:2001:db8::/48 -all');
-    dns.set(dkim!.name, { TXT: [dkim!.value] });
-    assert.equal(await signAndVerify(readFileSync(json.files.private, 'utf8'), 'example.net', 'ed1'), 'pass');
+    setup.dns.set(dkim!.name, { TXT: [dkim!.value] });
+    assert.equal(await setup.signAndVerify(readFileSync(json.files.private, 'utf8'), 'example.net', 'ed1'), 'pass');
   });
 
   it('usage errors: exit 2, one line, nothing written', async () => {
-    const cwd = join(dir, 'usage');
+    const cwd = join(setup.dir, 'usage');
     mkdirSync(cwd);
     for (const [args, pattern] of [
       [['keygen'], /expected a DOMAIN/],

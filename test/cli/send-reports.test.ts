@@ -6,60 +6,37 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { dayPeriod } from '../../src/report/period.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ruaflow } from '../helpers/cli.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { outboundFolder } from '../helpers/outbound-setup.js';
-import { startSmtpServer, type SmtpServerOptions, type SmtpTestServer } from '../helpers/smtp-server.js';
+import { outboundFolder, startOutboundSetup, type OutboundRoot } from '../helpers/outbound-setup.js';
+import { withSmtpServer } from '../helpers/smtp-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 // The CLI reads the system clock: report on the day before today (UTC).
 const YESTERDAY = dayPeriod(Math.floor(Date.now() / 1000) - 86_400);
 
-let root: string;
-let dns: DnsServer;
-let keyFile: string;
-
+let outbound: OutboundRoot;
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ruaflow-send-cli-'));
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  keyFile = join(root, 'dkim.pem');
-  writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  dns = await startDnsServer({ 's1._domainkey.receiver.example': { TXT: [`v=DKIM1; k=rsa; p=${publicKeyForDns(pair.publicKey)}`] } });
+  outbound = await startOutboundSetup('ruaflow-send-cli-', YESTERDAY.begin);
 });
-after(async () => {
-  await dns.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => outbound.stop());
 
 /** A folder with ruaflow.toml and a database holding yesterday's evaluations. */
 const setup = (smtpPort: number, domains: { name: string; rua?: string; count?: number }[], extra = ''): string =>
-  outboundFolder({ root, dnsServer: dns.server, keyFile, begin: YESTERDAY.begin }, smtpPort, domains, extra);
-
-async function withSmtp<T>(options: SmtpServerOptions, body: (smtp: SmtpTestServer) => Promise<T>): Promise<T> {
-  const smtp = await startSmtpServer(options);
-  try {
-    return await body(smtp);
-  } finally {
-    await smtp.stop();
-  }
-}
+  outboundFolder(outbound, smtpPort, domains, extra);
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 describe('ruaflow send-reports', () => {
   it('--dry-run writes the reports into --out and sends nothing', async () => {
-    await withSmtp({}, async (smtp) => {
+    await withSmtpServer({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', count: 3 }]);
       const r = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--dry-run', '--out', 'preview', '--json', '--quiet'], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
@@ -75,7 +52,7 @@ describe('ruaflow send-reports', () => {
   });
 
   it('--dry-run marks the destinations the real send would refuse, with the same checks and reasons', async () => {
-    await withSmtp({}, async (smtp) => {
+    await withSmtpServer({}, async (smtp) => {
       const dir = setup(smtp.port, [
         { name: 'a.example' },
         // An external destination whose host publishes no authorisation (RFC 9990 §3): refused.
@@ -113,7 +90,7 @@ describe('ruaflow send-reports', () => {
   });
 
   it('sends, prints the --json summary, archives; a second run sends nothing', async () => {
-    await withSmtp({}, async (smtp) => {
+    await withSmtpServer({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', rua: 'mailto:x@b.example, https://b.example/r' }]);
       const first = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json'], { cwd: dir });
       assert.equal(first.code, 0, first.stderr);
@@ -140,7 +117,7 @@ describe('ruaflow send-reports', () => {
   it('a crash between the relay accepting and the commit resends with the same Report-ID and file name', async () => {
     let child: ReturnType<typeof spawn> | null = null;
     let exited: Promise<unknown> = Promise.resolve();
-    await withSmtp(
+    await withSmtpServer(
       {
         onData: async (attempt) => {
           // First message: kill the CLI before it can hear the 250, then accept (the relay has it).
@@ -182,7 +159,7 @@ describe('ruaflow send-reports', () => {
   });
 
   it('a 5xx exits 3 (recorded and suppressed: test/jobs/send-reports.test.ts)', async () => {
-    await withSmtp({ onRcpt: () => 550 }, async (smtp) => {
+    await withSmtpServer({ onRcpt: () => 550 }, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }]);
       const r = await ruaflow(['send-reports', '--period', YESTERDAY.label, '--json', '--quiet'], { cwd: dir });
       assert.equal(r.code, 3, r.stderr);

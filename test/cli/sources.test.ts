@@ -2,53 +2,13 @@
  * DNS server; --json and text output and the usage errors. The behaviour (classes, periods,
  * offline, names) is tested on the job in test/jobs/sources.test.ts. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { SOURCE_CLASSES } from '../../src/store/source-classes.js';
 import { ruaflow } from '../helpers/cli.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-
-const FIXTURES = fileURLToPath(new URL('../fixtures/correlation/', import.meta.url));
-const CONFIG = join(FIXTURES, 'ruaflow.toml');
-const REPORTS = [
-  'provider-a!example.com!2026-11-16.xml',
-  'provider-b!example.com!2026-11-17.xml',
-  'provider-a!example.net!2026-11-17.xml',
-  'provider-c!example.org!2026-11-18.xml',
-].map((f) => join(FIXTURES, f));
-
-interface SourcesJson {
-  domain: string;
-  period: { label: string; begin: number | null; end: number | null };
-  messages: number;
-  classes: Record<string, number>;
-  sources: {
-    ip: string;
-    name: string | null;
-    class: string;
-    cause: string | null;
-    service: string | null;
-    reason: string;
-    messages: number;
-    dmarc_pass: number;
-    dmarc_fail: number;
-    reporters: number;
-    first_seen: number;
-    last_seen: number;
-    fix: string;
-  }[];
-}
-
-/** The golden expectation of the fixtures, as messages per class of one domain. */
-function expectedClasses(domain: string): Record<string, number> {
-  const rows = JSON.parse(readFileSync(join(FIXTURES, 'ruaflow.expected.json'), 'utf8')) as { domain: string | null; class: string; count: number }[];
-  const totals: Record<string, number> = Object.fromEntries(SOURCE_CLASSES.map((c) => [c, 0]));
-  for (const r of rows) if (r.domain === domain) totals[r.class] = (totals[r.class] ?? 0) + r.count;
-  return totals;
-}
+import type { DnsServer } from '../helpers/dns-server.js';
+import { CORRELATION_CONFIG, CORRELATION_REPORTS, expectedClasses, startSourcesDns, type SourcesJson } from '../helpers/sources-setup.js';
 
 describe('ruaflow sources', () => {
   let dns: DnsServer;
@@ -57,16 +17,10 @@ describe('ruaflow sources', () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    dns = await startDnsServer({
-      '50.113.0.203.in-addr.arpa': { PTR: ['o1.ptr1234.sendgrid.net'] },
-      'o1.ptr1234.sendgrid.net': { A: ['203.0.113.50'] },
-      '10.2.0.192.in-addr.arpa': { PTR: ['mail.example.com'] },
-      'mail.example.com': { A: ['192.0.2.10'] },
-    });
-    env = { RUAFLOW_DNS_SERVERS: dns.server, RUAFLOW_DNS_TIMEOUT_MS: '1000' };
+    ({ dns, env } = await startSourcesDns());
     dir = mkdtempSync(join(tmpdir(), 'ruaflow-sources-'));
     db = join(dir, 'ruaflow.sqlite');
-    const ingest = await ruaflow(['ingest', ...REPORTS, '--db', db, '--json'], { cwd: dir });
+    const ingest = await ruaflow(['ingest', ...CORRELATION_REPORTS, '--db', db, '--json'], { cwd: dir });
     assert.equal(ingest.code, 0, ingest.stderr);
   });
   after(async () => {
@@ -75,7 +29,7 @@ describe('ruaflow sources', () => {
   });
 
   it('--json: sources of one domain with class, volume, names and fix, largest first', async () => {
-    const out = await ruaflow(['sources', '--domain', 'example.com', '--json', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    const out = await ruaflow(['sources', '--domain', 'example.com', '--json', '--config', CORRELATION_CONFIG, '--db', db], { cwd: dir, env });
     assert.equal(out.code, 0, out.stderr);
     const json = JSON.parse(out.stdout) as SourcesJson;
     assert.equal(json.domain, 'example.com');
@@ -98,10 +52,10 @@ describe('ruaflow sources', () => {
   });
 
   it('without --domain: an array of every configured domain; text fits 100 columns', async () => {
-    const all = await ruaflow(['sources', '--json', '--config', CONFIG, '--db', db], { cwd: dir, env });
+    const all = await ruaflow(['sources', '--json', '--config', CORRELATION_CONFIG, '--db', db], { cwd: dir, env });
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual((JSON.parse(all.stdout) as SourcesJson[]).map((d) => d.domain), ['example.com', 'shop.example.com', 'example.org']);
-    const text = await ruaflow(['sources', '--config', CONFIG, '--db', db, '--period', '2026-11-17..2026-11-17'], { cwd: dir, env });
+    const text = await ruaflow(['sources', '--config', CORRELATION_CONFIG, '--db', db, '--period', '2026-11-17..2026-11-17'], { cwd: dir, env });
     assert.equal(text.code, 0, text.stderr);
     for (const line of text.stdout.split('\n')) assert.ok(line.length <= 100, `${line.length}: ${line}`);
     assert.match(text.stdout, /^example\.com: 2026-11-17 \.\. 2026-11-17$/m);
@@ -112,9 +66,9 @@ describe('ruaflow sources', () => {
     writeFileSync(empty, '[database]\npath = "x.sqlite"\n');
     const cases: [string[], RegExp][] = [
       [['sources', '--config', empty, '--db', db], /no \[\[domains\]\] in .*empty\.toml: add one table per domain you own, e\.g\. \[\[domains\]\] name = "example\.com"/],
-      [['sources', '--domain', 'example.net', '--config', CONFIG, '--db', db], /--domain example\.net: not one of the \[\[domains\]\] .* \(example\.com, shop\.example\.com, example\.org\)/],
-      [['sources', '--period', 'fortnight', '--config', CONFIG, '--db', db], /--period "fortnight": unknown period; expected last-week/],
-      [['sources', 'extra', '--config', CONFIG, '--db', db], /unexpected argument "extra"/],
+      [['sources', '--domain', 'example.net', '--config', CORRELATION_CONFIG, '--db', db], /--domain example\.net: not one of the \[\[domains\]\] .* \(example\.com, shop\.example\.com, example\.org\)/],
+      [['sources', '--period', 'fortnight', '--config', CORRELATION_CONFIG, '--db', db], /--period "fortnight": unknown period; expected last-week/],
+      [['sources', 'extra', '--config', CORRELATION_CONFIG, '--db', db], /unexpected argument "extra"/],
     ];
     for (const [args, message] of cases) {
       const out = await ruaflow(args, { cwd: dir, env });

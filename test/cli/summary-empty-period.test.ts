@@ -5,32 +5,23 @@
  * (test/fixtures/summary/) end with Microsoft's report of 2026-11-28 .. 2026-11-30.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
+import { ingestFixtures, offlineSummary, summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-empty-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-empty-');
 const EMPTY = '2026-12-14..2026-12-20';
 /** Microsoft's three-day report ends 2026-11-30 23:59:59 UTC. */
 const LATEST_END = 1796083199;
 const HINT = 'The latest report ends 2026-11-30: try --period 2026-11-24..2026-11-30 or --period all.';
 
-const summary = async (args: readonly string[]) => {
-  const r = await ruaflow(['summary', '--db', db, '--config', config, '--offline', ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-};
+const summary = (args: readonly string[]) => offlineSummary({ db, config }, args);
 
 before(async () => {
-  writeFileSync(config, `[[domains]]\nname = "example.com"\nrelays = ["192.0.2.10"]\n`);
-  const ingest = await ruaflow(['ingest', '--db', db, '--json', FIXTURES]);
-  assert.equal(ingest.code, 0, ingest.stderr);
+  await ingestFixtures({ db, config }, FIXTURES);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

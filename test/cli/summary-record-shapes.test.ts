@@ -5,23 +5,18 @@
  * summary: source id 0 has no address".
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
+import { ingestFixtures, summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary-no-evaluation/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-shapes-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-shapes-');
 const WEEK = '2026-11-23..2026-11-29';
 
 before(async () => {
-  writeFileSync(config, `[[domains]]\nname = "example.com"\nrelays = ["192.0.2.10"]\n`);
-  const ingest = await ruaflow(['ingest', '--db', db, '--json', FIXTURES]);
-  assert.equal(ingest.code, 0, ingest.stderr);
+  const ingest = await ingestFixtures({ db, config }, FIXTURES);
   assert.equal(JSON.parse(ingest.stdout).new, 1);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,30 +4,21 @@
  * gives, even when DMARC still passes by the other mechanism. Real CLI, real SQLite file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
+import { ingestFixtures, offlineSummary, summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary-own-problems/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-to-fix-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-to-fix-');
 const WEEK = '2026-11-23..2026-11-29';
 let fix = '';
 
-const summary = async (format: string) => {
-  const r = await ruaflow(['summary', '--db', db, '--config', config, '--offline', '--period', WEEK, '--format', format]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-};
+const summary = (format: string) => offlineSummary({ db, config }, ['--period', WEEK, '--format', format]);
 
 before(async () => {
-  writeFileSync(config, `[[domains]]\nname = "example.com"\nrelays = ["192.0.2.10"]\n`);
-  const ingest = await ruaflow(['ingest', '--db', db, '--json', FIXTURES]);
-  assert.equal(ingest.code, 0, ingest.stderr);
+  await ingestFixtures({ db, config }, FIXTURES);
   const sources = await ruaflow(['sources', '--db', db, '--config', config, '--offline', '--json', '--domain', 'example.com']);
   const relay = (JSON.parse(sources.stdout).sources as { ip: string; class: string; fix: string }[]).find((s) => s.ip === '192.0.2.10');
   assert.equal(relay?.class, 'ours-dkim-fail');

@@ -5,19 +5,18 @@
  * test/jobs/summary.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ruaflow } from '../helpers/cli.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import type { DnsServer } from '../helpers/dns-server.js';
 import { startSmtpServer } from '../helpers/smtp-server.js';
+import { startSummaryDns, summaryToml } from '../helpers/summary-dns.js';
+import { ingestFixtures, summaryFolder } from '../helpers/summary-folder.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/summary/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-summary-'));
-const db = join(dir, 'r.sqlite');
-const config = join(dir, 'ruaflow.toml');
+const { dir, db, config } = summaryFolder('ruaflow-summary-');
 const WEEK = '2026-11-23..2026-11-29';
 let dns: DnsServer;
 
@@ -31,24 +30,8 @@ async function summary(args: readonly string[]): Promise<Json> {
 }
 
 before(async () => {
-  dns = await startDnsServer({
-    // Our relay: PTR confirmed by its A record.
-    '10.2.0.192.in-addr.arpa': { PTR: ['mail.example.com'] },
-    'mail.example.com': { A: ['192.0.2.10'] },
-    // SendGrid, named by PTR suffix in our services.
-    '7.113.0.203.in-addr.arpa': { PTR: ['o1.ptr4242.sendgrid.net'] },
-    'o1.ptr4242.sendgrid.net': { A: ['203.0.113.7'] },
-    // A forger claiming a Google name whose A record says otherwise: not confirmed, unnamed.
-    '5.100.51.198.in-addr.arpa': { PTR: ['mail-sor-f41.google.com'] },
-    'mail-sor-f41.google.com': { A: ['209.85.220.41'] },
-    '_dmarc.example.com': { TXT: ['v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com'] },
-  });
-  writeFileSync(
-    config,
-    `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 2000\n\n[[domains]]\nname = "example.com"\nrelays = ["192.0.2.10"]\nservices = [{ name = "SendGrid", ptr = ["sendgrid.net"] }]\n`,
-  );
-  const ingest = await ruaflow(['ingest', '--db', db, '--json', FIXTURES]);
-  assert.equal(ingest.code, 0, ingest.stderr);
+  dns = await startSummaryDns();
+  const ingest = await ingestFixtures({ db, config }, FIXTURES, summaryToml(dns.server));
   assert.equal(JSON.parse(ingest.stdout).new, 7);
 });
 after(async () => {

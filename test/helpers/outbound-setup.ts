@@ -1,10 +1,15 @@
 /**
  * A folder for send-reports tests: ruaflow.toml (reporter, [smtp] at the given port, [dns] at the
- * given server, our signing key) and a database holding a day's evaluations.
+ * given server, our signing key) and a database holding a day's evaluations; and the setup they
+ * share (startOutboundSetup): the temp root, our key and the DNS server publishing it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { openDatabase } from '../../src/store/database.js';
+import { startDnsServer } from './dns-server.js';
 import { evaluation, insertEvaluations } from './evaluations.js';
 
 export interface OutboundSetup {
@@ -15,6 +20,31 @@ export interface OutboundSetup {
   readonly keyFile: string;
   /** The day the evaluations are on. */
   readonly begin: number;
+}
+
+/** The setup a test file starts once: stop() stops its DNS server and removes the root. */
+export interface OutboundRoot extends OutboundSetup {
+  stop(): Promise<void>;
+}
+
+/** A new temp root holding our DKIM key (a new RSA key, selector s1 of receiver.example) and a
+ * loopback DNS server publishing its public half. */
+export async function startOutboundSetup(prefix: string, begin: number): Promise<OutboundRoot> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(root, 'dkim.pem');
+  writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const dns = await startDnsServer({ 's1._domainkey.receiver.example': { TXT: [`v=DKIM1; k=rsa; p=${publicKeyForDns(pair.publicKey)}`] } });
+  return {
+    root,
+    dnsServer: dns.server,
+    keyFile,
+    begin,
+    stop: async () => {
+      await dns.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 let n = 0;

@@ -88,6 +88,16 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   };
 }
 
+/** `body` with a new server, stopped after it (also when it throws). */
+export async function withSmtpServer<T>(options: SmtpServerOptions, body: (smtp: SmtpTestServer) => Promise<T>): Promise<T> {
+  const smtp = await startSmtpServer(options);
+  try {
+    return await body(smtp);
+  } finally {
+    await smtp.stop();
+  }
+}
+
 /** A server whose first message waits for its 250 until `release()`: a test can stop the sender
  * between DATA and the reply. `held()` says whether that message has arrived. */
 export async function startHoldingSmtpServer(): Promise<{ readonly smtp: SmtpTestServer; held(): boolean; release(): void }> {

@@ -4,64 +4,39 @@
  * with the key verifies, and the check job passes on them), replacing and symlinks.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { loadConfig } from '../../src/app/config.js';
 import { dnsResolver } from '../../src/app/deps.js';
 import { loadSigningKeys } from '../../src/app/signing-keys.js';
 import type { Config } from '../../src/app/config.js';
 import { runChecks } from '../../src/jobs/check.js';
 import { keygen, keySpec, type KeygenRequest } from '../../src/jobs/keygen.js';
-import { createDnsResolver } from '../../src/platform/dns-resolver.js';
 import { systemClock } from '../../src/ports/clock.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startKeygenSetup, type KeygenSetup } from '../helpers/keygen-setup.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ruaflow-keygen-job-'));
-let dns: DnsServer;
+let setup: KeygenSetup;
 before(async () => {
-  dns = await startDnsServer();
+  setup = await startKeygenSetup('ruaflow-keygen-job-');
 });
-after(async () => {
-  await dns.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => setup.stop());
 
 /** A working folder with a configuration naming the domain's relays and our rua mailbox. */
 async function workspace(name: string, domain: string): Promise<{ cwd: string; config: Config }> {
-  const cwd = join(dir, name);
-  mkdirSync(cwd, { recursive: true });
-  const file = join(cwd, 'ruaflow.toml');
-  writeFileSync(
-    file,
-    `[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 1500\n\n[imap]\nhost = "imap.example.com"\nuser = "dmarc@example.com"\npassword = "secret"\n\n` +
-      `[[domains]]\nname = "${domain}"\ndkim_keys_dir = "keys"\nrelays = ["192.0.2.10", "2001:db8::/48"]\n`,
-  );
-  return { cwd, config: await loadConfig({ configPath: file, env: {}, cwd }) };
+  const { cwd, configFile } = setup.workspace(name, domain);
+  return { cwd, config: await loadConfig({ configPath: configFile, env: {}, cwd }) };
 }
 
 /** No configuration file at all, as in a fresh folder. */
 async function bare(name: string): Promise<{ cwd: string; config: Config }> {
-  const cwd = join(dir, name);
+  const cwd = join(setup.dir, name);
   mkdirSync(cwd, { recursive: true });
   return { cwd, config: await loadConfig({ configPath: undefined, env: {}, cwd }) };
 }
 
 const spec = (text: { type?: string; bits?: string; selector?: string } = {}) => keySpec(text, systemClock);
 const request = (domain: string, more: Partial<KeygenRequest> = {}): KeygenRequest => ({ domain, spec: spec(), force: false, ...more });
-
-async function signAndVerify(privateKey: string, domain: string, selector: string): Promise<string> {
-  const message = `From: a@${domain}\r\nTo: b@example.org\r\nSubject: hello\r\nDate: Mon, 30 Nov 2026 08:00:00 +0000\r\nMessage-ID: <1@${domain}>\r\n\r\nHello.\r\n`;
-  const signer = { signingDomain: domain, selector, privateKey };
-  const signed = await dkimSign(message, { ...signer, signatureData: [signer] });
-  assert.notEqual(signed.signatures, '');
-  const resolver = createDnsResolver({ servers: [dns.server], timeoutMs: 1500 }, { cacheSeconds: 0 });
-  const verified = await dkimVerify(signed.signatures + message, { resolver: resolver as never });
-  return verified.results[0]?.status.result ?? 'none';
-}
 
 describe('keySpec', () => {
   it('rsa 2048 with selector s<YYYYMM> by default; ed25519 is 256 bits', () => {
@@ -99,8 +74,8 @@ describe('keygen', () => {
     assert.deepEqual(made.records.map((r) => [r.kind, r.name]), [['dkim', 'k1._domainkey.example.com'], ['spf', 'example.com'], ['dmarc', '_dmarc.example.com']]);
     assert.equal(made.records[1]?.value, 'v=spf1 ip4:192.0.2.10 ip6:2001:db8::/48 -all');
     assert.equal(made.records[2]?.value, 'v=DMARC1; p=none; rua=mailto:dmarc@example.com');
-    for (const record of made.records) dns.set(record.name, { TXT: [record.value] });
-    assert.equal(await signAndVerify(readFileSync(join(folder, 'private'), 'utf8'), 'example.com', 'k1'), 'pass');
+    for (const record of made.records) setup.dns.set(record.name, { TXT: [record.value] });
+    assert.equal(await setup.signAndVerify(readFileSync(join(folder, 'private'), 'utf8'), 'example.com', 'k1'), 'pass');
 
     const checks = (await runChecks({ config, keys: loadSigningKeys(config), resolver: dnsResolver(config), clock: systemClock }, {}))[0]?.checks ?? [];
     assert.deepEqual(checks.filter((c) => c.status !== 'pass').map((c) => `${c.check}:${c.status}`), ['dmarc.policy:warn']);

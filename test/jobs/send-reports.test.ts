@@ -4,9 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -17,45 +15,24 @@ import { loadSigningKeys } from '../../src/app/signing-keys.js';
 import { sendReportsJson } from '../../src/cli/send-reports-output.js';
 import { LockedError } from '../../src/errors.js';
 import { requireReporter, requireSigning, scheduledSendReports, sendLockPath, sendReportsOnce } from '../../src/jobs/send-reports-pass.js';
-import { publicKeyForDns } from '../../src/mail/dkim-key.js';
 import { acquireLock } from '../../src/platform/lock.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { dayPeriod } from '../../src/report/period.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { outboundFolder } from '../helpers/outbound-setup.js';
+import { outboundFolder, startOutboundSetup, type OutboundRoot } from '../helpers/outbound-setup.js';
 import { collect } from '../helpers/parse.js';
-import { startSmtpServer, type SmtpServerOptions, type SmtpTestServer } from '../helpers/smtp-server.js';
+import { withSmtpServer } from '../helpers/smtp-server.js';
 
 const XSD = fileURLToPath(new URL('../../schema/xsd/rua-dmarcbis.xsd', import.meta.url));
 const YESTERDAY = dayPeriod(Math.floor(Date.now() / 1000) - 86_400);
 
-let root: string;
-let dns: DnsServer;
-let keyFile: string;
-
+let outbound: OutboundRoot;
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ruaflow-send-job-'));
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  keyFile = join(root, 'dkim.pem');
-  writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  dns = await startDnsServer({ 's1._domainkey.receiver.example': { TXT: [`v=DKIM1; k=rsa; p=${publicKeyForDns(pair.publicKey)}`] } });
+  outbound = await startOutboundSetup('ruaflow-send-job-', YESTERDAY.begin);
 });
-after(async () => {
-  await dns.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => outbound.stop());
 
 const setup = (smtpPort: number, domains: { name: string; rua?: string; count?: number }[]): string =>
-  outboundFolder({ root, dnsServer: dns.server, keyFile, begin: YESTERDAY.begin }, smtpPort, domains);
-
-async function withSmtp<T>(options: SmtpServerOptions, body: (smtp: SmtpTestServer) => Promise<T>): Promise<T> {
-  const smtp = await startSmtpServer(options);
-  try {
-    return await body(smtp);
-  } finally {
-    await smtp.stop();
-  }
-}
+  outboundFolder(outbound, smtpPort, domains);
 
 async function withApp<T>(dir: string, body: (app: AppDeps) => Promise<T>): Promise<T> {
   const app = openApp(await loadConfig({ configPath: join(dir, 'ruaflow.toml'), env: {}, cwd: dir }), undefined);
@@ -75,7 +52,7 @@ function sendOnce(app: AppDeps) {
 
 describe('sendReportsOnce', () => {
   it('a dry run writes reports that validate against the XSD, sends nothing, records nothing', async () => {
-    await withSmtp({}, async (smtp) => {
+    await withSmtpServer({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', count: 3 }]);
       await withApp(dir, async (app) => {
         const outDir = join(dir, 'preview');
@@ -99,7 +76,7 @@ describe('sendReportsOnce', () => {
   });
 
   it('sends each report to its rua, archives it, ignores what is not mailto:; a second run sends nothing', async () => {
-    await withSmtp({}, async (smtp) => {
+    await withSmtpServer({}, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }, { name: 'b.example', rua: 'mailto:x@b.example, https://b.example/r' }]);
       await withApp(dir, async (app) => {
         const first = await sendOnce(app);
@@ -120,7 +97,7 @@ describe('sendReportsOnce', () => {
   });
 
   it('a 5xx is recorded as rejected and the address suppressed', async () => {
-    await withSmtp({ onRcpt: () => 550 }, async (smtp) => {
+    await withSmtpServer({ onRcpt: () => 550 }, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }]);
       await withApp(dir, async (app) => {
         const result = await sendOnce(app);
@@ -133,7 +110,7 @@ describe('sendReportsOnce', () => {
 
 describe('scheduledSendReports', () => {
   it("the daemon's runs: yesterday's reports, then deliver-only passes; never beside another sender", async () => {
-    await withSmtp({ onData: (attempt) => (attempt === 1 ? 451 : undefined) }, async (smtp) => {
+    await withSmtpServer({ onData: (attempt) => (attempt === 1 ? 451 : undefined) }, async (smtp) => {
       const dir = setup(smtp.port, [{ name: 'a.example' }]);
       const config = await loadConfig({ configPath: join(dir, 'ruaflow.toml'), env: {}, cwd: dir });
       const real = openApp(config, undefined);

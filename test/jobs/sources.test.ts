@@ -1,7 +1,7 @@
 /** The sources job called directly: reports stored by the ingest job in real SQLite files, PTR
  * names from a loopback DNS server. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,46 +14,8 @@ import { renderSources, sourcesJson } from '../../src/deliver/sources-text.js';
 import { ingestFiles } from '../../src/jobs/ingest.js';
 import { listDomainSources, sourceDomains } from '../../src/jobs/sources.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-
-const FIXTURES = fileURLToPath(new URL('../fixtures/correlation/', import.meta.url));
-const CONFIG = join(FIXTURES, 'ruaflow.toml');
-const REPORTS = [
-  'provider-a!example.com!2026-11-16.xml',
-  'provider-b!example.com!2026-11-17.xml',
-  'provider-a!example.net!2026-11-17.xml',
-  'provider-c!example.org!2026-11-18.xml',
-].map((f) => join(FIXTURES, f));
-
-interface SourcesJson {
-  domain: string;
-  period: { label: string; begin: number | null; end: number | null };
-  messages: number;
-  classes: Record<string, number>;
-  sources: {
-    ip: string;
-    name: string | null;
-    class: string;
-    cause: string | null;
-    service: string | null;
-    reason: string;
-    messages: number;
-    dmarc_pass: number;
-    dmarc_fail: number;
-    reporters: number;
-    first_seen: number;
-    last_seen: number;
-    fix: string;
-  }[];
-}
-
-/** The golden expectation of the fixtures, as messages per class of one domain. */
-function expectedClasses(domain: string): Record<string, number> {
-  const rows = JSON.parse(readFileSync(join(FIXTURES, 'ruaflow.expected.json'), 'utf8')) as { domain: string | null; class: string; count: number }[];
-  const totals: Record<string, number> = Object.fromEntries(SOURCE_CLASSES.map((c) => [c, 0]));
-  for (const r of rows) if (r.domain === domain) totals[r.class] = (totals[r.class] ?? 0) + r.count;
-  return totals;
-}
+import type { DnsServer } from '../helpers/dns-server.js';
+import { CORRELATION_CONFIG, CORRELATION_REPORTS, expectedClasses, startSourcesDns, type SourcesJson } from '../helpers/sources-setup.js';
 
 describe('listDomainSources', () => {
   let dns: DnsServer;
@@ -74,7 +36,7 @@ describe('listDomainSources', () => {
   }
 
   /** The views `ruaflow sources` renders; domains: the ones asked for (default all configured). */
-  async function sources(dbPath: string, ask: { domains?: string[]; period?: string; offline?: boolean }, configPath = CONFIG) {
+  async function sources(dbPath: string, ask: { domains?: string[]; period?: string; offline?: boolean }, configPath = CORRELATION_CONFIG) {
     const config = await loadConfig({ configPath, env, cwd: dir });
     const app = openApp(config, dbPath);
     try {
@@ -86,16 +48,10 @@ describe('listDomainSources', () => {
   }
 
   before(async () => {
-    dns = await startDnsServer({
-      '50.113.0.203.in-addr.arpa': { PTR: ['o1.ptr1234.sendgrid.net'] },
-      'o1.ptr1234.sendgrid.net': { A: ['203.0.113.50'] },
-      '10.2.0.192.in-addr.arpa': { PTR: ['mail.example.com'] },
-      'mail.example.com': { A: ['192.0.2.10'] },
-    });
-    env = { RUAFLOW_DNS_SERVERS: dns.server, RUAFLOW_DNS_TIMEOUT_MS: '1000' };
+    ({ dns, env } = await startSourcesDns());
     dir = mkdtempSync(join(tmpdir(), 'ruaflow-sources-job-'));
     db = join(dir, 'ruaflow.sqlite');
-    await ingest(db, REPORTS);
+    await ingest(db, CORRELATION_REPORTS);
   });
   after(async () => {
     await dns.stop();
@@ -152,7 +108,7 @@ describe('listDomainSources', () => {
 
   it('offline asks no DNS: a source only a PTR name explains stays unknown', async () => {
     const fresh = join(dir, 'offline.sqlite');
-    await ingest(fresh, REPORTS);
+    await ingest(fresh, CORRELATION_REPORTS);
     const asked = dns.queries.length;
     const json = sourcesJson((await sources(fresh, { domains: ['example.com'], offline: true }))[0]!) as SourcesJson;
     assert.equal(dns.queries.length, asked);
@@ -162,7 +118,7 @@ describe('listDomainSources', () => {
   it('ingest with [[domains]] classifies what it stores, without DNS', async () => {
     const own = join(dir, 'ingest-classifies.sqlite');
     const before = dns.queries.length;
-    await ingest(own, REPORTS, CONFIG);
+    await ingest(own, CORRELATION_REPORTS, CORRELATION_CONFIG);
     assert.equal(dns.queries.length, before, 'ingest asked DNS');
     const sqlite = new BetterSqlite3(own, { readonly: true });
     const rows = sqlite.prepare('SELECT domain, class, SUM(count) AS n FROM classified_records GROUP BY domain, class').all() as { domain: string; class: string; n: number }[];
@@ -186,7 +142,7 @@ describe('listDomainSources', () => {
   });
 
   it('the domains: all configured, or the one asked for; none configured or another one is an error', async () => {
-    const config = await loadConfig({ configPath: CONFIG, env, cwd: dir });
+    const config = await loadConfig({ configPath: CORRELATION_CONFIG, env, cwd: dir });
     assert.deepEqual(sourceDomains(config), ['example.com', 'shop.example.com', 'example.org']);
     assert.deepEqual(sourceDomains(config, { name: 'example.org', typed: 'Example.ORG.' }), ['example.org']);
     assert.throws(() => sourceDomains(config, { name: 'example.net', typed: 'Example.NET' }), /sources --domain Example\.NET: not one of the \[\[domains\]\]/);

@@ -3,7 +3,8 @@
  * Each folder sits on a layer; an import may go to its own layer or below, never above, and no
  * import chain may come back to where it started (type-only imports count: a type owned higher
  * up moves down). Front ends (cli, web, milter) sit side by side on top and never import each
- * other; a command file never imports another command file.
+ * other, except that the command starting one (cli/commands/web.ts) imports its server.ts; a
+ * command file never imports another command file.
  *
  *   6  cli  web  milter                                   front ends
  *   5  app                                                configuration, composition root, scheduler
@@ -79,8 +80,15 @@ module.exports = {
     {
       name: 'front-ends-do-not-import-each-other',
       severity: 'error',
-      from: { path: '^src/(cli|web|milter)/' },
+      from: { path: '^src/(cli|web|milter)/', pathNot: '^src/cli/commands/(web|milter)\\.ts$' },
       to: { path: '^src/(cli|web|milter)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'a-front-end-is-started-through-its-entry',
+      comment: 'the command that starts a front end (ruaflow web, ruaflow milter) imports its server.ts and nothing else of it',
+      severity: 'error',
+      from: { path: '^src/cli/commands/(web|milter)\\.ts$' },
+      to: { path: '^src/(web|milter)/', pathNot: '^src/$1/server\\.ts$' },
     },
     {
       name: 'a-command-does-not-import-another',

@@ -183,6 +183,15 @@ const SPECS: readonly CommandSpec[] = [
     load: () => import('./commands/serve.js'),
   },
   {
+    name: 'web',
+    ignores: [{ option: '--json', why: 'the answers under /api/v1/ are JSON, and the log is JSON whenever stderr is not a terminal' }],
+    hint: '[--listen 127.0.0.1:8080]',
+    summary: 'the dashboard and its JSON API (/api/v1/) on a loopback address, read-only, the same numbers as summary (see docs/web.md)',
+    options: [opt('--listen <HOST:PORT>', 'listen on this loopback address (default [web] listen, else 127.0.0.1:8080)')],
+    examples: ['ruaflow web', 'ruaflow web --listen 127.0.0.1:9090 --db /var/lib/ruaflow/ruaflow.sqlite'],
+    load: () => import('./commands/web.js'),
+  },
+  {
     name: 'check',
     group: 'db',
     hint: '[--quick]',

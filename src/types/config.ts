@@ -28,6 +28,14 @@ export interface Config {
   readonly outbound: OutboundConfig;
   /** `[serve]`: connection and time limits of `ruaflow serve`. */
   readonly serve: ServeLimits;
+  /** `[web]`: the dashboard of `ruaflow web`. */
+  readonly web: WebConfig;
+}
+
+/** `[web]` (docs/web.md). */
+export interface WebConfig {
+  /** `HOST:PORT` as written (default 127.0.0.1:8080); `ruaflow web` refuses a non-loopback host. */
+  readonly listen: string;
 }
 
 /** `[outbound]`: how aggregate reports to other domains are sent (src/jobs/send-reports.ts). */

@@ -171,6 +171,7 @@ describe('parseConfig: a full file', () => {
         archiveDir: '/srv/work/reports/outbound',
       },
       serve: { ...DEFAULT_SERVE_LIMITS, maxConnections: 64, idleTimeoutMs: 300_000 },
+      web: { listen: '127.0.0.1:8080' },
     };
     assert.deepEqual(c, expected);
   });
@@ -188,7 +189,7 @@ describe('parseConfig: a full file', () => {
   });
 
   it('documents the sections DESIGN.md lists', () => {
-    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits', 'outbound', 'serve']);
+    assert.deepEqual(Object.keys(SECTIONS), ['database', 'imap', 'smtp', 'dns', 'reporter', 'schedule', 'summary', 'policy', 'limits', 'outbound', 'serve', 'web']);
     assert.deepEqual(Object.keys(SECTIONS.serve), Object.values(SERVE_LIMIT_SETTINGS));
     assert.deepEqual(Object.keys(SECTIONS.smtp), ['host', 'port', 'secure', 'user', 'password', 'password_file', 'from']);
   });

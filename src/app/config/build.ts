@@ -22,6 +22,7 @@ import {
   REPORTER_KEYS,
   SCHEDULE_KEYS,
   SUMMARY_KEYS,
+  WEB_KEYS,
   type ConfigDocument,
   type SectionName,
 } from './schema.js';
@@ -173,5 +174,6 @@ export function build(doc: ConfigDocument, ctx: Context): Outcome<Config> {
       archiveDir: pathOf('outbound', 'archive_dir', outbound?.archive_dir) ?? resolve(ctx.cwd, OUTBOUND_KEYS.archive_dir.default),
     },
     serve,
+    web: { listen: doc.web?.listen ?? WEB_KEYS.listen.default },
   });
 }

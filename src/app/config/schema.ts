@@ -332,6 +332,16 @@ export const SERVE_KEYS = {
   [SERVE_LIMIT_SETTINGS.verifyTimeoutMs]: serveKey('verifyTimeoutMs', 86_400_000),
 } as const satisfies KeyTable;
 
+/** `HOST:PORT` or `[IPV6]:PORT`: the shape of a listen address (whether it is loopback is the
+ * front end's check, src/web/listen.ts, since it also applies to `--listen`). */
+const listenAddress = z.string().trim().regex(/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/);
+
+/** `[web]`: the dashboard of `ruaflow web` (docs/web.md). */
+export const WEB_KEYS = {
+  /** Loopback only for now: the dashboard has no authentication yet. */
+  listen: { ...text('HOST:PORT on a loopback address', '127.0.0.1:8080', listenAddress), default: '127.0.0.1:8080' },
+} as const satisfies KeyTable;
+
 /** The `[section]` tables, in the order the configuration reference lists them. `[[domains]]` is
  * an array of tables. */
 export const SECTIONS = {
@@ -346,6 +356,7 @@ export const SECTIONS = {
   limits: LIMIT_KEYS,
   outbound: OUTBOUND_KEYS,
   serve: SERVE_KEYS,
+  web: WEB_KEYS,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
@@ -374,6 +385,7 @@ export const documentSchema = z.strictObject({
   limits: tableSchema(LIMIT_KEYS).optional(),
   outbound: tableSchema(OUTBOUND_KEYS).optional(),
   serve: tableSchema(SERVE_KEYS).optional(),
+  web: tableSchema(WEB_KEYS).optional(),
   domains: z.array(tableSchema(DOMAIN_KEYS)).optional(),
 });
 

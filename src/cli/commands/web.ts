@@ -1,0 +1,36 @@
+/**
+ * `ruaflow web [--listen 127.0.0.1:8080]`: the dashboard and its JSON API on a loopback address
+ * (docs/web.md), until SIGTERM or SIGINT; then it stops listening, closes the database and exits
+ * 0. Exit 2 for a non-loopback or malformed address, or one already in use.
+ */
+import { loadAppConfig } from '../../app/deps.js';
+import { createLogger } from '../../platform/logger.js';
+import { serveWebUntilStopped, webListen } from '../../web/server.js';
+import { EXIT } from '../exit.js';
+import type { CommonOptions } from '../options.js';
+
+export interface WebOptions extends CommonOptions {
+  readonly listen?: string;
+}
+
+export async function run(values: WebOptions): Promise<number> {
+  const config = await loadAppConfig(values);
+  // A bad or non-loopback address is refused before the database is opened.
+  webListen(config, values.listen);
+  const log = createLogger({ quiet: values.quiet === true });
+  await serveWebUntilStopped({ config, db: values.db, listen: values.listen, log }, untilSignal);
+  return EXIT.ok;
+}
+
+/** Resolves at the first SIGTERM or SIGINT. */
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

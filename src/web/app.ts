@@ -1,0 +1,24 @@
+/** The dashboard's routes, one file per resource, over one shared state (src/web/state.ts). */
+import { Hono } from 'hono';
+import { assetRoutes } from './assets.js';
+import { domainRoutes } from './domain.js';
+import { healthRoutes } from './health.js';
+import { errorPage } from './html.js';
+import { overviewRoutes } from './overview.js';
+import { securityHeaders } from './security.js';
+import type { WebState } from './state.js';
+
+export function webApp(state: WebState, onError: (error: unknown) => void): Hono {
+  const app = new Hono();
+  app.use('*', securityHeaders);
+  assetRoutes(app);
+  healthRoutes(app, state);
+  overviewRoutes(app, state);
+  domainRoutes(app, state);
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'not found' }, 404) : c.html(errorPage('Not found', c.req.path), 404)));
+  app.onError((error, c) => {
+    onError(error);
+    return c.req.path.startsWith('/api/') ? c.json({ error: 'internal error; see the log' }, 500) : c.html(errorPage('Internal error', 'see the log of ruaflow web'), 500);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+/**
+ * HTML that escapes by default: every value put into an `html` template is escaped with the one
+ * escape function of ruaflow (escapeHtml, src/deliver/summary-html.ts) unless it is itself
+ * markup made by `html` — so a report's org_name, header_from or selector can only ever be text.
+ */
+import { SUMMARY_PASS_RATE_FAIR, SUMMARY_PASS_RATE_GOOD } from '../limits.js';
+import { escapeHtml } from '../deliver/summary-html.js';
+import { STYLESHEET } from './assets.js';
+import { PICKER } from './period.js';
+
+/** Markup already made safe (by `html`): the only kind of value not escaped again. */
+export class Markup {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+type Value = string | number | Markup | null | undefined | readonly Value[];
+
+const piece = (v: Value): string => {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Markup) return v.text;
+  if (Array.isArray(v)) return (v as readonly Value[]).map(piece).join('');
+  return escapeHtml(String(v));
+};
+
+export function html(strings: TemplateStringsArray, ...values: Value[]): Markup {
+  return new Markup(strings.reduce((out, s, i) => out + s + (i < values.length ? piece(values[i]) : ''), ''));
+}
+
+/** `/domains/example.com?period=30d`: a path of ours with the period carried along. */
+export const link = (path: string, periodQuery: string): string => `${path}?${periodQuery}`;
+
+/** The period picker: plain links to the same page with 7d / 30d / 90d / all. */
+function picker(path: string, periodQuery: string): Markup {
+  const links = PICKER.map((p) => html`<a href="${link(path, `period=${p}`)}"${periodQuery === `period=${p}` ? html` class="current" aria-current="page"` : ''}>${p}</a>`);
+  return html`<nav class="period" aria-label="period">${links}</nav>`;
+}
+
+export interface PageParts {
+  readonly title: string;
+  /** This page's path (without the query), for the picker's links. */
+  readonly path: string;
+  readonly periodQuery: string;
+  readonly body: Markup;
+}
+
+export function page(p: PageParts): string {
+  return `<!DOCTYPE html>\n${html`<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${p.title} · ruaflow</title>
+<link rel="stylesheet" href="${STYLESHEET}">
+</head><body>
+<header><a class="home" href="${link('/', p.periodQuery)}">ruaflow</a>${picker(p.path, p.periodQuery)}</header>
+<main>${p.body}</main>
+</body></html>`.text}\n`;
+}
+
+/** A page for a request that cannot be answered (a bad period, an unknown domain). */
+export function errorPage(title: string, message: string): string {
+  return page({ title, path: '/', periodQuery: 'period=30d', body: html`<section class="error"><h1>${title}</h1><p>${message}</p></section>` });
+}
+
+/** `97.3%`, or an em dash when there is nothing to divide. */
+export const percent = (part: number, whole: number): string => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1)}%`);
+
+/** good / fair / bad: the CSS class of a pass rate, by the summary's thresholds. */
+export function rateClass(part: number, whole: number): string {
+  if (whole === 0) return 'muted';
+  const r = part / whole;
+  return r >= SUMMARY_PASS_RATE_GOOD ? 'good' : r >= SUMMARY_PASS_RATE_FAIR ? 'fair' : 'bad';
+}
+
+export const day = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 10);

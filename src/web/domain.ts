@@ -1,8 +1,8 @@
 /**
  * One policy domain: its totals, a per-day chart, its sources and reporters for the period.
  * `GET /api/v1/domains/{domain}` is `ruaflow summary --format json --offline --domain D` for the
- * period; `GET /domains/{domain}` shows the same numbers. A domain with nothing configured and
- * nothing reported is 404.
+ * period; `GET /domains/{domain}` shows the same numbers. A domain nobody reports is there with
+ * no messages, as it is in `summary --domain`.
  */
 import type { Hono } from 'hono';
 import type { DayTotals, DomainSummary, Summary } from '../analyze/summary/types.js';

@@ -6,6 +6,10 @@
 import type { Hono } from 'hono';
 
 export const STYLESHEET = '/assets/web.css';
+/** Served so that the browser's own request for an icon is not a 404 in the console. */
+export const FAVICON = '/assets/favicon.svg';
+
+const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1a55a0"/><rect x="3" y="9" width="2" height="4" fill="#fff"/><rect x="7" y="6" width="2" height="7" fill="#fff"/><rect x="11" y="3" width="2" height="10" fill="#fff"/></svg>';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -21,7 +25,7 @@ h2{font-size:16px;margin:16px 0 6px}
 section{background:#fff;border-radius:6px;padding:8px 12px;margin:12px 0;overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 th,td{padding:5px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
-th{font-size:12px;color:#555}
+th{font-size:12px;color:#555;overflow-wrap:normal;word-break:normal}
 td.n,th.n{text-align:right;white-space:nowrap}
 .good{color:#2e7d32;font-weight:bold}.fair{color:#b26a00;font-weight:bold}.bad{color:#c62828;font-weight:bold}
 svg.bar{display:block;width:100%;height:12px}
@@ -33,4 +37,6 @@ td.day{white-space:nowrap;width:1%}td.chart{width:60%;vertical-align:middle}
 
 export function assetRoutes(app: Hono): void {
   app.get(STYLESHEET, (c) => c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get(FAVICON, (c) => c.body(ICON, 200, { 'Content-Type': 'image/svg+xml' }));
+  app.get('/favicon.ico', (c) => c.redirect(FAVICON, 301));
 }

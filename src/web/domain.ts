@@ -7,7 +7,7 @@
 import type { Hono } from 'hono';
 import type { DayTotals, DomainSummary, Summary } from '../analyze/summary/types.js';
 import { summaryJson } from '../deliver/summary-json.js';
-import { day, errorPage, html, link, page, percent, rateClass, type Markup } from './html.js';
+import { clip, day, errorPage, html, link, page, percent, rateClass, type Markup } from './html.js';
 import { requestPeriod } from './request.js';
 import type { WebState } from './state.js';
 
@@ -38,19 +38,19 @@ const n = (x: number): string => x.toLocaleString('en-US');
 
 function domainBody(s: Summary, d: DomainSummary): Markup {
   const sources = d.sources.map(
-    (x) => html`<tr><td>${x.ip}</td><td class="wide">${x.organisation ?? x.ptr ?? ''}</td><td class="n">${n(x.messages)}</td>
+    (x) => html`<tr><td>${x.ip}</td><td class="wide">${clip(x.organisation ?? x.ptr ?? '')}</td><td class="n">${n(x.messages)}</td>
 <td class="n"><span class="${rateClass(x.dmarcPass, x.messages)}">${percent(x.dmarcPass, x.messages)}</span></td>
-<td class="wide">${x.correlation?.class ?? ''}</td><td class="wide">${x.correlation?.fix ?? ''}</td></tr>`,
+<td class="wide">${x.correlation?.class ?? ''}</td><td class="wide">${clip(x.correlation?.fix ?? '')}</td></tr>`,
   );
-  const reporters = d.reporters.map((r) => html`<tr><td>${r.name}</td><td class="n">${n(r.reports)}</td><td class="n">${n(r.messages)}</td></tr>`);
-  return html`<h1>${d.domain}</h1>
+  const reporters = d.reporters.map((r) => html`<tr><td>${clip(r.name)}</td><td class="n">${n(r.reports)}</td><td class="n">${n(r.messages)}</td></tr>`);
+  return html`<h1>${clip(d.domain)}</h1>
 <p class="muted">${day(s.period.begin)} to ${day(s.period.end - 1)} (UTC)</p>
 <section><table><tbody>
 <tr><th>Messages</th><td class="n">${n(d.messages)}</td></tr>
 <tr><th>DMARC pass</th><td class="n"><span class="${rateClass(d.dmarcPass, d.messages)}">${percent(d.dmarcPass, d.messages)}</span> (${n(d.dmarcPass)})</td></tr>
 <tr><th>DKIM aligned pass</th><td class="n">${n(d.dkimPass)}</td></tr>
 <tr><th>SPF aligned pass</th><td class="n">${n(d.spfPass)}</td></tr>
-<tr><th>Disposition</th><td class="n">none ${n(d.disposition.none)} · quarantine ${n(d.disposition.quarantine)} · reject ${n(d.disposition.reject)}</td></tr>
+<tr><th>Disposition</th><td>none ${n(d.disposition.none)} · quarantine ${n(d.disposition.quarantine)} · reject ${n(d.disposition.reject)}</td></tr>
 </tbody></table></section>
 <section><h2>Per day</h2>${dayChart(d.days)}</section>
 <section><h2>Sources</h2>${

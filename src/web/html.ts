@@ -5,7 +5,7 @@
  */
 import { SUMMARY_PASS_RATE_FAIR, SUMMARY_PASS_RATE_GOOD } from '../limits.js';
 import { escapeHtml } from '../deliver/summary-html.js';
-import { STYLESHEET } from './assets.js';
+import { FAVICON, STYLESHEET } from './assets.js';
 import { PICKER } from './period.js';
 
 /** Markup already made safe (by `html`): the only kind of value not escaped again. */
@@ -51,6 +51,7 @@ export function page(p: PageParts): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${p.title} · ruaflow</title>
 <link rel="stylesheet" href="${STYLESHEET}">
+<link rel="icon" href="${FAVICON}" type="image/svg+xml">
 </head><body>
 <header><a class="home" href="${link('/', p.periodQuery)}">ruaflow</a>${picker(p.path, p.periodQuery)}</header>
 <main>${p.body}</main>
@@ -60,6 +61,12 @@ export function page(p: PageParts): string {
 /** A page for a request that cannot be answered (a bad period, an unknown domain). */
 export function errorPage(title: string, message: string): string {
   return page({ title, path: '/', periodQuery: 'period=30d', body: html`<section class="error"><h1>${title}</h1><p>${message}</p></section>` });
+}
+
+/** A value from a report shown in a table cell: at most 200 characters, the rest said as a
+ * count — a 100 KB org_name must not turn a table into a scroll of one cell. */
+export function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${(text.length - max).toLocaleString('en-US')} more characters)`;
 }
 
 /** `97.3%`, or an em dash when there is nothing to divide. */

@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import type { Summary } from '../analyze/summary/types.js';
 import { summaryJson } from '../deliver/summary-json.js';
-import { day, errorPage, html, link, page, percent, rateClass } from './html.js';
+import { clip, day, errorPage, html, link, page, percent, rateClass } from './html.js';
 import { requestPeriod } from './request.js';
 import type { WebState } from './state.js';
 
@@ -28,7 +28,7 @@ export function overviewRoutes(app: Hono, state: WebState): void {
 function overviewBody(s: Summary, periodQuery: string) {
   const rows = s.domains.map(
     (d) => html`<tr>
-<td><a href="${link(`/domains/${encodeURIComponent(d.domain)}`, periodQuery)}">${d.domain}</a></td>
+<td><a href="${link(`/domains/${encodeURIComponent(d.domain)}`, periodQuery)}">${clip(d.domain)}</a></td>
 <td class="n">${d.messages.toLocaleString('en-US')}</td>
 <td class="n"><span class="${rateClass(d.dmarcPass, d.messages)}">${percent(d.dmarcPass, d.messages)}</span></td>
 <td class="n wide">${d.previous === null ? '—' : d.previous.messages.toLocaleString('en-US')}</td>

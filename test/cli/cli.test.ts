@@ -29,17 +29,18 @@ describe('ruaflow CLI', () => {
     const h = await ruaflow(['--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /ruaflow ingest PATH/);
+    assert.match(h.stdout, /ruaflow web +the dashboard[^]*\[--listen 127\.0\.0\.1:8080\]/);
   });
 
   it('every command answers --help, -h and `help COMMAND` with each option and an example, exit 0', async () => {
-    const commands = ['run', 'ingest', 'reports', 'poll', 'daemon', 'summary', 'sources', 'check', 'keygen', 'verify', 'serve', 'send-reports'];
+    const commands = ['run', 'ingest', 'reports', 'poll', 'daemon', 'summary', 'sources', 'check', 'keygen', 'verify', 'serve', 'web', 'send-reports'];
     for (const command of commands) {
       const long = await ruaflow([command, '--help']);
       assert.equal(long.code, 0, `${command} --help: ${long.stderr}`);
       assert.equal(long.stderr, '');
       assert.match(long.stdout, new RegExp(`^Usage: ruaflow ${command} `));
       // A common option the command would ignore is left out of its help (and refused if given).
-      const ignored = ({ daemon: ['--json'], serve: ['--json'], check: ['--db <FILE>'], keygen: ['--db <FILE>'] } as Record<string, string[]>)[command] ?? [];
+      const ignored = ({ daemon: ['--json'], serve: ['--json'], web: ['--json'], check: ['--db <FILE>'], keygen: ['--db <FILE>'] } as Record<string, string[]>)[command] ?? [];
       for (const common of ['--config <FILE>', '--db <FILE>', '--json', '-q, --quiet', '-h, --help']) {
         assert.equal(long.stdout.includes(`  ${common} `), !ignored.includes(common), `${command}: ${common}`);
       }

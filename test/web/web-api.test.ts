@@ -78,6 +78,13 @@ describe('ruaflow web: the API is summary --format json', () => {
     assert.equal((await getJson('/api/v1/nowhere')).status, 404);
   });
 
+  it('a hostile domain in the address is shown as text', async () => {
+    const r = await fetch(`${web.base}/domains/${encodeURIComponent('"><script>alert(1)</script>')}?period=7d`);
+    const body = await r.text();
+    assert.doesNotMatch(body, /<script>alert/);
+    assert.match(body, /&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+
   it('/health: the database is reachable, with the time of the last ingest', async () => {
     const r = await getJson('/health');
     assert.equal(r.status, 200);

@@ -12,3 +12,17 @@ export async function whileNotStopped<T>(job: (signal: AbortSignal) => Promise<T
     process.off('SIGINT', onSignal);
   }
 }
+
+/** Resolves at the first SIGTERM or SIGINT: when a long-running front end (serve, web) should
+ * stop listening and close. */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -7,6 +7,7 @@ import { damaged, loadAppConfig, openApp, serveDeps } from '../../app/deps.js';
 import { listenAddress, serveUntilStopped } from '../../jobs/serve-listen.js';
 import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit.js';
+import { untilStopSignal as untilSignal } from '../stop-signals.js';
 import type { CommonOptions } from '../options.js';
 
 export interface ServeOptions extends CommonOptions {
@@ -30,17 +31,4 @@ export async function run(values: ServeOptions): Promise<number> {
     app?.close();
   }
   return EXIT.ok;
-}
-
-/** Resolves at the first SIGTERM or SIGINT. */
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
 }

@@ -7,6 +7,7 @@ import { loadAppConfig } from '../../app/deps.js';
 import { createLogger } from '../../platform/logger.js';
 import { serveWebUntilStopped, webListen } from '../../web/server.js';
 import { EXIT } from '../exit.js';
+import { untilStopSignal as untilSignal } from '../stop-signals.js';
 import type { CommonOptions } from '../options.js';
 
 export interface WebOptions extends CommonOptions {
@@ -20,17 +21,4 @@ export async function run(values: WebOptions): Promise<number> {
   const log = createLogger({ quiet: values.quiet === true });
   await serveWebUntilStopped({ config, db: values.db, listen: values.listen, log }, untilSignal);
   return EXIT.ok;
-}
-
-/** Resolves at the first SIGTERM or SIGINT. */
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
 }

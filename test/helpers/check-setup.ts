@@ -9,6 +9,7 @@
  *   after(() => setup.stop());
  *   … setup.writeConfig('good.toml', CHECK_DOMAIN) …
  */
+import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,4 +67,21 @@ export async function startCheckSetup(prefix: string): Promise<CheckSetup> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What `check --json` says of the good zone, whether the job or the command produced it: every
+ * check passes, each with its four fields, and every kind of check is there. */
+export function assertGoodSetup(json: CheckJson): void {
+  assert.equal(json.ok, true);
+  assert.equal(json.domains.length, 1);
+  const [domain] = json.domains;
+  assert.equal(domain?.domain, 'example.com');
+  for (const c of domain?.checks ?? []) {
+    assert.deepEqual(Object.keys(c), ['check', 'status', 'detail', 'fix']);
+    assert.equal(c.status, 'pass', `${c.check}: ${c.detail}`);
+  }
+  const names = new Set(domain?.checks.map((c) => c.check));
+  for (const name of ['dmarc.record', 'dmarc.policy', 'dmarc.rua', 'spf.record', 'spf.lookups', 'spf.relay', 'dkim.record', 'dkim.key_match', 'dkim.key_size', 'dkim.selftest']) {
+    assert.ok(names.has(name), name);
+  }
 }

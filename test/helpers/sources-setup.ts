@@ -4,6 +4,7 @@
  * ruaflow.expected.json), what `sources --json` prints of a domain, and a loopback DNS server
  * naming two of the fixtures' sources by PTR (SendGrid's, confirmed by its A record, and our relay).
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,4 +61,26 @@ export async function startSourcesDns(): Promise<{ dns: DnsServer; env: NodeJS.P
     'mail.example.com': { A: ['192.0.2.10'] },
   });
   return { dns, env: { RUAFLOW_DNS_SERVERS: dns.server, RUAFLOW_DNS_TIMEOUT_MS: '1000' } };
+}
+
+/** What `sources --json --domain example.com` says over the correlation fixtures, whether the job
+ * or the command produced it: the classes, volumes largest first, the names, the fix. */
+export function assertExampleComSources(json: SourcesJson): void {
+  assert.equal(json.domain, 'example.com');
+  assert.deepEqual(json.period, { label: 'all', begin: Date.UTC(2026, 10, 16) / 1000, end: Date.UTC(2026, 10, 17, 23, 59, 59) / 1000 });
+  assert.deepEqual(json.classes, expectedClasses('example.com'));
+  assert.equal(json.messages, json.sources.reduce((s, x) => s + x.messages, 0));
+  const volumes = json.sources.map((s) => s.messages);
+  assert.deepEqual(volumes, [...volumes].sort((a, b) => b - a));
+  const sendgrid = json.sources.find((s) => s.ip === '203.0.113.50');
+  assert.deepEqual(
+    sendgrid && [sendgrid.class, sendgrid.service, sendgrid.name, sendgrid.dmarc_pass, sendgrid.dmarc_fail, sendgrid.reporters],
+    ['service-pass', 'SendGrid', 'o1.ptr1234.sendgrid.net', 150, 0, 1],
+  );
+  const relay = json.sources.find((s) => s.ip === '192.0.2.10' && s.class === 'ours-pass');
+  assert.equal(relay?.name, 'mail.example.com');
+  assert.equal(relay?.messages, 580, 'example.com and news.example.com mail of the relay');
+  const mismatch = json.sources.find((s) => s.cause === 'key-mismatch');
+  assert.match(mismatch?.fix ?? '', /ruaflow check/);
+  for (const s of json.sources) assert.equal(s.dmarc_pass + s.dmarc_fail, s.messages);
 }

@@ -93,10 +93,13 @@ export function requireSoundDatabase(app: Pick<AppDeps, 'db' | 'dbPath'>): void 
   } catch (error) {
     throw damaged(error, app.dbPath);
   }
-  const first = problems[0];
-  if (first !== undefined) {
-    throw new DatabaseCorruptError(app.dbPath, `quick_check: ${first}${problems.length > 1 ? ` and ${problems.length - 1} more; ruaflow db check lists them` : ''}`);
-  }
+  if (problems.length > 0) throw quickCheckFailed(app.dbPath, problems);
+}
+
+/** The one line for a quick check that found `problems` (not empty): the first, and how many more. */
+export function quickCheckFailed(dbPath: string, problems: readonly string[]): DatabaseCorruptError {
+  const more = problems.length > 1 ? ` and ${problems.length - 1} more; ruaflow db check lists them` : '';
+  return new DatabaseCorruptError(dbPath, `quick_check: ${problems[0] ?? 'damaged'}${more}`);
 }
 
 /** The summary's ports: DNS for PTR names and our policy unless offline, our signing identities. */

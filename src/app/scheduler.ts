@@ -18,7 +18,7 @@
  * and the daemon restarted.
  */
 import { schedule, setLogger, type ScheduledTask } from 'node-cron';
-import { ConfigError, DatabaseCorruptError, recoveryFor, RuaflowError } from '../errors.js';
+import { ConfigError, recoveryFor, RuaflowError } from '../errors.js';
 import { checkDatabase } from '../jobs/db-check.js';
 import { pollPass } from '../jobs/poll.js';
 import { scheduledSendReports } from '../jobs/send-reports-pass.js';
@@ -28,7 +28,7 @@ import { sleep } from '../platform/sleep.js';
 import type { Logger } from '../ports/logger.js';
 import { createImapConnector } from '../sources/imap/connector.js';
 import type { Config } from './config.js';
-import { scheduledSendReportsDeps, scheduledSummaryDeps, type AppDeps } from './deps.js';
+import { quickCheckFailed, scheduledSendReportsDeps, scheduledSummaryDeps, type AppDeps } from './deps.js';
 import { mailboxLabel, pollLockPath, pollPassDeps } from './poll-setup.js';
 import { DB_CHECK_CRON, DAEMON_IDLE_RETRY_MS as IDLE_RETRY_MS } from '../limits.js';
 
@@ -60,7 +60,7 @@ export async function runScheduler(app: AppDeps, log: Logger, stop: AbortSignal,
   });
   // At start, before anything is written: a damaged file stops the daemon here.
   let sound = checkDatabaseLogged(app, log, 'start');
-  if (!sound.ok) throw new DatabaseCorruptError(app.dbPath, `quick_check: ${sound.problems[0] ?? 'damaged'}${sound.problems.length > 1 ? ` and ${sound.problems.length - 1} more; ruaflow db check lists them` : ''}`);
+  if (!sound.ok) throw quickCheckFailed(app.dbPath, sound.problems);
   const lock = imap === null ? null : acquireLock(pollLockPath(app.dbPath, imap), mailboxLabel(imap));
   const connector = imap === null ? null : createImapConnector(imap, log);
 

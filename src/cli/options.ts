@@ -1,6 +1,8 @@
 /** What every command's options hold, and the checks of values the user typed. */
 import { lstatSync } from 'node:fs';
-import { DOMAIN_NAME } from '../mail/address-syntax.js';
+import { DOMAIN_NAME, normalizeDomain } from '../mail/address-syntax.js';
+
+export { normalizeDomain };
 import { UsageError } from '../errors.js';
 import { errorCode } from '../platform/fs-errors.js';
 
@@ -12,8 +14,6 @@ export interface CommonOptions {
   readonly quiet?: boolean;
 }
 
-/** A domain as the user typed it, the way configuration holds it: lower-case, no final dot. */
-export const normalizeDomain = (text: string): string => text.trim().toLowerCase().replace(/\.$/, '');
 
 /** A domain argument (`--domain D`, `keygen DOMAIN`): normalised, and a name with a dot. */
 export function domainArgument(command: string, label: string, text: string): string {

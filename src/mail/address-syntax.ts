@@ -8,3 +8,7 @@ export const DOMAIN_NAME = /^(?=.{1,253}$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-
 const MAILBOX = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 
 export const isMailbox = (s: string): boolean => MAILBOX.test(s);
+
+/** A domain as the user typed it (an option, an address), the way configuration holds it:
+ * lower-case, no final dot. */
+export const normalizeDomain = (text: string): string => text.trim().toLowerCase().replace(/\.$/, '');

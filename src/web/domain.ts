@@ -7,18 +7,17 @@
 import type { Hono } from 'hono';
 import type { DayTotals, DomainSummary, Summary } from '../analyze/summary/types.js';
 import { summaryJson } from '../deliver/summary-json.js';
+import { normalizeDomain } from '../mail/address-syntax.js';
 import { clip, day, errorPage, html, link, page, percent, rateClass, type Markup } from './html.js';
 import { requestPeriod } from './request.js';
 import type { WebState } from './state.js';
 
-/** The domain as the address names it: lower-case, no final dot (as `--domain` is read). */
-const domainParam = (text: string): string => text.trim().toLowerCase().replace(/\.$/, '');
 
 export function domainRoutes(app: Hono, state: WebState): void {
   app.get('/api/v1/domains/:domain', async (c) => {
     const p = requestPeriod(c, state);
     if (!p.ok) return c.json({ error: p.message }, 400);
-    const s = await state.summary(p.period, [domainParam(c.req.param('domain'))]);
+    const s = await state.summary(p.period, [normalizeDomain(c.req.param('domain'))]);
     if (s.domains.length === 0) return c.json({ error: 'no such domain: none configured or reported by that name' }, 404);
     return c.json(summaryJson(s));
   });
@@ -26,7 +25,7 @@ export function domainRoutes(app: Hono, state: WebState): void {
   app.get('/domains/:domain', async (c) => {
     const p = requestPeriod(c, state);
     if (!p.ok) return c.html(errorPage('Bad period', p.message), 400);
-    const name = domainParam(c.req.param('domain'));
+    const name = normalizeDomain(c.req.param('domain'));
     const s = await state.summary(p.period, [name]);
     const d = s.domains[0];
     if (d === undefined) return c.html(errorPage('No such domain', `${name}: none configured or reported by that name`), 404);

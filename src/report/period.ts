@@ -40,8 +40,9 @@ export const PERIOD_FORMS = 'last-week, 7d, 30d (any Nd), YYYY-MM-DD..YYYY-MM-DD
 /** 00:00:00 UTC of the day holding `epoch`. */
 const midnight = (epoch: number): number => Math.floor(epoch / DAY) * DAY;
 
-/** `text` → a period (null: `all`), or a message saying what was expected: a result, not a throw. */
-export function parsePeriod(text: string, now: number): PeriodResult {
+/** `text` → a period (null: `all`), or a message saying what was expected: a result, not a throw.
+ * `name` opens the message: how the caller's user wrote the period (the CLI's `--period `). */
+export function parsePeriod(text: string, now: number, name = '--period '): PeriodResult {
   const word = text.trim().toLowerCase();
   if (word === 'all') return { ok: true, period: null };
   if (word === 'last-week') {
@@ -54,7 +55,7 @@ export function parsePeriod(text: string, now: number): PeriodResult {
   const days = /^(\d{1,5})d$/.exec(word);
   if (days !== null) {
     const n = Number(days[1]);
-    if (n < 1 || n > MAX_DAYS) return fail(text, `the number of days must be 1-${MAX_DAYS}`);
+    if (n < 1 || n > MAX_DAYS) return fail(name, text, `the number of days must be 1-${MAX_DAYS}`);
     const today = midnight(now);
     return { ok: true, period: { label: `${n}d`, begin: today - n * DAY, end: today } };
   }
@@ -63,16 +64,16 @@ export function parsePeriod(text: string, now: number): PeriodResult {
   const begin = dayStart(first);
   const lastDay = dayStart(last);
   if (begin === null || lastDay === null) {
-    if (range === null && !/^\d/.test(word)) return fail(text, 'unknown period');
-    return fail(text, `${begin === null ? first : last} is not a date YYYY-MM-DD`);
+    if (range === null && !/^\d/.test(word)) return fail(name, text, 'unknown period');
+    return fail(name, text, `${begin === null ? first : last} is not a date YYYY-MM-DD`);
   }
-  if (lastDay < begin) return fail(text, `${last} is before ${first}`);
+  if (lastDay < begin) return fail(name, text, `${last} is before ${first}`);
   const label = first === last ? first : `${first}..${last}`;
   return { ok: true, period: { label, begin, end: lastDay + DAY } };
 }
 
-function fail(text: string, why: string): PeriodResult {
-  return { ok: false, message: `--period ${JSON.stringify(text)}: ${why}; expected ${PERIOD_FORMS}` };
+function fail(name: string, text: string, why: string): PeriodResult {
+  return { ok: false, message: `${name}${JSON.stringify(text)}: ${why}; expected ${PERIOD_FORMS}` };
 }
 
 /**

@@ -27,13 +27,13 @@ export function webPeriod(query: { readonly from?: string | undefined; readonly 
     for (const [name, value] of [['from', from], ['to', to]] as const) {
       if (dayStart(value) === null) return { ok: false, message: `${name}=${value}: expected a date YYYY-MM-DD` };
     }
-    const parsed = parsePeriod(`${from}..${to}`, now);
-    if (!parsed.ok) return { ok: false, message: parsed.message.replace(/^--period /, '') };
+    const parsed = parsePeriod(`${from}..${to}`, now, '');
+    if (!parsed.ok) return { ok: false, message: parsed.message };
     return { ok: true, period: parsed.period, query: `from=${from}&to=${to}` };
   }
   const word = query.period ?? DEFAULT_PERIOD;
   if (!/^(\d{1,5}d|all)$/.test(word)) return { ok: false, message: `period=${word}: expected 7d, 30d, 90d (any Nd) or all, or from=YYYY-MM-DD&to=YYYY-MM-DD` };
-  const parsed = parsePeriod(word, now);
-  if (!parsed.ok) return { ok: false, message: parsed.message.replace(/^--period /, '') };
+  const parsed = parsePeriod(word, now, '');
+  if (!parsed.ok) return { ok: false, message: parsed.message };
   return { ok: true, period: parsed.period, query: `period=${word}` };
 }

@@ -10,6 +10,7 @@
  * the verifier's choice (§6.1), so signatures whose d= can align with the From domain (the same
  * domain, or one under the other) come first, then the rest top-down in header order.
  */
+import { isUnder } from '../dmarc/domain-under.js';
 
 export interface CappedMessage {
   /** The message to verify: the original bytes when nothing was taken out. */
@@ -28,7 +29,8 @@ interface Field {
 export function capDkimSignatures(message: Buffer, max: number): CappedMessage {
   // The header ends at the first empty line (RFC 5322 §2.1); byte offsets through latin1 (1:1).
   const crlf = message.indexOf('\r\n\r\n');
-  const lf = message.indexOf('\n\n');
+  // A bare-LF blank line only counts before the first CRLF one: not a scan of every body.
+  const lf = (crlf < 0 ? message : message.subarray(0, crlf)).indexOf('\n\n');
   const end = crlf < 0 ? (lf < 0 ? message.length : lf + 1) : lf < 0 || crlf < lf ? crlf + 2 : lf + 1;
   const header = message.subarray(0, end).toString('latin1');
   // Quick count first: nearly every message is far under the cap.
@@ -40,7 +42,7 @@ export function capDkimSignatures(message: Buffer, max: number): CappedMessage {
   const from = fromDomain(fields.find((f) => f.name === 'from')?.value ?? '');
   const related = (f: Field): boolean => {
     const d = /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(f.value)?.[1]?.toLowerCase().replace(/\.$/, '');
-    return d !== undefined && from !== null && (d === from || from.endsWith(`.${d}`) || d.endsWith(`.${from}`));
+    return d !== undefined && from !== null && (isUnder(from, d) || isUnder(d, from));
   };
   const keep = new Set([...signatures.filter(related), ...signatures.filter((f) => !related(f))].slice(0, max));
   let out = '';

@@ -19,7 +19,7 @@ import type { Logger } from '../ports/logger.js';
 import { createDnsResolver } from '../platform/dns-resolver.js';
 import { CommitGroup } from '../store/commit-group.js';
 import { openDatabase, type Database } from '../store/database.js';
-import { corruptionOf, integrityProblems } from '../store/integrity.js';
+import { damaged, integrityProblems } from '../store/integrity.js';
 import { DatabaseCorruptError } from '../errors.js';
 import { EvaluationStore } from '../store/evaluations.js';
 import { InputLedger } from '../store/inputs.js';
@@ -75,13 +75,7 @@ export async function usingApp<T>(app: AppDeps, work: (app: AppDeps) => Promise<
   }
 }
 
-/** The error as it should reach the user: a DatabaseCorruptError when SQLite said the file at
- * `dbPath` is damaged, else unchanged. */
-export function damaged(error: unknown, dbPath: string): unknown {
-  if (error instanceof DatabaseCorruptError) return error;
-  const damage = corruptionOf(error);
-  return damage === null ? error : new DatabaseCorruptError(dbPath, damage, { cause: error });
-}
+export { damaged };
 
 /** Before a command stores anything (ingest, poll, run, the daemon at start): SQLite's quick
  * check of the whole file, so that nothing is written into a damaged one — writing there spreads

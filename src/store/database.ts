@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { DatabaseCorruptError, DatabaseError, DatabaseMissingError, RuaflowError } from '../errors.js';
-import { corruptionOf } from './integrity.js';
+import { damaged } from './integrity.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { SQLITE_BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS } from '../limits.js';
 
@@ -35,8 +35,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
         { cause: error },
       );
     }
-    const damage = corruptionOf(error);
-    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
+    const found = damaged(error, path);
+    if (found instanceof DatabaseCorruptError) throw found;
     throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -52,8 +52,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     db.close();
     // Before the RuaflowError pass-through: a migration's DatabaseError may carry SQLite's
     // corruption error as its cause.
-    const damage = corruptionOf(error);
-    if (damage !== null) throw new DatabaseCorruptError(path, damage, { cause: error });
+    const found = damaged(error, path);
+    if (found instanceof DatabaseCorruptError) throw found;
     if (error instanceof RuaflowError) throw error;
     throw new DatabaseError(`${path}: ${(error as Error).message}`, { cause: error });
   }

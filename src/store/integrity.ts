@@ -4,6 +4,7 @@
  * skips that comparison and is much faster (it still reads every page). And the errors by which
  * SQLite says, in the middle of any query, that a page it read is damaged.
  */
+import { DatabaseCorruptError } from '../errors.js';
 import { DB_CHECK_MAX_PROBLEMS } from '../limits.js';
 import type { Database } from 'better-sqlite3';
 
@@ -39,4 +40,12 @@ export function corruptionOf(error: unknown): string | null {
     }
   }
   return null;
+}
+
+/** The error as it should reach the user: a DatabaseCorruptError when SQLite said the file at
+ * `dbPath` is damaged, else unchanged. */
+export function damaged(error: unknown, dbPath: string): unknown {
+  if (error instanceof DatabaseCorruptError) return error;
+  const damage = corruptionOf(error);
+  return damage === null ? error : new DatabaseCorruptError(dbPath, damage, { cause: error });
 }

@@ -12,7 +12,7 @@ import { ruaFor } from '../analyze/check/dmarc.js';
 import { keygenRecords, renderDnsFile, type KeygenRecord } from '../deliver/keygen-text.js';
 import { DOMAIN_NAME } from '../mail/address-syntax.js';
 import { publicKeyForDns } from '../mail/dkim-key.js';
-import type { Config } from '../types/config.js';
+import type { Config, DomainConfig } from '../types/config.js';
 import type { KeyAlgorithm } from '../types/signing-keys.js';
 import { IoError, UsageError } from '../errors.js';
 import { describeFsError } from '../platform/fs-errors.js';
@@ -83,7 +83,7 @@ export function keygen(deps: KeygenDeps, request: KeygenRequest): KeygenResult {
   const { config } = deps;
   const { domain, spec } = request;
   const configured = config.domains.find((d) => d.name === domain);
-  const dir = resolve(deps.cwd, request.dir ?? defaultDir(config, domain));
+  const dir = resolve(deps.cwd, request.dir ?? defaultDir(config, configured));
   const key = generateKey(spec.algorithm, spec.bits);
   const records = keygenRecords({
     domain,
@@ -131,8 +131,8 @@ function defaultSelector(clock: Clock): string {
 }
 
 /** The domain's own dkim_keys_dir, else the first configured one, else ./dkim. */
-function defaultDir(config: Config, domain: string): string {
-  return config.domains.find((d) => d.name === domain)?.dkimKeysDir ?? config.domains.find((d) => d.dkimKeysDir !== null)?.dkimKeysDir ?? 'dkim';
+function defaultDir(config: Config, configured: DomainConfig | undefined): string {
+  return configured?.dkimKeysDir ?? config.domains.find((d) => d.dkimKeysDir !== null)?.dkimKeysDir ?? 'dkim';
 }
 
 export interface NewKey {

@@ -19,7 +19,7 @@ import { parseReportDay, type Period } from '../report/period.js';
 import type { Database } from '../store/database.js';
 import { EvaluationHistory, EvaluationReader } from '../store/evaluations-read.js';
 import { OutboundStore } from '../store/outbound.js';
-import { buildReports, checkBuiltDestinations, deliverDue, type BuildTotals, type DeliveryTotals, type DestinationNotes, type Reporter } from './send-reports.js';
+import { buildReports, emptyBuildTotals, checkBuiltDestinations, deliverDue, type BuildTotals, type DeliveryTotals, type DestinationNotes, type Reporter } from './send-reports.js';
 
 export interface SendReportsResult {
   readonly period: Period;
@@ -80,7 +80,7 @@ export async function sendReportsOnce(
     return { period: options.period, dryRun: true, outDir: options.outDir, build, deliveries: null, destinations };
   }
   const outbound = new OutboundStore(deps.db);
-  const build = options.build === false ? { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 } : await readAndBuild(outbound);
+  const build = options.build === false ? emptyBuildTotals() : await readAndBuild(outbound);
   const archiveDir = config.outbound.archiveDir;
   makeDir(archiveDir);
   // Loaded only to send: a --dry-run never needs nodemailer.

@@ -97,8 +97,11 @@ export interface BuildTotals {
   noRua: number;
 }
 
+/** Nothing built yet: the start of a build, and what a pass that builds nothing reports. */
+export const emptyBuildTotals = (): BuildTotals => ({ built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 });
+
 export async function buildReports(deps: BuildDeps, period: Period, signal?: AbortSignal): Promise<BuildTotals> {
-  const totals: BuildTotals = { built: [], alreadyBuilt: 0, skipped: [], ignoredUris: [], evaluations: 0, noRua: 0 };
+  const totals = emptyBuildTotals();
   const ownRua = new Set(deps.settings.ownRua);
   let domains = 0;
   for (const { evaluations } of deps.evaluations.byPolicyDomain(period.begin, period.end - 1)) {

@@ -4,6 +4,7 @@
  */
 import { day as isoDay, num } from './format.js';
 import { daysEndingWith } from '../report/period.js';
+import { SUMMARY_PASS_RATE_FAIR, SUMMARY_PASS_RATE_GOOD } from '../limits.js';
 import type { DomainSummary, PublishedPolicy, SourceSummary, Summary } from '../analyze/summary/types.js';
 import type { PolicyTags } from '../dmarc/policy-tags.js';
 
@@ -41,25 +42,30 @@ export function volumeChange(d: DomainSummary): string | null {
 
 export const failing = (s: SourceSummary): number => s.messages - s.dmarcPass;
 
-/** Sources with messages failing DMARC, most failures first. */
-export const failingSources = (d: DomainSummary): SourceSummary[] =>
-  d.sources.filter((s) => failing(s) > 0).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages);
+/** Most messages failing DMARC first, then most messages. */
+const mostFailing = (a: SourceSummary, b: SourceSummary): number => failing(b) - failing(a) || b.messages - a.messages;
+
+/** The band of a DMARC pass rate by the thresholds in src/limits.ts (which say why they are where
+ * they are); null when there is nothing to divide. The HTML summary and the web pages colour by it. */
+export function passBand(part: number, whole: number): 'good' | 'fair' | 'bad' | null {
+  if (whole === 0) return null;
+  const r = part / whole;
+  return r >= SUMMARY_PASS_RATE_GOOD ? 'good' : r >= SUMMARY_PASS_RATE_FAIR ? 'fair' : 'bad';
+}
 
 /** Classes of our own sources (relays, services) whose DKIM or SPF is broken: ours to fix even
  * while DMARC still passes by the other mechanism, which one change elsewhere can break
  * (src/store/source-classes.ts). */
 const OURS_BROKEN = new Set(['ours-dkim-fail', 'ours-spf-fail', 'service-fail']);
 
-export const isOursBroken = (s: SourceSummary): boolean => OURS_BROKEN.has(s.correlation?.class ?? '');
+const isOursBroken = (s: SourceSummary): boolean => OURS_BROKEN.has(s.correlation?.class ?? '');
 
 export const isProblem = (s: SourceSummary): boolean => isOursBroken(s) || (failing(s) > 0 && !NOT_A_PROBLEM.has(s.correlation?.class ?? ''));
 
 /** "What to fix": our own broken sources first (most failing, then most mail), then the other
  * sources failing DMARC, most failures first (issue 12 #17). */
-export const toFix = (d: DomainSummary): SourceSummary[] => [
-  ...d.sources.filter(isOursBroken).sort((a, b) => failing(b) - failing(a) || b.messages - a.messages),
-  ...failingSources(d).filter((s) => !isOursBroken(s)),
-];
+export const toFix = (d: DomainSummary): SourceSummary[] =>
+  d.sources.filter((s) => isOursBroken(s) || failing(s) > 0).sort((a, b) => Number(isOursBroken(b)) - Number(isOursBroken(a)) || mostFailing(a, b));
 
 export const problems = (d: DomainSummary): number => d.sources.filter(isProblem).length;
 

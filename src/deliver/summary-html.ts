@@ -5,7 +5,6 @@
  * that, long names allowed to wrap. Pure; every text from a report is escaped.
  */
 import type { DayTotals, DomainSummary, Summary } from '../analyze/summary/types.js';
-import { SUMMARY_PASS_RATE_FAIR, SUMMARY_PASS_RATE_GOOD } from '../limits.js';
 import { DAY } from '../report/period.js';
 import {
   appliesNote,
@@ -25,6 +24,7 @@ import {
   subjectOf,
   toFix,
   volumeChange,
+  passBand,
 } from './summary-facts.js';
 
 const TOP = 10;
@@ -81,12 +81,10 @@ export function bar(part: number, whole: number, height = 8): string {
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse"><tr>${cells}</tr></table>`;
 }
 
-/** The colour of a pass rate: green, amber or red by the thresholds in src/limits.ts (which say
- * why they are where they are); grey when there is nothing to divide. */
-export function rateColor(part: number, whole: number): string {
-  if (whole === 0) return '#888888';
-  const r = part / whole;
-  return r >= SUMMARY_PASS_RATE_GOOD ? GREEN : r >= SUMMARY_PASS_RATE_FAIR ? AMBER : RED;
+/** The colour of a pass rate's band (passBand); grey when there is nothing to divide. */
+function rateColor(part: number, whole: number): string {
+  const band = passBand(part, whole);
+  return band === null ? '#888888' : { good: GREEN, fair: AMBER, bad: RED }[band];
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;

@@ -3,8 +3,8 @@
  * escape function of ruaflow (escapeHtml, src/deliver/summary-html.ts) unless it is itself
  * markup made by `html` — so a report's org_name, header_from or selector can only ever be text.
  */
-import { SUMMARY_PASS_RATE_FAIR, SUMMARY_PASS_RATE_GOOD } from '../limits.js';
 import { escapeHtml } from '../deliver/summary-html.js';
+import { passBand } from '../deliver/summary-facts.js';
 import { FAVICON, STYLESHEET } from './assets.js';
 import { PICKER } from './period.js';
 
@@ -74,9 +74,7 @@ export const percent = (part: number, whole: number): string => (whole === 0 ? '
 
 /** good / fair / bad: the CSS class of a pass rate, by the summary's thresholds. */
 export function rateClass(part: number, whole: number): string {
-  if (whole === 0) return 'muted';
-  const r = part / whole;
-  return r >= SUMMARY_PASS_RATE_GOOD ? 'good' : r >= SUMMARY_PASS_RATE_FAIR ? 'fair' : 'bad';
+  return passBand(part, whole) ?? 'muted';
 }
 
 export const day = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 10);

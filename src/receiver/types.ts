@@ -14,6 +14,7 @@
  *   defer, reject) — local policy and DMARC together.
  * - evaluation: one verified message with all of the above; recorded for outbound reports.
  */
+import type { OverrideType as ReportOverrideType } from '../report/aggregate/types.js';
 
 export type SpfResult = 'none' | 'neutral' | 'pass' | 'fail' | 'softfail' | 'temperror' | 'permerror';
 /** RFC 8601 §2.7.1 (dkim=…). */
@@ -27,7 +28,7 @@ export type Disposition = 'none' | 'pass' | 'quarantine' | 'reject';
 export type Decision = 'accept' | 'quarantine' | 'defer' | 'reject';
 /** RFC 9990 PolicyOverrideType, plus RFC 7489's `sampled_out` (App. C) for a message the pct
  * tag left out: RFC 9990 has no word for it, so its reports say `other` (report/aggregate/build.ts). */
-export type OverrideType = 'local_policy' | 'mailing_list' | 'other' | 'policy_test_mode' | 'sampled_out' | 'trusted_forwarder';
+export type OverrideType = Exclude<ReportOverrideType, 'forwarded'>;
 
 export const DECISIONS = ['accept', 'quarantine', 'defer', 'reject'] as const satisfies readonly Decision[];
 

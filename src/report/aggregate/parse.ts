@@ -11,6 +11,7 @@ import { LimitExceededError, MalformedInputError, ReportRejectedError } from '..
 import { LIMIT_SETTINGS, type Limits } from '../../limits.js';
 import { IssueLog } from './issues.js';
 import type { AggregateRecord, ReportHeader, ReportIssue } from './types.js';
+import { DMARC2_NAMESPACE } from './vocabulary.js';
 import { decodeXml } from './parse/decode.js';
 import { readHeader } from './parse/read-header.js';
 import { readRecord } from './parse/read-record.js';
@@ -159,7 +160,7 @@ export function* parseAggregate(
 }
 
 function settleFormat(header: ReportHeader, issues: IssueLog): ReportHeader {
-  if (header.namespace === 'urn:ietf:params:xml:ns:dmarc-2.0') return { ...header, format: 'rfc9990' };
+  if (header.namespace === DMARC2_NAMESPACE) return { ...header, format: 'rfc9990' };
   if (header.format === 'rfc7489' && issues.has('record.identities')) return { ...header, format: 'draft' };
   return header;
 }

@@ -129,3 +129,8 @@ export const progressFor =
   (label: string) =>
   (total: number): Progress | null =>
     total >= PROGRESS_THRESHOLD ? createProgress({ total, label }) : null;
+
+/** The ingest job's progress option: a bar on a terminal, nothing with --quiet or when stderr is
+ * not a terminal (a log, a pipe). */
+export const ingestProgress = (quiet: boolean): { progressFor?: ReturnType<typeof progressFor> } =>
+  quiet || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') };

@@ -26,7 +26,7 @@ export interface WebRun {
 
 /** `--listen` when given, else `[web] listen`: host and port, loopback only (a UsageError
  * naming where the address came from). */
-export function webListen(config: Pick<Config, 'file' | 'web'>, listen: string | undefined): WebListen {
+function webListen(config: Pick<Config, 'file' | 'web'>, listen: string | undefined): WebListen {
   if (listen !== undefined) return parseWebListen(listen, '--listen');
   return parseWebListen(config.web.listen, `[web] listen${config.file === null ? '' : ` in ${config.file}`}`);
 }

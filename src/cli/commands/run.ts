@@ -16,7 +16,7 @@ import { renderTotals, totalsJson } from '../ingest-output.js';
 import { requireExistingPaths, type CommonOptions } from '../options.js';
 import { pollOnce } from '../poll-once.js';
 import { pollJson, renderPoll } from '../poll-output.js';
-import { progressFor } from '../progress.js';
+import { ingestProgress } from '../progress.js';
 import { overviewJson } from '../run-output.js';
 
 export interface RunOptions extends CommonOptions {
@@ -35,7 +35,7 @@ export async function run(values: RunOptions): Promise<number> {
     let text = '';
     if (plan.inbox !== null) {
       requireSoundDatabase(app);
-      const progress = quiet || process.stderr.isTTY !== true ? {} : { progressFor: progressFor('ingest') };
+      const progress = ingestProgress(quiet);
       ingested = (await runInbox(ingestDeps(app, log), { inbox: plan.inbox }, progress)).totals;
       text += `Ingested ${plan.inbox} into ${app.dbPath}\n${renderTotals(ingested)}`;
     }

@@ -5,7 +5,7 @@
  */
 import { loadAppConfig } from '../../app/deps.js';
 import { createLogger } from '../../platform/logger.js';
-import { serveWebUntilStopped, webListen } from '../../web/server.js';
+import { serveWebUntilStopped } from '../../web/server.js';
 import { EXIT } from '../exit.js';
 import { untilStopSignal as untilSignal } from '../stop-signals.js';
 import type { CommonOptions } from '../options.js';
@@ -16,8 +16,6 @@ export interface WebOptions extends CommonOptions {
 
 export async function run(values: WebOptions): Promise<number> {
   const config = await loadAppConfig(values);
-  // A bad or non-loopback address is refused before the database is opened.
-  webListen(config, values.listen);
   const log = createLogger({ quiet: values.quiet === true });
   await serveWebUntilStopped({ config, db: values.db, listen: values.listen, log }, untilSignal);
   return EXIT.ok;

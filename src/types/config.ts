@@ -36,6 +36,8 @@ export interface Config {
 export interface WebConfig {
   /** `HOST:PORT` as written (default 127.0.0.1:8080); `ruaflow web` refuses a non-loopback host. */
   readonly listen: string;
+  /** `/ruaflow` behind a reverse proxy; '' (the default) serves at the root. */
+  readonly basePath: string;
 }
 
 /** `[outbound]`: how aggregate reports to other domains are sent (src/jobs/send-reports.ts). */

@@ -24,12 +24,12 @@ export function domainRoutes(app: Hono, state: WebState): void {
 
   app.get('/domains/:domain', async (c) => {
     const p = requestPeriod(c, state);
-    if (!p.ok) return c.html(errorPage('Bad period', p.message), 400);
+    if (!p.ok) return c.html(errorPage(state.basePath, 'Bad period', p.message), 400);
     const name = normalizeDomain(c.req.param('domain'));
     const s = await state.summary(p.period, [name]);
     const d = s.domains[0];
-    if (d === undefined) return c.html(errorPage('No such domain', `${name}: none configured or reported by that name`), 404);
-    return c.html(page({ title: d.domain, path: `/domains/${encodeURIComponent(d.domain)}`, periodQuery: p.query, body: domainBody(s, d) }));
+    if (d === undefined) return c.html(errorPage(state.basePath, 'No such domain', `${name}: none configured or reported by that name`), 404);
+    return c.html(page({ base: state.basePath, title: d.domain, path: `/domains/${encodeURIComponent(d.domain)}`, periodQuery: p.query, body: domainBody(s, d) }));
   });
 }
 

@@ -29,8 +29,15 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Markup 
   return new Markup(strings.reduce((out, s, i) => out + s + (i < values.length ? piece(values[i]) : ''), ''));
 }
 
-/** `/domains/example.com?period=30d`: a path of ours with the period carried along. */
-export const link = (path: string, periodQuery: string): string => `${path}?${periodQuery}`;
+/**
+ * `domains/example.com?period=30d`: a path of ours (written from the root, `/domains/…`) with the
+ * period carried along, as a link relative to the page's `<base href>` — so every page works
+ * at the root and under `[web] base_path` alike, with no path written twice.
+ */
+export const link = (path: string, periodQuery: string): string => `${relative(path)}?${periodQuery}`;
+
+/** `/assets/web.css` → `assets/web.css`; `/` → `./`: a path of ours relative to `<base href>`. */
+export const relative = (path: string): string => (path === '/' ? './' : path.replace(/^\/+/, ''));
 
 /** The period picker: plain links to the same page with 7d / 30d / 90d / all. */
 function picker(path: string, periodQuery: string): Markup {
@@ -39,6 +46,8 @@ function picker(path: string, periodQuery: string): Markup {
 }
 
 export interface PageParts {
+  /** `[web] base_path` ('' at the root): the page's `<base href>` is it with a final slash. */
+  readonly base: string;
   readonly title: string;
   /** This page's path (without the query), for the picker's links. */
   readonly path: string;
@@ -49,9 +58,10 @@ export interface PageParts {
 export function page(p: PageParts): string {
   return `<!DOCTYPE html>\n${html`<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<base href="${`${p.base}/`}">
 <title>${p.title} · ruaflow</title>
-<link rel="stylesheet" href="${STYLESHEET}">
-<link rel="icon" href="${FAVICON}" type="image/svg+xml">
+<link rel="stylesheet" href="${relative(STYLESHEET)}">
+<link rel="icon" href="${relative(FAVICON)}" type="image/svg+xml">
 </head><body>
 <header><a class="home" href="${link('/', p.periodQuery)}">ruaflow</a>${picker(p.path, p.periodQuery)}</header>
 <main>${p.body}</main>
@@ -59,8 +69,8 @@ export function page(p: PageParts): string {
 }
 
 /** A page for a request that cannot be answered (a bad period, an unknown domain). */
-export function errorPage(title: string, message: string): string {
-  return page({ title, path: '/', periodQuery: 'period=30d', body: html`<section class="error"><h1>${title}</h1><p>${message}</p></section>` });
+export function errorPage(base: string, title: string, message: string): string {
+  return page({ base, title, path: '/', periodQuery: 'period=30d', body: html`<section class="error"><h1>${title}</h1><p>${message}</p></section>` });
 }
 
 /** A value from a report shown in a table cell: at most 200 characters, the rest said as a

@@ -19,9 +19,9 @@ export function overviewRoutes(app: Hono, state: WebState): void {
 
   app.get('/', async (c) => {
     const p = requestPeriod(c, state);
-    if (!p.ok) return c.html(errorPage('Bad period', p.message), 400);
+    if (!p.ok) return c.html(errorPage(state.basePath, 'Bad period', p.message), 400);
     const s = await state.summary(p.period, null);
-    return c.html(page({ title: 'Overview', path: '/', periodQuery: p.query, body: overviewBody(s, p.query) }));
+    return c.html(page({ base: state.basePath, title: 'Overview', path: '/', periodQuery: p.query, body: overviewBody(s, p.query) }));
   });
 }
 

@@ -36,16 +36,19 @@ export async function serveWebUntilStopped(run: WebRun, stopped: () => Promise<v
   const app = openApp(run.config, run.db, 'read');
   try {
     const deps = liveSummaryDeps(app, true);
-    // One summary at a time: bringing the stored classes up to date writes to the database, and
-    // two requests doing it at once would only do the same work twice.
     let queue: Promise<unknown> = Promise.resolve();
+    const exclusive = <T>(work: () => Promise<T> | T): Promise<T> => {
+      const next = queue.then(work);
+      queue = next.catch(() => undefined);
+      return next;
+    };
     const state: WebState = {
+      app,
+      basePath: run.config.web.basePath,
       now: () => app.clock.now(),
-      summary: (period, domains) => {
-        const next = queue.then(() => liveSummary(deps, { period, domains, now: app.clock.now() }));
-        queue = next.catch(() => undefined);
-        return next;
-      },
+      // One summary at a time: bringing the stored classes up to date writes to the database.
+      summary: (period, domains) => exclusive(() => liveSummary(deps, { period, domains, now: app.clock.now() })),
+      exclusive,
       health: () => health(app.db),
     };
     const routes = webApp(state, (error) => run.log.error('request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
@@ -61,7 +64,7 @@ export async function serveWebUntilStopped(run: WebRun, stopped: () => Promise<v
     }
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    run.log.info('listening', { url: `http://${host}:${address.port}/`, database: app.dbPath });
+    run.log.info('listening', { url: `http://${host}:${address.port}${state.basePath}/`, database: app.dbPath });
 
     await stopped();
     await new Promise<void>((resolve) => {

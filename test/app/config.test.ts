@@ -171,7 +171,7 @@ describe('parseConfig: a full file', () => {
         archiveDir: '/srv/work/reports/outbound',
       },
       serve: { ...DEFAULT_SERVE_LIMITS, maxConnections: 64, idleTimeoutMs: 300_000 },
-      web: { listen: '127.0.0.1:8080' },
+      web: { listen: '127.0.0.1:8080', basePath: '' },
     };
     assert.deepEqual(c, expected);
   });

@@ -102,6 +102,42 @@ describe('ruaflow web: the API is summary --format json', () => {
   });
 });
 
+describe('ruaflow web: [web] base_path, behind a reverse proxy', () => {
+  it('serves every route under the base path, with links relative to it; /ruaflow redirects to /ruaflow/', async () => {
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const toml = `${folder.dir}/base.toml`;
+    writeFileSync(toml, `${readFileSync(folder.config, 'utf8')}\n[web]\nbase_path = "/tools/ruaflow"\n`);
+    const own = await startWeb(['--db', folder.db, '--config', toml]);
+    try {
+      assert.match(own.base, /\/tools\/ruaflow$/);
+      const root = new URL(own.base).origin;
+      const home = await fetch(`${own.base}/?period=all`);
+      assert.equal(home.status, 200);
+      const body = await home.text();
+      assert.match(body, /<base href="\/tools\/ruaflow\/">/);
+      assert.match(body, /href="domains\/example\.com\?period=all"/);
+      assert.match(body, /href="assets\/web\.css"/);
+      assert.equal((await fetch(`${own.base}/assets/web.css`)).status, 200);
+      assert.equal((await fetch(`${own.base}/api/v1/overview?period=all`)).status, 200);
+      assert.equal((await fetch(`${root}/api/v1/overview`)).status, 404);
+      const bare = await fetch(own.base, { redirect: 'manual' });
+      assert.equal(bare.status, 301);
+      assert.equal(bare.headers.get('location'), '/tools/ruaflow/');
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a base path that is not a plain path is a configuration error naming it', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const toml = `${folder.dir}/bad-base.toml`;
+    writeFileSync(toml, '[web]\nbase_path = "ruaflow/"\n');
+    const r = await ruaflow(['web', '--db', folder.db, '--config', toml, '--listen', '127.0.0.1:0']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /base_path/);
+  });
+});
+
 describe('ruaflow web: loopback only, stops on SIGTERM', () => {
   it('refuses --listen 0.0.0.0:PORT and a non-loopback [web] listen (exit 2, naming it)', async () => {
     const r = await ruaflow(['web', '--db', folder.db, '--listen', '0.0.0.0:8080']);

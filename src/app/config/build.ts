@@ -174,6 +174,6 @@ export function build(doc: ConfigDocument, ctx: Context): Outcome<Config> {
       archiveDir: pathOf('outbound', 'archive_dir', outbound?.archive_dir) ?? resolve(ctx.cwd, OUTBOUND_KEYS.archive_dir.default),
     },
     serve,
-    web: { listen: doc.web?.listen ?? WEB_KEYS.listen.default },
+    web: { listen: doc.web?.listen ?? WEB_KEYS.listen.default, basePath: doc.web?.base_path ?? WEB_KEYS.base_path.default },
   });
 }

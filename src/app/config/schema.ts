@@ -336,10 +336,15 @@ export const SERVE_KEYS = {
  * front end's check, src/web/listen.ts, since it also applies to `--listen`). */
 const listenAddress = z.string().trim().regex(/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/);
 
+/** `/ruaflow`, `/tools/dmarc`: a path of plain segments, no final slash, nothing to escape. */
+const basePath = z.string().trim().regex(/^(?:\/[A-Za-z0-9._~-]+)+$/);
+
 /** `[web]`: the dashboard of `ruaflow web` (docs/web.md). */
 export const WEB_KEYS = {
   /** Loopback only for now: the dashboard has no authentication yet. */
   listen: { ...text('HOST:PORT on a loopback address', '127.0.0.1:8080', listenAddress), default: '127.0.0.1:8080' },
+  /** Behind a reverse proxy that forwards `/ruaflow/…` as is: every route and link under it. */
+  base_path: { ...text('a path like /ruaflow (a slash, then letters, digits, - _ . / ; no final slash)', '/ruaflow', basePath), default: '' },
 } as const satisfies KeyTable;
 
 /** The `[section]` tables, in the order the configuration reference lists them. `[[domains]]` is

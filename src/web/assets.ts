@@ -17,6 +17,9 @@ body{margin:0;background:#f4f5f7;color:#222;font:14px/1.4 -apple-system,'Segoe U
 header,main{max-width:1100px;margin:0 auto;padding:12px 16px}
 header{display:flex;flex-wrap:wrap;align-items:baseline;gap:8px 16px}
 header .home{font-weight:bold;font-size:18px;color:#222;text-decoration:none}
+nav{display:flex;flex-wrap:wrap;gap:4px 0;min-width:0}
+nav.sections a{color:#1a55a0;text-decoration:none;margin-right:10px}
+nav.sections a.current{font-weight:bold;color:#222}
 nav.period a{padding:2px 8px;border:1px solid #ccc;border-radius:4px;color:#1a55a0;text-decoration:none;margin-right:4px}
 nav.period a.current{background:#1a55a0;color:#fff;border-color:#1a55a0}
 h1{font-size:20px;margin:8px 0;overflow-wrap:anywhere;word-break:break-word}

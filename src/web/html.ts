@@ -45,6 +45,22 @@ function picker(path: string, periodQuery: string): Markup {
   return html`<nav class="period" aria-label="period">${links}</nav>`;
 }
 
+/** The dashboard's sections, in the header of every page (docs/web.md lists their addresses). */
+const SECTIONS = [
+  ['/', 'Overview'],
+  ['/reporters', 'Reporters'],
+  ['/reports', 'Reports'],
+  ['/setup', 'Setup'],
+  ['/inputs', 'Inputs'],
+  ['/outbound', 'Outbound'],
+] as const;
+
+function sections(path: string, periodQuery: string): Markup {
+  const current = (to: string): boolean => (to === '/' ? path === '/' || path.startsWith('/domains/') || path.startsWith('/sources/') : path === to || path.startsWith(`${to}/`));
+  const links = SECTIONS.map(([to, name]) => html`<a href="${link(to, periodQuery)}"${current(to) ? html` class="current" aria-current="page"` : ''}>${name}</a>`);
+  return html`<nav class="sections" aria-label="sections">${links}</nav>`;
+}
+
 export interface PageParts {
   /** `[web] base_path` ('' at the root): the page's `<base href>` is it with a final slash. */
   readonly base: string;
@@ -63,7 +79,7 @@ export function page(p: PageParts): string {
 <link rel="stylesheet" href="${relative(STYLESHEET)}">
 <link rel="icon" href="${relative(FAVICON)}" type="image/svg+xml">
 </head><body>
-<header><a class="home" href="${link('/', p.periodQuery)}">ruaflow</a>${picker(p.path, p.periodQuery)}</header>
+<header><a class="home" href="${link('/', p.periodQuery)}">ruaflow</a>${sections(p.path, p.periodQuery)}${picker(p.path, p.periodQuery)}</header>
 <main>${p.body}</main>
 </body></html>`.text}\n`;
 }
